@@ -1,0 +1,43 @@
+// Runs an activity's writes and its DataLineage row in one transaction. A retry of an attempt that already
+// committed finds the row and returns the committed result: no half-written step, no duplicate.
+import { Context } from '@temporalio/activity';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { RunRepository } from '../src/repositories/run-repository';
+
+export interface StepOutput<T> {
+  result: T;
+  inputDatasets: string[];
+  outputDataset: string;
+  rowsIn: number;
+  rowsOut: number;
+  details?: Record<string, unknown>;
+  contentHash?: string | null;
+}
+
+export async function lineageStep<T>(
+  ds: DataSource,
+  runs: RunRepository,
+  pipelineRunId: string,
+  work: (em: EntityManager) => Promise<StepOutput<T>>,
+): Promise<T> {
+  const info = Context.current().info;
+  const key = { workflowId: info.workflowExecution!.workflowId, runId: info.workflowExecution!.runId, activityId: info.activityId };
+  const done = await runs.findLineage(key);
+  if (done) return done.details.result as T;
+  return ds.transaction(async (em) => {
+    const out = await work(em);
+    await runs.recordLineage(em, {
+      ...key,
+      pipelineRunId,
+      activityType: info.activityType,
+      attempt: info.attempt,
+      inputDatasets: out.inputDatasets,
+      outputDataset: out.outputDataset,
+      rowsIn: out.rowsIn,
+      rowsOut: out.rowsOut,
+      details: { ...out.details, result: out.result },
+      contentHash: out.contentHash ?? null,
+    });
+    return out.result;
+  });
+}

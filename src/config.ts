@@ -1,0 +1,127 @@
+// Every setting Tickflow reads from the environment, validated in one place.
+// An invalid value stops the program at start with a message naming the variable and the value.
+import os from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+import { ConfigError } from './errors';
+
+export const projectRoot = path.resolve(__dirname, '..', '..');
+
+const port = z.coerce.number().int().min(1).max(65535);
+const optionalUrl = (protocols: string[]) =>
+  z
+    .string()
+    .trim()
+    .min(1)
+    .refine((v) => {
+      try {
+        return protocols.includes(new URL(v).protocol);
+      } catch {
+        return false;
+      }
+    }, `expected a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`)
+    .optional();
+const hostPort = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9.\-_[\]:]+:\d{1,5}$/, 'expected host:port')
+  .optional();
+
+/** Environment variable → field. Every variable is documented in the README's Configuration table. */
+const envSchema = z.object({
+  /** PostgreSQL connection URL. Unset: start the embedded PostgreSQL. */
+  DATABASE_URL: optionalUrl(['postgres:', 'postgresql:']),
+  /** Max connections in the DataSource pool. @default 10 */
+  TICKFLOW_DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  /** Folder for local state: embedded PostgreSQL data, dev-server database, exports, logs. @default <project>/.tickflow */
+  TICKFLOW_STATE_DIR: z.string().min(1).default(path.join(projectRoot, '.tickflow')),
+  /** Port of the embedded PostgreSQL. @default 54329 */
+  TICKFLOW_PG_PORT: port.default(54329),
+  /** Temporal frontend address host:port. Unset: start the Temporal dev server. */
+  TEMPORAL_ADDRESS: hostPort,
+  /** Temporal namespace. @default default */
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  /** Task queue the worker polls and the client starts workflows on. @default tickflow */
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('tickflow'),
+  /** Port of the dev server started when TEMPORAL_ADDRESS is unset. @default 7233 */
+  TEMPORAL_PORT: port.default(7233),
+  /** Web UI port of that dev server. @default 8233 */
+  TEMPORAL_UI_PORT: port.default(8233),
+  /** Web UI base URL printed in links. @default http://localhost:<TEMPORAL_UI_PORT> */
+  TEMPORAL_UI_URL: optionalUrl(['http:', 'https:']),
+  /** Path of the `temporal` CLI binary. Unset: PATH, then the tool cache, else built with `go install`. */
+  TEMPORAL_CLI_PATH: z.string().min(1).optional(),
+  /** Where the built Temporal CLI is cached. @default ~/.cache/tickflow/bin */
+  TICKFLOW_TOOLS_DIR: z.string().min(1).default(path.join(os.homedir(), '.cache', 'tickflow', 'bin')),
+  /** Redis URL. Unset: 127.0.0.1:6379 when it answers, else the cache is off. */
+  REDIS_URL: optionalUrl(['redis:', 'rediss:']),
+  /** Seconds a cached latest-feature vector lives in Redis. @default 86400 */
+  TICKFLOW_FEATURE_CACHE_TTL: z.coerce.number().int().min(1).default(86400),
+  /** Folder where training-data exports are written. @default <state dir>/exports */
+  TICKFLOW_EXPORT_DIR: z.string().min(1).optional(),
+  /** Log level of the Temporal SDK inside worker processes. @default WARN */
+  TICKFLOW_WORKER_LOG_LEVEL: z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR']).default('WARN'),
+  /** Folder with the bundled daily price files. @default <project>/data/prices */
+  TICKFLOW_DATA_DIR: z.string().min(1).default(path.join(projectRoot, 'data', 'prices')),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface Config {
+  databaseUrl: string | undefined;
+  dbPoolMax: number;
+  stateDir: string;
+  embeddedPgPort: number;
+  temporal: {
+    address: string | undefined;
+    namespace: string;
+    taskQueue: string;
+    devServerPort: number;
+    uiPort: number;
+    uiUrl: string;
+    cliPath: string | undefined;
+    toolsDir: string;
+  };
+  redisUrl: string | undefined;
+  featureCacheTtlSeconds: number;
+  exportDir: string;
+  dataDir: string;
+  workerLogLevel: 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+}
+
+/** Reads and validates the environment. Throws ConfigError naming every bad variable and its value. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // Empty strings mean "unset": that is how most shells and compose files clear a variable.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const name = String(issue.path[0]);
+      return `${name}=${JSON.stringify(cleaned[name])}: ${issue.message}`;
+    });
+    throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`, problems);
+  }
+  const e = parsed.data;
+  const stateDir = path.resolve(e.TICKFLOW_STATE_DIR);
+  return {
+    databaseUrl: e.DATABASE_URL,
+    dbPoolMax: e.TICKFLOW_DB_POOL_MAX,
+    stateDir,
+    embeddedPgPort: e.TICKFLOW_PG_PORT,
+    temporal: {
+      address: e.TEMPORAL_ADDRESS,
+      namespace: e.TEMPORAL_NAMESPACE,
+      taskQueue: e.TEMPORAL_TASK_QUEUE,
+      devServerPort: e.TEMPORAL_PORT,
+      uiPort: e.TEMPORAL_UI_PORT,
+      uiUrl: e.TEMPORAL_UI_URL ?? `http://localhost:${e.TEMPORAL_UI_PORT}`,
+      cliPath: e.TEMPORAL_CLI_PATH,
+      toolsDir: path.resolve(e.TICKFLOW_TOOLS_DIR),
+    },
+    redisUrl: e.REDIS_URL,
+    featureCacheTtlSeconds: e.TICKFLOW_FEATURE_CACHE_TTL,
+    exportDir: path.resolve(e.TICKFLOW_EXPORT_DIR ?? path.join(stateDir, 'exports')),
+    dataDir: path.resolve(e.TICKFLOW_DATA_DIR),
+    workerLogLevel: e.TICKFLOW_WORKER_LOG_LEVEL,
+  };
+}

@@ -1,0 +1,37 @@
+// Errors split by cause, so callers (and Temporal's retry policy) can tell them apart:
+// user errors are never retried, operational ones are.
+
+/** Thrown at start when an environment variable is invalid. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+  constructor(message: string, readonly problems: string[]) {
+    super(message);
+  }
+}
+
+/** Thrown when input (a file, a flag, a workflow argument) is malformed; retrying cannot help. */
+export class InputError extends Error {
+  override name = 'InputError';
+  constructor(message: string, readonly where?: string) {
+    super(where ? `${where}: ${message}` : message);
+  }
+}
+
+/** Thrown when a required service (PostgreSQL, Temporal, Redis under CI) cannot be reached or started. */
+export class ServiceUnavailableError extends Error {
+  override name = 'ServiceUnavailableError';
+  constructor(readonly service: string, message: string) {
+    super(`${service}: ${message}`);
+  }
+}
+
+/** Thrown when a blocking data-quality rule fails; downstream stages must not run. */
+export class QualityGateError extends Error {
+  override name = 'QualityGateError';
+  constructor(readonly failedRules: string[]) {
+    super(`quality gate failed: blocking rule(s) ${failedRules.join(', ')}`);
+  }
+}
+
+/** Names of error types the workflow's retry policies treat as non-retryable. */
+export const NON_RETRYABLE_ERROR_TYPES = ['ConfigError', 'InputError', 'QualityGateError'];

@@ -1,0 +1,79 @@
+// The one normalized bar shape every provider's rows are checked against before they may reach PriceData.
+import { z } from 'zod';
+
+export interface Bar {
+  symbol: string;
+  interval: string;
+  ts: Date;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  adjClose: number | null;
+  volume: number;
+}
+
+/** A row as a provider read it: where it was, and its fields before any parsing. */
+export interface RawPriceRow {
+  location: string;
+  raw: Record<string, unknown>;
+  /** Fields mapped onto our names; strings (from files) or numbers (from JSON/generators). */
+  fields: { date: unknown; open: unknown; high: unknown; low: unknown; close: unknown; adjClose?: unknown; volume: unknown };
+}
+
+const finiteNumber = (field: string) =>
+  z.preprocess(
+    (v) => (typeof v === 'string' ? (v.trim() === '' ? Number.NaN : Number(v.trim())) : v),
+    z.number({ error: `${field} is not a number` }).refine(Number.isFinite, `${field} is not a finite number`),
+  );
+
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+
+const fieldsSchema = z.object({
+  date: z.union([z.string(), z.number(), z.date()]).transform((v, ctx) => {
+    // Daily dates carry no zone: they mean the trading day, stored as midnight UTC.
+    const d = typeof v === 'string' && DATE_ONLY.test(v.trim()) ? new Date(`${v.trim()}T00:00:00Z`) : new Date(v);
+    if (Number.isNaN(d.getTime())) {
+      ctx.addIssue({ code: 'custom', message: `date ${JSON.stringify(v)} is not a date` });
+      return z.NEVER;
+    }
+    return d;
+  }),
+  open: finiteNumber('open'),
+  high: finiteNumber('high'),
+  low: finiteNumber('low'),
+  close: finiteNumber('close'),
+  adjClose: z.union([finiteNumber('adj_close'), z.undefined(), z.null()]).transform((v) => v ?? null),
+  volume: finiteNumber('volume'),
+});
+
+export type BarCheck = { ok: true; bar: Bar } | { ok: false; reason: string };
+
+/** Parses and checks one row. `now` bounds timestamps: bars from the future are refused. */
+export function checkBar(row: RawPriceRow, symbol: string, interval: string, now: Date): BarCheck {
+  const parsed = fieldsSchema.safeParse(row.fields);
+  if (!parsed.success) {
+    return { ok: false, reason: parsed.error.issues.map((i) => i.message).join('; ') };
+  }
+  const f = parsed.data;
+  const problems: string[] = [];
+  if (f.open <= 0 || f.high <= 0 || f.low <= 0 || f.close <= 0) problems.push('non-positive price');
+  if (f.adjClose !== null && f.adjClose <= 0) problems.push('non-positive adj_close');
+  if (f.volume < 0) problems.push('negative volume');
+  if (f.high < f.low) problems.push(`high ${f.high} < low ${f.low}`);
+  else {
+    if (f.open < f.low || f.open > f.high) problems.push(`open ${f.open} outside [low ${f.low}, high ${f.high}]`);
+    if (f.close < f.low || f.close > f.high) problems.push(`close ${f.close} outside [low ${f.low}, high ${f.high}]`);
+  }
+  if (f.date.getTime() > now.getTime()) problems.push(`timestamp ${f.date.toISOString()} is in the future`);
+  if (problems.length > 0) return { ok: false, reason: problems.join('; ') };
+  return {
+    ok: true,
+    bar: { symbol, interval, ts: f.date, open: f.open, high: f.high, low: f.low, close: f.close, adjClose: f.adjClose, volume: f.volume },
+  };
+}
+
+/** Same bar twice with identical values: harmless, counted and skipped. Different values: a conflict to quarantine. */
+export function sameValues(a: Bar, b: Bar): boolean {
+  return a.open === b.open && a.high === b.high && a.low === b.low && a.close === b.close && a.adjClose === b.adjClose && a.volume === b.volume;
+}

@@ -1,0 +1,122 @@
+// Owns all SQL on pipeline_run and data_lineage: the durable mirror of workflow executions and their activities.
+import type { DataSource, EntityManager } from 'typeorm';
+import type { PipelineRunStatus } from '../../entities/pipeline-run';
+
+export interface ExecutionKey {
+  workflowId: string;
+  runId: string;
+}
+
+export interface StartRun extends ExecutionKey {
+  workflowType: string;
+  taskQueue: string;
+  input: unknown;
+  parentRunId?: string | null;
+  startedAt: Date;
+}
+
+export interface LineageRecord extends ExecutionKey {
+  pipelineRunId: string;
+  activityId: string;
+  activityType: string;
+  attempt: number;
+  inputDatasets: string[];
+  outputDataset: string;
+  rowsIn: number;
+  rowsOut: number;
+  details: Record<string, unknown>;
+  contentHash?: string | null;
+}
+
+export interface RunRow {
+  id: string;
+  workflowId: string;
+  runId: string;
+  workflowType: string;
+  status: PipelineRunStatus;
+  input: unknown;
+  counts: Record<string, number>;
+  gate: unknown;
+  error: string | null;
+  startedAt: Date;
+  finishedAt: Date | null;
+}
+
+const RUN_COLUMNS = `id, workflow_id AS "workflowId", run_id AS "runId", workflow_type AS "workflowType", status, input, counts, gate,
+  error, started_at AS "startedAt", finished_at AS "finishedAt"`;
+
+export class RunRepository {
+  constructor(private readonly ds: DataSource) {}
+
+  /** Idempotent: a retried start returns the row the first attempt created. */
+  async start(run: StartRun): Promise<string> {
+    const [row] = await this.ds.query(
+      `INSERT INTO pipeline_run (workflow_id, run_id, workflow_type, task_queue, parent_run_id, status, input, started_at)
+       VALUES ($1, $2, $3, $4, $5, 'running', $6, $7)
+       ON CONFLICT (workflow_id, run_id) DO UPDATE SET workflow_id = EXCLUDED.workflow_id
+       RETURNING id`,
+      [run.workflowId, run.runId, run.workflowType, run.taskQueue, run.parentRunId ?? null, JSON.stringify(run.input ?? null), run.startedAt],
+    );
+    return row.id;
+  }
+
+  async finish(id: string, status: PipelineRunStatus, counts: Record<string, number>, error: string | null, finishedAt: Date): Promise<void> {
+    await this.ds.query(
+      `UPDATE pipeline_run SET status = $2, counts = counts || $3::jsonb, error = $4, finished_at = $5 WHERE id = $1`,
+      [id, status, JSON.stringify(counts), error, finishedAt],
+    );
+  }
+
+  async setGate(em: EntityManager, id: string, gate: unknown): Promise<void> {
+    await em.query(`UPDATE pipeline_run SET gate = $2 WHERE id = $1`, [id, JSON.stringify(gate)]);
+  }
+
+  async addCounts(em: EntityManager, id: string, counts: Record<string, number>): Promise<void> {
+    await em.query(`UPDATE pipeline_run SET counts = counts || $2::jsonb WHERE id = $1`, [id, JSON.stringify(counts)]);
+  }
+
+  /** The lineage row of a completed activity, if any: a retry after commit returns the committed result. */
+  async findLineage(key: ExecutionKey & { activityId: string }): Promise<LineageRecord | null> {
+    const rows = await this.ds.query(
+      `SELECT pipeline_run_id AS "pipelineRunId", workflow_id AS "workflowId", run_id AS "runId", activity_id AS "activityId",
+              activity_type AS "activityType", attempt, input_datasets AS "inputDatasets", output_dataset AS "outputDataset",
+              rows_in::int AS "rowsIn", rows_out::int AS "rowsOut", details, content_hash AS "contentHash"
+       FROM data_lineage WHERE workflow_id = $1 AND run_id = $2 AND activity_id = $3`,
+      [key.workflowId, key.runId, key.activityId],
+    );
+    return rows[0] ?? null;
+  }
+
+  async recordLineage(em: EntityManager, r: LineageRecord): Promise<void> {
+    await em.query(
+      `INSERT INTO data_lineage (pipeline_run_id, workflow_id, run_id, activity_id, activity_type, attempt, input_datasets,
+         output_dataset, rows_in, rows_out, details, content_hash)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+      [r.pipelineRunId, r.workflowId, r.runId, r.activityId, r.activityType, r.attempt, JSON.stringify(r.inputDatasets),
+        r.outputDataset, r.rowsIn, r.rowsOut, JSON.stringify(r.details), r.contentHash ?? null],
+    );
+  }
+
+  async get(idOrWorkflowId: string): Promise<RunRow | null> {
+    const isUuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(idOrWorkflowId);
+    const rows = await this.ds.query(
+      `SELECT ${RUN_COLUMNS} FROM pipeline_run WHERE ${isUuid ? 'id = $1' : 'workflow_id = $1'} ORDER BY started_at DESC LIMIT 1`,
+      [idOrWorkflowId],
+    );
+    return rows[0] ?? null;
+  }
+
+  async list(limit = 20): Promise<RunRow[]> {
+    return this.ds.query(`SELECT ${RUN_COLUMNS} FROM pipeline_run ORDER BY started_at DESC LIMIT $1`, [limit]);
+  }
+
+  async lineageOf(pipelineRunId: string): Promise<LineageRecord[]> {
+    return this.ds.query(
+      `SELECT activity_id AS "activityId", activity_type AS "activityType", attempt, input_datasets AS "inputDatasets",
+              output_dataset AS "outputDataset", rows_in::int AS "rowsIn", rows_out::int AS "rowsOut", content_hash AS "contentHash",
+              created_at AS "createdAt"
+       FROM data_lineage WHERE pipeline_run_id = $1 ORDER BY id`,
+      [pipelineRunId],
+    );
+  }
+}

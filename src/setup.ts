@@ -1,0 +1,21 @@
+// The compiled half of bootstrap: makes sure the Temporal CLI exists (building it once into the tool cache)
+// and warms it, so the first dev-server start does not race the SDK's start-up timeout.
+import { loadConfig } from './config';
+import { ensureTemporalCli, warmTemporalCli } from './services/temporal-cli';
+
+function main(): void {
+  const quiet = process.argv.includes('--quiet');
+  const log = (msg: string) => {
+    if (!quiet) process.stderr.write(`[setup] ${msg}\n`);
+  };
+  const config = loadConfig();
+  const cli = ensureTemporalCli({ cliPath: config.temporal.cliPath, toolsDir: config.temporal.toolsDir }, log);
+  log(`Temporal CLI: ${cli} (${warmTemporalCli(cli).split('\n')[0]})`);
+}
+
+try {
+  main();
+} catch (err) {
+  process.stderr.write(`[setup] ${(err as Error).message}\n`);
+  process.exit(1);
+}

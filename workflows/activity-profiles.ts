@@ -1,0 +1,25 @@
+// One named options object per kind of activity, instead of timeouts sprinkled across calls.
+import type { ActivityOptions } from '@temporalio/workflow';
+
+/** Error types (thrown error names) that retrying cannot fix. Mirrors src/errors.ts. */
+export const NON_RETRYABLE = ['ConfigError', 'InputError', 'QualityGateError'];
+
+/** Row-level SQL bookkeeping (PipelineRun rows): fast, retried patiently through database restarts. */
+export const bookkeeping: ActivityOptions = {
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '30 seconds', nonRetryableErrorTypes: NON_RETRYABLE },
+};
+
+/** Reads a provider and bulk-writes prices: may be slow; heartbeats per symbol so a dead worker is noticed quickly. */
+export const providerImport: ActivityOptions = {
+  startToCloseTimeout: '2 hours',
+  heartbeatTimeout: '15 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 20, nonRetryableErrorTypes: NON_RETRYABLE },
+};
+
+/** Set-based SQL over a run's scope (features, quality, export). */
+export const sqlBatch: ActivityOptions = {
+  startToCloseTimeout: '2 hours',
+  heartbeatTimeout: '15 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 20, nonRetryableErrorTypes: NON_RETRYABLE },
+};

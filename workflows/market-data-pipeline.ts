@@ -1,0 +1,107 @@
+// import prices → compute features → quality gate → export training data, each step a retryable activity.
+// Deterministic: all I/O is in activities; this file only decides what runs next.
+import {
+  ApplicationFailure, CancellationScope, defineQuery, isCancellation, proxyActivities, setHandler, upsertSearchAttributes,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { ExportStepResult, FeaturesResult, ImportResult, QualityResult } from './activity-types';
+import { bookkeeping, providerImport, sqlBatch } from './activity-profiles';
+import { describeInputIssues, minusDays, pipelineInputSchema, type PipelineInput } from './pipeline-input';
+import { TICKFLOW_FEATURE_SET, TICKFLOW_SOURCE, TICKFLOW_STAGE, TICKFLOW_SYMBOLS } from './search-attributes';
+
+const book = proxyActivities<Activities>(bookkeeping);
+const importer = proxyActivities<Activities>(providerImport);
+const sql = proxyActivities<Activities>(sqlBatch);
+
+export type Stage = 'starting' | 'import' | 'features' | 'quality' | 'export' | 'completed' | 'failed';
+
+export interface PipelineProgress {
+  stage: Stage;
+  pipelineRunId?: string;
+  stagesDone: number;
+  stagesTotal: number;
+}
+
+export interface PipelineSummary {
+  pipelineRunId: string;
+  input: PipelineInput;
+  import: ImportResult;
+  features: FeaturesResult;
+  quality: QualityResult;
+  export: ExportStepResult | null;
+}
+
+export const progressQuery = defineQuery<PipelineProgress>('progress');
+
+export async function marketDataPipeline(rawInput: unknown): Promise<PipelineSummary> {
+  const parsed = pipelineInputSchema.safeParse(rawInput);
+  if (!parsed.success) {
+    throw ApplicationFailure.nonRetryable(`invalid pipeline input: ${describeInputIssues(parsed.error)}`, 'InvalidInput');
+  }
+  const input = parsed.data;
+  const progress: PipelineProgress = { stage: 'starting', stagesDone: 0, stagesTotal: input.export.enabled ? 4 : 3 };
+  setHandler(progressQuery, () => progress);
+  const enter = (stage: Stage) => {
+    progress.stage = stage;
+    upsertSearchAttributes([{ key: TICKFLOW_STAGE, value: stage }]);
+  };
+  upsertSearchAttributes([
+    { key: TICKFLOW_SYMBOLS, value: input.symbols.slice(0, 100) },
+    { key: TICKFLOW_SOURCE, value: input.source },
+    { key: TICKFLOW_FEATURE_SET, value: input.featureSet },
+  ]);
+
+  const pipelineRunId = await book.startPipelineRun(input);
+  progress.pipelineRunId = pipelineRunId;
+  const scope = { pipelineRunId, symbols: input.symbols, interval: input.interval, from: input.from, to: input.to };
+  const counts: Record<string, number> = {};
+  try {
+    enter('import');
+    const imported = await importer.importPrices({
+      ...scope, from: minusDays(input.from, input.lookbackDays), source: input.source, sourcePath: input.sourcePath, seed: input.seed,
+    });
+    progress.stagesDone++;
+
+    enter('features');
+    const features = await sql.computeFeatures({ ...scope, featureSet: input.featureSet });
+    upsertSearchAttributes([{ key: TICKFLOW_FEATURE_SET, value: features.featureSetVersion }]);
+    progress.stagesDone++;
+
+    enter('quality');
+    const quality = await sql.runQualityChecks({ ...scope, featureSetVersion: features.featureSetVersion });
+    progress.stagesDone++;
+    if (quality.blockingFailures.length > 0) {
+      throw ApplicationFailure.nonRetryable(
+        `quality gate blocked the export: ${quality.blockingFailures.join(', ')} failed (ValidationResult ids ${quality.resultIds.join(', ')})`,
+        'QualityGateError',
+      );
+    }
+
+    let exported: ExportStepResult | null = null;
+    if (input.export.enabled) {
+      enter('export');
+      exported = await sql.exportTrainingData({
+        ...scope, featureSetVersion: features.featureSetVersion, horizon: input.export.horizon, path: input.export.path,
+        qualityResultIds: quality.resultIds,
+      });
+      counts.exported = exported.rows;
+      progress.stagesDone++;
+    }
+
+    enter('completed');
+    await book.finishPipelineRun({ pipelineRunId, status: 'completed', counts });
+    return { pipelineRunId, input, import: imported, features, quality, export: exported };
+  } catch (err) {
+    progress.stage = 'failed';
+    // Record the outcome even when the workflow is being cancelled.
+    await CancellationScope.nonCancellable(() =>
+      book.finishPipelineRun({
+        pipelineRunId,
+        status: isCancellation(err) ? 'cancelled' : 'failed',
+        counts,
+        error: err instanceof Error ? `${err.message}${err.cause instanceof Error ? `: ${err.cause.message}` : ''}` : String(err),
+      }),
+    );
+    throw err;
+  }
+}

@@ -1,0 +1,54 @@
+// The pipeline's input: one JSON object, short enough to type into the Web UI's Start Workflow form.
+// Validated at the top of the workflow; defaults fill what is left out.
+import { z } from 'zod';
+
+const isoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD')
+  .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s), 'not a calendar date');
+
+export const pipelineInputSchema = z
+  .object({
+    symbols: z.array(z.string().regex(/^[A-Z0-9][A-Z0-9.\-^=]{0,31}$/, 'symbols are upper-case tickers like AAPL or BRK-B')).min(1).max(5000),
+    from: isoDate,
+    to: isoDate,
+    interval: z.enum(['1d']).default('1d'),
+    /** bundled: the project's data/prices; csv: a folder of <SYMBOL>.csv (sourcePath); synthetic: seeded GBM bars. */
+    source: z.enum(['bundled', 'csv', 'synthetic']).default('bundled'),
+    sourcePath: z.string().min(1).optional(),
+    seed: z.number().int().default(42),
+    featureSet: z.string().default('default'),
+    /** Calendar days imported before `from`, so indicators are warmed up on the first day of the range. */
+    lookbackDays: z.number().int().min(0).max(3660).default(120),
+    export: z
+      .object({
+        enabled: z.boolean().default(true),
+        format: z.enum(['csv']).default('csv'),
+        /** Output file; default <TICKFLOW_EXPORT_DIR>/<workflow id>.csv */
+        path: z.string().min(1).optional(),
+        /** Forward-return label horizon, in bars. */
+        horizon: z.number().int().min(1).max(252).default(5),
+      })
+      .prefault({}),
+  })
+  .strict()
+  .refine((i) => i.from <= i.to, { message: 'from must not be after to', path: ['from'] })
+  .refine((i) => i.source !== 'csv' || i.sourcePath, { message: 'source "csv" needs sourcePath (a folder of <SYMBOL>.csv files)', path: ['sourcePath'] });
+
+export type PipelineInput = z.infer<typeof pipelineInputSchema>;
+export type PipelineInputArgs = z.input<typeof pipelineInputSchema>;
+
+/** Human-readable list of what is wrong, each naming its field: "symbols[1]: symbols are upper-case tickers...". */
+export function describeInputIssues(error: z.ZodError): string {
+  return error.issues
+    .map((i) => {
+      const field = i.path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)), '');
+      return `${field || '(input)'}: ${i.message}`;
+    })
+    .join('; ');
+}
+
+/** `date` minus `days` calendar days, as YYYY-MM-DD. Pure: safe inside workflows. */
+export function minusDays(date: string, days: number): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) - days * 86_400_000).toISOString().slice(0, 10);
+}
