@@ -22,10 +22,11 @@ export default tseslint.config(
   {
     files: ['workflows/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
+      '@typescript-eslint/no-restricted-imports': ['error', {
         paths: forbiddenInWorkflows.map((name) => ({ name, message: 'Workflows are deterministic: do I/O in activities.' })),
         patterns: [
-          { group: ['**/src/providers/**', '**/src/db/**', '**/src/repositories/**', '**/activities/*', '!**/activities/index'], message: 'Workflows may only import activity types (import type).' },
+          { group: ['**/src', '**/src/**'], message: 'Workflows may not import application code: its I/O belongs in activities.' },
+          { group: ['**/activities', '**/activities/**'], allowTypeImports: true, message: 'Workflows import activity types only: `import type { Activities }`.' },
         ],
       }],
       '@typescript-eslint/consistent-type-imports': 'error',

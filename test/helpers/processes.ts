@@ -1,0 +1,39 @@
+// Child processes for tests that kill a worker or run the CLI exactly as a user would.
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { projectRoot } from './services';
+
+export const tickflowBin = path.join(projectRoot, 'bin', 'tickflow.js');
+
+/** Environment for a child: the parent's, minus settings that would point it at other services. */
+export function childEnv(overrides: Record<string, string | undefined>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const k of ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'REDIS_URL', 'TEMPORAL_TASK_QUEUE', 'TICKFLOW_STATE_DIR']) delete env[k];
+  for (const [k, v] of Object.entries(overrides)) if (v !== undefined) env[k] = v;
+  return env;
+}
+
+export interface Spawned {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+export function spawnTickflow(args: string[], env: NodeJS.ProcessEnv): Spawned {
+  const child = spawn(process.execPath, [tickflowBin, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, output: () => out, exited };
+}
+
+export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

@@ -1,0 +1,90 @@
+// Real services for tests: the run's PostgreSQL database, Redis, and a Temporal dev server per test file.
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import Redis from 'ioredis';
+import path from 'node:path';
+import type { DataSource } from 'typeorm';
+import { createActivities } from '../../activities';
+import { openDataSource } from '../../src/db/data-source';
+import { FeatureCache } from '../../src/features/feature-cache';
+import { installWorkerLogging, workflowBundle } from '../../src/worker';
+import { searchAttributeKeys } from '../../workflows/search-attributes';
+
+export const projectRoot = path.resolve(__dirname, '..', '..', '..');
+export const bundledDataDir = path.join(projectRoot, 'data', 'prices');
+export const fixturesDir = path.join(projectRoot, 'test', 'fixtures');
+
+function required(name: string): string {
+  const v = process.env[name];
+  if (v === undefined) throw new Error(`${name} is not set: run the suite through jest's global setup (npm test)`);
+  return v;
+}
+
+export const testDatabaseUrl = () => required('TICKFLOW_TEST_DATABASE_URL');
+export const testAdminUrl = () => required('TICKFLOW_TEST_ADMIN_URL');
+export const testDbName = () => required('TICKFLOW_TEST_DB_NAME');
+export const temporalCliPath = () => required('TICKFLOW_TEST_TEMPORAL_CLI');
+export const testRedisUrl = () => process.env.TICKFLOW_TEST_REDIS_URL || undefined;
+
+/** Redis tests run only with Redis; under CI global setup already failed when it is missing. */
+export const describeWithRedis = testRedisUrl() ? describe : describe.skip;
+
+export function openTestDataSource(poolMax = 5): Promise<DataSource> {
+  return openDataSource({ url: testDatabaseUrl(), poolMax, applicationName: 'tickflow-test' });
+}
+
+const DATA_TABLES = [
+  'price_data', 'price_quarantine', 'company_fundamental', 'feature_data', 'feature_set', 'validation_result', 'data_lineage',
+  'pipeline_run', 'portfolio_position', 'var_calculation', 'performance_metric', 'portfolio_optimization', 'document_embedding',
+  'model_prediction', 'model_training_run',
+];
+
+/** Empties every data table (trade is append-only by trigger, so it is truncated, which triggers do not see). */
+export async function resetData(ds: DataSource): Promise<void> {
+  await ds.query(`TRUNCATE ${[...DATA_TABLES, 'trade'].join(', ')} RESTART IDENTITY CASCADE`);
+}
+
+export function connectTestRedis(): Redis | null {
+  const url = testRedisUrl();
+  return url ? new Redis(url, { maxRetriesPerRequest: 1 }) : null;
+}
+
+/** A real Temporal dev server from the cached CLI binary, with our search attributes registered. */
+export async function startTemporal(): Promise<TestWorkflowEnvironment> {
+  installWorkerLogging('WARN');
+  return TestWorkflowEnvironment.createLocal({
+    server: { executable: { type: 'existing-path', path: temporalCliPath() }, ip: '127.0.0.1', searchAttributes: searchAttributeKeys },
+  });
+}
+
+export interface TestWorkerDeps {
+  dataSource: DataSource;
+  redis?: Redis | null;
+  exportDir: string;
+  dataDir?: string;
+}
+
+export async function createTestWorker(env: TestWorkflowEnvironment, taskQueue: string, deps: TestWorkerDeps): Promise<Worker> {
+  return Worker.create({
+    connection: env.nativeConnection,
+    namespace: env.namespace ?? 'default',
+    taskQueue,
+    workflowBundle: await workflowBundle(),
+    activities: createActivities({
+      dataSource: deps.dataSource,
+      featureCache: new FeatureCache(deps.redis ?? null, 3600, () => {}),
+      dataDir: deps.dataDir ?? bundledDataDir,
+      exportDir: deps.exportDir,
+    }),
+  });
+}
+
+/** Rows of a Yahoo CSV (after the header) whose date falls in [from, to]. */
+export function csvRowsInRange(content: string, from: string, to: string): string[][] {
+  return content
+    .trim()
+    .split(/\r?\n/)
+    .slice(1)
+    .map((l) => l.split(','))
+    .filter((c) => c[0] >= from && c[0] <= to);
+}

@@ -1,0 +1,121 @@
+// The import stage against real PostgreSQL: quarantine with reasons, idempotent re-import, revisions counted.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { DataSource } from 'typeorm';
+import { importPrices, type ImportSummary } from '../../src/import/import-prices';
+import { CsvDirectoryProvider } from '../../src/providers/csv-directory';
+import { PriceRepository } from '../../src/repositories/price-repository';
+import { bundledDataDir, csvRowsInRange, openTestDataSource, resetData } from '../helpers/services';
+
+const NOW = new Date('2024-01-01T00:00:00Z');
+
+describe('importPrices', () => {
+  let ds: DataSource;
+  let repo: PriceRepository;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tickflow-import-'));
+
+  beforeAll(async () => {
+    ds = await openTestDataSource();
+    repo = new PriceRepository(ds);
+  });
+  beforeEach(() => resetData(ds));
+  afterAll(async () => {
+    await ds.destroy();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const run = (provider: CsvDirectoryProvider, symbols: string[], from: string, to: string): Promise<ImportSummary> =>
+    ds.transaction((em) => importPrices(em, repo, provider, { symbols, interval: '1d', range: { from, to }, pipelineRunId: null, now: NOW }));
+
+  it('stores the bundled SPY year and quarantines its two real vendor errors with the reason', async () => {
+    const expected = csvRowsInRange(fs.readFileSync(path.join(bundledDataDir, 'SPY.csv'), 'utf8'), '2015-01-01', '2015-12-31');
+    const s = await run(new CsvDirectoryProvider(bundledDataDir, 'bundled'), ['SPY'], '2015-01-01', '2015-12-31');
+    expect(s.received).toBe(expected.length);
+    expect(s.quarantined).toBe(2);
+    expect(s.stored).toBe(expected.length - 2);
+    expect(s.received).toBe(s.stored + s.quarantined + s.exactDuplicates);
+
+    const q = await ds.query(`SELECT location, reason, raw_row FROM price_quarantine ORDER BY location`);
+    expect(q.map((r: { raw_row: { Date: string } }) => r.raw_row.Date)).toEqual(['2015-03-05', '2015-03-30']);
+    expect(q[0].reason).toMatch(/^open [\d.]+ outside \[low [\d.]+, high [\d.]+\]$/);
+    expect(q[0].location).toMatch(/SPY\.csv:\d+$/);
+
+    const [row] = await ds.query(`SELECT count(*)::int AS n, min(ts) AS first, max(ts) AS last FROM price_data WHERE symbol = 'SPY'`);
+    expect(row.n).toBe(s.stored);
+    expect(new Date(row.first).toISOString()).toBe('2015-01-02T00:00:00.000Z');
+    // A stored value equals the file's value exactly.
+    const jan2 = expected.find((c) => c[0] === '2015-01-02')!;
+    const [bar] = await ds.query(`SELECT open, high, low, close, adj_close, volume FROM price_data WHERE symbol = 'SPY' AND ts = '2015-01-02T00:00:00Z'`);
+    expect([bar.open, bar.high, bar.low, bar.close, bar.adj_close, bar.volume]).toEqual(jan2.slice(1).map(Number));
+  });
+
+  it('re-imports unchanged data without rewriting, and counts revisions when values change', async () => {
+    const provider = new CsvDirectoryProvider(bundledDataDir, 'bundled');
+    const first = await run(provider, ['AAPL', 'GOOG'], '2016-01-01', '2016-12-31');
+    expect(first.inserted).toBe(first.stored);
+    const before = await ds.query(`SELECT symbol, ts, close, xmin::text FROM price_data ORDER BY symbol, ts`);
+
+    const again = await run(provider, ['AAPL', 'GOOG'], '2016-01-01', '2016-12-31');
+    expect(again).toMatchObject({ inserted: 0, revised: 0, unchanged: first.stored, stored: first.stored });
+    const after = await ds.query(`SELECT symbol, ts, close, xmin::text FROM price_data ORDER BY symbol, ts`);
+    expect(after).toEqual(before); // same tuples: xmin unchanged means nothing was rewritten
+
+    // A vendor correction: one close changes; the row is updated and counted as a revision.
+    const content = fs.readFileSync(path.join(bundledDataDir, 'AAPL.csv'), 'utf8').split('\n');
+    const idx = content.findIndex((l) => l.startsWith('2016-06-01,'));
+    const cells = content[idx].split(',');
+    cells[4] = String(Number(cells[4]) + 0.01);
+    cells[2] = String(Math.max(Number(cells[2]), Number(cells[4])));
+    content[idx] = cells.join(',');
+    fs.writeFileSync(path.join(dir, 'AAPL.csv'), content.join('\n'));
+    const revised = await run(new CsvDirectoryProvider(dir, 'bundled'), ['AAPL'], '2016-01-01', '2016-12-31');
+    expect(revised).toMatchObject({ inserted: 0, revised: 1, unchanged: revised.stored - 1 });
+    const [bar] = await ds.query(`SELECT close FROM price_data WHERE symbol = 'AAPL' AND ts = '2016-06-01T00:00:00Z'`);
+    expect(bar.close).toBe(Number(cells[4]));
+  });
+
+  it('keeps every hostile row in quarantine with its exact reason, and still lands the good rows', async () => {
+    fs.writeFileSync(
+      path.join(dir, 'HOST.csv'),
+      [
+        'Date,Open,High,Low,Close,Adj Close,Volume',
+        '2020-01-02,10,11,9,10.5,10.5,1000', // good
+        '2020-01-03,10,11,9,abc,10.5,1000', // unparseable number
+        '2020-01-06,10,11,9,10.5,10.5,-5', // negative volume
+        '2020-01-07,10,8,9,10.5,10.5,1000', // high < low
+        '2020-01-08,12,11,9,10.5,10.5,1000', // open above high
+        '2020-01-09,-1,11,-2,10.5,10.5,1000', // negative price
+        '2020-01-10,10,11,9,10.5,10.5,1000', // good
+        '2020-01-10,10,11,9,10.5,10.5,1000', // exact duplicate
+        '2020-01-13,10,11,9,10.5,10.5,1000', // good
+        '2020-01-13,10,11,9,10.7,10.7,1000', // duplicate timestamp, different values
+        '2024-06-03,10,11,9,10.5,10.5,1000', // after NOW: future
+        'not-a-date,10,11,9,10.5,10.5,1000', // bad date
+      ].join('\n'),
+    );
+    const s = await run(new CsvDirectoryProvider(dir, 'csv'), ['HOST'], '2020-01-01', '2030-01-01');
+    expect(s).toMatchObject({ received: 12, stored: 3, quarantined: 8, exactDuplicates: 1 });
+    const q = await ds.query(`SELECT location, reason FROM price_quarantine ORDER BY id`);
+    const byLine = Object.fromEntries(q.map((r: { location: string; reason: string }) => [r.location.split(':').pop(), r.reason]));
+    expect(byLine).toEqual({
+      3: 'close is not a finite number',
+      4: 'negative volume',
+      5: 'high 8 < low 9',
+      6: 'open 12 outside [low 9, high 11]',
+      7: 'non-positive price',
+      11: 'duplicate timestamp 2020-01-13T00:00:00.000Z with different values',
+      12: 'timestamp 2024-06-03T00:00:00.000Z is in the future',
+      13: 'date "not-a-date" is not a date',
+    });
+    const stored = await ds.query(`SELECT ts FROM price_data WHERE symbol = 'HOST' ORDER BY ts`);
+    expect(stored.map((r: { ts: Date }) => r.ts.toISOString().slice(0, 10))).toEqual(['2020-01-02', '2020-01-10', '2020-01-13']);
+  });
+
+  it('rolls back everything when a symbol fails mid-import', async () => {
+    const err = await run(new CsvDirectoryProvider(bundledDataDir, 'bundled'), ['AAPL', 'MISSING'], '2016-01-01', '2016-12-31').catch((e) => e);
+    expect(err.message).toContain('no price file for symbol MISSING');
+    const [c] = await ds.query(`SELECT count(*)::int AS n FROM price_data`);
+    expect(c.n).toBe(0);
+  });
+});

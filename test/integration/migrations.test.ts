@@ -1,0 +1,64 @@
+// A fresh database migrates all the way up, all the way down, and up again.
+import { Client } from 'pg';
+import { openDataSource } from '../../src/db/data-source';
+import { testAdminUrl, testDbName } from '../helpers/services';
+import { migrations } from '../../migrations';
+
+const EXPECTED_TABLES = [
+  'company_fundamental', 'data_lineage', 'document_embedding', 'feature_data', 'feature_set', 'model_prediction', 'model_training_run',
+  'performance_metric', 'pipeline_run', 'portfolio_optimization', 'portfolio_position', 'price_data', 'price_quarantine', 'trade',
+  'validation_result', 'var_calculation',
+];
+
+describe('migrations', () => {
+  const dbName = `${testDbName()}_migrations`;
+  const url = new URL(testAdminUrl());
+  url.pathname = `/${dbName}`;
+
+  beforeAll(async () => {
+    const admin = new Client({ connectionString: testAdminUrl() });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE "${dbName}"`);
+    await admin.end();
+  });
+
+  async function tables(ds: Awaited<ReturnType<typeof openDataSource>>): Promise<string[]> {
+    const rows = await ds.query(`SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'tickflow_migrations' ORDER BY 1`);
+    return rows.map((r: { tablename: string }) => r.tablename);
+  }
+
+  it('goes up, down to nothing, and up again', async () => {
+    const ds = await openDataSource({ url: url.toString() });
+    try {
+      expect(await ds.showMigrations()).toBe(true);
+      const applied = await ds.runMigrations({ transaction: 'each' });
+      expect(applied.map((m) => m.name)).toEqual(migrations.map((m) => m.name));
+      expect(await tables(ds)).toEqual(EXPECTED_TABLES);
+      const views = await ds.query(`SELECT viewname FROM pg_views WHERE schemaname = 'public'`);
+      expect(views.map((v: { viewname: string }) => v.viewname)).toEqual(['feature_values']);
+
+      for (let i = 0; i < migrations.length; i++) await ds.undoLastMigration({ transaction: 'each' });
+      expect(await tables(ds)).toEqual([]);
+      expect(await ds.showMigrations()).toBe(true);
+
+      await ds.runMigrations({ transaction: 'each' });
+      expect(await tables(ds)).toEqual(EXPECTED_TABLES);
+      expect(await ds.showMigrations()).toBe(false);
+    } finally {
+      await ds.destroy();
+    }
+  });
+
+  it('keeps trades append-only in the database itself', async () => {
+    const ds = await openDataSource({ url: url.toString() });
+    try {
+      const [t] = await ds.query(
+        `INSERT INTO trade (portfolio_id, symbol, side, quantity, price, executed_at) VALUES ('p1', 'AAPL', 'buy', 10, 150, now()) RETURNING id`,
+      );
+      await expect(ds.query(`UPDATE trade SET price = 1 WHERE id = $1`, [t.id])).rejects.toThrow(`trade is append-only: UPDATE refused on trade ${t.id}`);
+      await expect(ds.query(`DELETE FROM trade WHERE id = $1`, [t.id])).rejects.toThrow('trade is append-only: DELETE refused');
+    } finally {
+      await ds.destroy();
+    }
+  });
+});

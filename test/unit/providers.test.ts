@@ -1,0 +1,72 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { InputError } from '../../src/errors';
+import { CsvDirectoryProvider } from '../../src/providers/csv-directory';
+import { SyntheticProvider } from '../../src/providers/synthetic';
+import { bundledDataDir } from '../helpers/services';
+
+async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const x of it) out.push(x);
+  return out;
+}
+
+describe('CsvDirectoryProvider', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tickflow-csv-'));
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('reads the bundled Yahoo file with line numbers as locations', async () => {
+    const rows = await collect(new CsvDirectoryProvider(bundledDataDir).rows('AAPL'));
+    expect(rows).toHaveLength(3379);
+    expect(rows[0].location).toBe(`${path.join(bundledDataDir, 'AAPL.csv')}:2`);
+    expect(rows[0].fields).toEqual({ date: '2004-08-19', open: '2.250714', high: '2.275714', low: '2.168571', close: '2.193571', adjClose: '1.966391', volume: '97230000' });
+  });
+
+  it('maps the old Yahoo order (Adj Close last), a BOM, CRLF and descending rows', async () => {
+    fs.writeFileSync(path.join(dir, 'KO.csv'), '\uFEFFDate,Open,High,Low,Close,Volume,Adj Close\r\n1997-01-03,52.0,53.0,51.5,52.5,100,16.1\r\n1997-01-02,51.0,52.0,50.5,51.5,200,15.8\r\n');
+    const rows = await collect(new CsvDirectoryProvider(dir).rows('KO'));
+    expect(rows.map((r) => r.fields)).toEqual([
+      { date: '1997-01-03', open: '52.0', high: '53.0', low: '51.5', close: '52.5', volume: '100', adjClose: '16.1' },
+      { date: '1997-01-02', open: '51.0', high: '52.0', low: '50.5', close: '51.5', volume: '200', adjClose: '15.8' },
+    ]);
+  });
+
+  it('names the file and the missing columns of a bad header', async () => {
+    fs.writeFileSync(path.join(dir, 'BAD.csv'), 'Date,Open,Close\n2020-01-02,1,2\n');
+    await expect(collect(new CsvDirectoryProvider(dir).rows('BAD'))).rejects.toThrow(`${path.join(dir, 'BAD.csv')}:1: header "Date,Open,Close" lacks column(s) high, low, volume`);
+  });
+
+  it('says which file is missing for an unknown symbol', async () => {
+    const err = await collect(new CsvDirectoryProvider(dir).rows('NOPE')).catch((e) => e);
+    expect(err).toBeInstanceOf(InputError);
+    expect(err.message).toContain(`no price file for symbol NOPE (expected ${path.join(dir, 'NOPE.csv')})`);
+  });
+});
+
+describe('SyntheticProvider', () => {
+  it('is deterministic per seed and symbol, and a sub-range yields the same bars', async () => {
+    const p = new SyntheticProvider(7);
+    const full = await collect(p.rows('ABC', '1d', { from: '2019-01-01', to: '2019-12-31' }));
+    const again = await collect(new SyntheticProvider(7).rows('ABC', '1d', { from: '2019-01-01', to: '2019-12-31' }));
+    const sub = await collect(p.rows('ABC', '1d', { from: '2019-06-01', to: '2019-06-30' }));
+    const other = await collect(new SyntheticProvider(8).rows('ABC', '1d', { from: '2019-01-01', to: '2019-12-31' }));
+    expect(again).toEqual(full);
+    expect(sub).toEqual(full.filter((r) => String(r.fields.date) >= '2019-06-01' && String(r.fields.date) <= '2019-06-30'));
+    expect(other.map((r) => r.fields.close)).not.toEqual(full.map((r) => r.fields.close));
+  });
+
+  it('produces only weekdays minus holidays, with consistent OHLC', async () => {
+    const rows = await collect(new SyntheticProvider().rows('XYZ', '1d', { from: '2019-01-01', to: '2019-12-31' }));
+    expect(rows).toHaveLength(SyntheticProvider.tradingDays({ from: '2019-01-01', to: '2019-12-31' }).length);
+    for (const { fields: f } of rows) {
+      const d = new Date(`${f.date}T00:00:00Z`);
+      expect([0, 6]).not.toContain(d.getUTCDay());
+      expect(['01-01', '07-04', '12-25']).not.toContain(String(f.date).slice(5));
+      const [o, h, l, c] = [f.open, f.high, f.low, f.close] as number[];
+      expect(h).toBeGreaterThanOrEqual(Math.max(o, c));
+      expect(l).toBeLessThanOrEqual(Math.min(o, c));
+      expect(l).toBeGreaterThan(0);
+    }
+  });
+});
