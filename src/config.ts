@@ -61,6 +61,8 @@ const envSchema = z.object({
   TICKFLOW_EXPORT_DIR: z.string().min(1).optional(),
   /** Log level of the Temporal SDK inside worker processes. @default WARN */
   TICKFLOW_WORKER_LOG_LEVEL: z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR']).default('WARN'),
+  /** Benchmarks: fraction of the documented sizes to run (1 = full, e.g. 1,000,000 bars). @default 1 */
+  TICKFLOW_BENCH_SCALE: z.coerce.number().positive().max(10).default(1),
   /** Folder with the bundled daily price files. @default <project>/data/prices */
   TICKFLOW_DATA_DIR: z.string().min(1).default(path.join(projectRoot, 'data', 'prices')),
 });
@@ -87,6 +89,7 @@ export interface Config {
   exportDir: string;
   dataDir: string;
   workerLogLevel: 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+  benchScale: number;
 }
 
 /** Reads and validates the environment. Throws ConfigError naming every bad variable and its value. */
@@ -123,5 +126,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     exportDir: path.resolve(e.TICKFLOW_EXPORT_DIR ?? path.join(stateDir, 'exports')),
     dataDir: path.resolve(e.TICKFLOW_DATA_DIR),
     workerLogLevel: e.TICKFLOW_WORKER_LOG_LEVEL,
+    benchScale: e.TICKFLOW_BENCH_SCALE,
   };
 }

@@ -1,0 +1,14 @@
+// What activities need from the process that hosts them; the worker passes real ones, tests too.
+import type { DataSource } from 'typeorm';
+import type { FeatureCache } from '../src/features/feature-cache';
+
+export interface ActivityDeps {
+  dataSource: DataSource;
+  featureCache: FeatureCache;
+  /** Folder of bundled <SYMBOL>.csv price files. */
+  dataDir: string;
+  exportDir: string;
+}
+
+export const dayStart = (d: string) => new Date(`${d}T00:00:00Z`);
+export const dayEnd = (d: string) => new Date(`${d}T23:59:59.999Z`);
