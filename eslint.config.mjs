@@ -9,7 +9,7 @@ const forbiddenInWorkflows = [
 ];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.tickflow/**', 'bin/**', 'scripts/**', 'jest.config.js'] },
+  { ignores: ['dist/**', 'dist-*/**', 'node_modules/**', '.tickflow/**', 'bin/**', 'scripts/**', 'jest.config.js'] },
   {
     files: ['**/*.ts'],
     extends: [tseslint.configs.base],

@@ -2,7 +2,7 @@
 'use strict';
 const path = require('node:path');
 const fs = require('node:fs');
-const entry = path.join(__dirname, '..', 'dist', 'src', 'cli', 'main.js');
+const entry = path.join(__dirname, '..', process.env.TICKFLOW_DIST || 'dist', 'src', 'cli', 'main.js');
 if (!fs.existsSync(entry)) {
   process.stderr.write('tickflow is not built yet: run `node scripts/bootstrap.js` (or `npm run demo`) first.\n');
   process.exit(1);

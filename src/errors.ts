@@ -25,6 +25,25 @@ export class ServiceUnavailableError extends Error {
   }
 }
 
+/**
+ * Thrown by a market-data provider when retrying cannot help: a 4xx answer (other than 429), an unknown symbol,
+ * a payload that does not have the documented shape. The message names provider, symbol and what was wrong.
+ */
+export class ProviderError extends Error {
+  override name = 'ProviderError';
+  constructor(readonly provider: string, readonly symbol: string | undefined, message: string) {
+    super(`${provider}${symbol ? ` ${symbol}` : ''}: ${message}`);
+  }
+}
+
+/** Thrown by a provider on a failure that may pass: 429, 5xx, timeouts, connection resets. Retried by Temporal. */
+export class TransientProviderError extends Error {
+  override name = 'TransientProviderError';
+  constructor(readonly provider: string, readonly symbol: string | undefined, message: string, readonly retryAfterMs?: number) {
+    super(`${provider}${symbol ? ` ${symbol}` : ''}: ${message}`);
+  }
+}
+
 /** Thrown when a blocking data-quality rule fails; downstream stages must not run. */
 export class QualityGateError extends Error {
   override name = 'QualityGateError';
@@ -34,4 +53,4 @@ export class QualityGateError extends Error {
 }
 
 /** Names of error types the workflow's retry policies treat as non-retryable. */
-export const NON_RETRYABLE_ERROR_TYPES = ['ConfigError', 'InputError', 'QualityGateError'];
+export const NON_RETRYABLE_ERROR_TYPES = ['ConfigError', 'InputError', 'ProviderError', 'QualityGateError'];

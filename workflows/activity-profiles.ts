@@ -2,7 +2,7 @@
 import type { ActivityOptions } from '@temporalio/workflow';
 
 /** Error types (thrown error names) that retrying cannot fix. Mirrors src/errors.ts. */
-export const NON_RETRYABLE = ['ConfigError', 'InputError', 'QualityGateError'];
+export const NON_RETRYABLE = ['ConfigError', 'InputError', 'ProviderError', 'QualityGateError'];
 
 /** Row-level SQL bookkeeping (PipelineRun rows): fast, retried patiently through database restarts. */
 export const bookkeeping: ActivityOptions = {

@@ -10,7 +10,6 @@ const STAGES: Stage[] = ['import', 'features', 'quality', 'export', 'orchestrati
 function loadStage(stage: Stage): BenchStage | undefined {
   const file = path.join(__dirname, `${stage}.bench.js`);
   if (!fs.existsSync(file)) return undefined;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   return (require(file) as { bench: BenchStage }).bench;
 }
 
