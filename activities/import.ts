@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Context } from '@temporalio/activity';
 import { InputError } from '../src/errors';
 import { importPrices } from '../src/import/import-prices';
-import { CsvDirectoryProvider } from '../src/providers/csv-directory';
+import { LocalFilesProvider } from '../src/providers/local-files';
 import type { PriceProvider } from '../src/providers/provider';
 import { SyntheticProvider } from '../src/providers/synthetic';
 import { PriceRepository } from '../src/repositories/price-repository';
@@ -15,10 +15,10 @@ import { lineageStep } from './lineage-step';
 function providerFor(args: ImportArgs, dataDir: string): PriceProvider {
   switch (args.source) {
     case 'bundled':
-      return new CsvDirectoryProvider(dataDir, 'bundled');
+      return new LocalFilesProvider(dataDir, 'bundled');
     case 'csv':
       if (!args.sourcePath) throw new InputError('source "csv" needs sourcePath', 'importPrices');
-      return new CsvDirectoryProvider(path.resolve(args.sourcePath), 'csv');
+      return new LocalFilesProvider(path.resolve(args.sourcePath), 'csv');
     case 'synthetic':
       return new SyntheticProvider(args.seed);
   }
@@ -32,16 +32,24 @@ export function createImportActivities(deps: ActivityDeps) {
     async importPrices(args: ImportArgs): Promise<ImportResult> {
       const provider = providerFor(args, deps.dataDir);
       const ctx = Context.current();
+      // Resuming re-reads the last stored bar itself, so a bar revised by the vendor on the day after is caught.
+      const last = args.sinceLast ? await prices.lastBarTimes(args.symbols, args.interval) : new Map<string, Date>();
+      const rangeFor = (symbol: string) => {
+        const t = last.get(symbol);
+        const resume = t ? t.toISOString().slice(0, 10) : args.from;
+        return { from: resume > args.from ? resume : args.from, to: args.to };
+      };
       return lineageStep(ds, runs, args.pipelineRunId, async (em) => {
         const s = await importPrices(em, prices, provider, {
           symbols: args.symbols,
           interval: args.interval,
           range: { from: args.from, to: args.to },
+          rangeFor,
           pipelineRunId: args.pipelineRunId,
         }, (symbol, i) => ctx.heartbeat({ stage: 'import', symbol, done: i + 1, total: args.symbols.length }));
         const result: ImportResult = {
           received: s.received, stored: s.stored, inserted: s.inserted, revised: s.revised, unchanged: s.unchanged,
-          quarantined: s.quarantined, exactDuplicates: s.exactDuplicates,
+          quarantined: s.quarantined, exactDuplicates: s.exactDuplicates, corporateActions: s.corporateActions, adjustedBars: s.adjustedBars,
         };
         await runs.addCounts(em, args.pipelineRunId, { imported: s.stored, quarantined: s.quarantined, revised: s.revised });
         return {
@@ -50,7 +58,7 @@ export function createImportActivities(deps: ActivityDeps) {
           outputDataset: `price_data:${args.interval}:${args.symbols.join(',')}:${args.from}..${args.to}`,
           rowsIn: s.received,
           rowsOut: s.stored,
-          details: { source: provider.name, perSymbol: s.perSymbol, outOfRange: s.outOfRange },
+          details: { source: provider.name, perSymbol: s.perSymbol, outOfRange: s.outOfRange, sinceLast: Boolean(args.sinceLast) },
         };
       });
     },

@@ -1,4 +1,5 @@
 import { CompanyFundamental } from './company-fundamental';
+import { CorporateAction } from './corporate-action';
 import { DataLineage } from './data-lineage';
 import { DocumentEmbedding } from './document-embedding';
 import { FeatureData } from './feature-data';
@@ -16,7 +17,7 @@ import { ValidationResult } from './validation-result';
 import { VaRCalculation } from './var-calculation';
 
 export {
-  CompanyFundamental, DataLineage, DocumentEmbedding, FeatureData, FeatureSet, ModelPrediction, ModelTrainingRun,
+  CompanyFundamental, CorporateAction, DataLineage, DocumentEmbedding, FeatureData, FeatureSet, ModelPrediction, ModelTrainingRun,
   PerformanceMetric, PipelineRun, PortfolioOptimization, PortfolioPosition, PriceData, PriceQuarantine, Trade,
   ValidationResult, VaRCalculation,
 };
@@ -24,5 +25,5 @@ export {
 export const entities = [
   PriceData, PriceQuarantine, CompanyFundamental, FeatureSet, FeatureData, ValidationResult, PipelineRun, DataLineage,
   PortfolioPosition, Trade, VaRCalculation, PerformanceMetric, PortfolioOptimization, DocumentEmbedding,
-  ModelTrainingRun, ModelPrediction,
+  ModelTrainingRun, ModelPrediction, CorporateAction,
 ];

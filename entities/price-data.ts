@@ -15,6 +15,8 @@ export class PriceData {
   @Column({ type: 'double precision' }) close: number;
   @Column({ name: 'adj_close', type: 'double precision', nullable: true }) adjClose: number | null;
   @Column({ type: 'double precision' }) volume: number;
+  /** Where adj_close came from: 'vendor' (with the data) or 'computed' (from corporate_action); null if unknown. */
+  @Column({ name: 'adj_source', type: 'varchar', length: 16, nullable: true }) adjSource: 'vendor' | 'computed' | null;
   @Column({ type: 'varchar', length: 64 }) source: string;
   /** PipelineRun that last wrote this bar (insert or revision). */
   @Column({ name: 'pipeline_run_id', type: 'uuid', nullable: true }) pipelineRunId: string | null;

@@ -12,6 +12,8 @@ export interface ImportArgs extends ScopeArgs {
   source: 'bundled' | 'csv' | 'synthetic';
   sourcePath?: string;
   seed: number;
+  /** Resume each symbol from its last stored bar. */
+  sinceLast?: boolean;
 }
 
 export interface ImportResult {
@@ -22,6 +24,8 @@ export interface ImportResult {
   unchanged: number;
   quarantined: number;
   exactDuplicates: number;
+  corporateActions: number;
+  adjustedBars: number;
 }
 
 export interface FeaturesArgs extends ScopeArgs {

@@ -59,6 +59,7 @@ export async function marketDataPipeline(rawInput: unknown): Promise<PipelineSum
     enter('import');
     const imported = await importer.importPrices({
       ...scope, from: minusDays(input.from, input.lookbackDays), source: input.source, sourcePath: input.sourcePath, seed: input.seed,
+      sinceLast: input.sinceLast,
     });
     progress.stagesDone++;
 

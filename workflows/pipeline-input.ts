@@ -18,6 +18,8 @@ export const pipelineInputSchema = z
     sourcePath: z.string().min(1).optional(),
     seed: z.number().int().default(42),
     featureSet: z.string().default('default'),
+    /** Import each symbol only from its last stored bar (re-checking that bar) instead of from `from`. */
+    sinceLast: z.boolean().default(false),
     /** Calendar days imported before `from`, so indicators are warmed up on the first day of the range. */
     lookbackDays: z.number().int().min(0).max(3660).default(120),
     export: z

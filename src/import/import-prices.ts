@@ -1,22 +1,34 @@
-// The import stage: provider rows → checked bars → staging → upsert, rejected rows → quarantine.
+// The import stage: provider rows → checked bars → price_data (new/changed only), rejected rows → quarantine,
+// corporate actions → corporate_action (and adjusted closes for bars that came unadjusted).
 // Invariant reported to the user: received = stored + quarantined + exactDuplicates.
 import type { EntityManager } from 'typeorm';
-import { checkBar, sameValues, type Bar } from '../providers/bar';
-import type { DateRange, PriceProvider } from '../providers/provider';
-import { PriceRepository, type QuarantinedRow } from '../repositories/price-repository';
+import { checkBar, rowTime, sameValues, type Bar } from '../providers/bar';
+import type { CorporateAction, DateRange, PriceProvider } from '../providers/provider';
+import type { PriceRepository, QuarantinedRow } from '../repositories/price-repository';
 
 export interface ImportRequest {
   symbols: string[];
   interval: string;
   range: DateRange;
+  /** Per-symbol range, e.g. resuming from the last stored bar (`sinceLast`); defaults to `range`. */
+  rangeFor?: (symbol: string) => DateRange;
   pipelineRunId: string | null;
   /** Timestamps after this are refused as "in the future". @default now */
   now?: Date;
 }
 
+export interface SymbolStats {
+  received: number;
+  stored: number;
+  quarantined: number;
+  first: string | null;
+  last: string | null;
+}
+
 export interface ImportSummary {
   /** Rows inside the requested range (or whose date could not be read). */
   received: number;
+  /** Bars accepted: inserted + revised + unchanged. */
   stored: number;
   inserted: number;
   revised: number;
@@ -24,7 +36,9 @@ export interface ImportSummary {
   quarantined: number;
   exactDuplicates: number;
   outOfRange: number;
-  perSymbol: Record<string, { received: number; stored: number; quarantined: number; first: string | null; last: string | null }>;
+  corporateActions: number;
+  adjustedBars: number;
+  perSymbol: Record<string, SymbolStats>;
   datasets: string[];
 }
 
@@ -36,35 +50,38 @@ export async function importPrices(
   onSymbolDone: (symbol: string, index: number) => void = () => {},
 ): Promise<ImportSummary> {
   const now = req.now ?? new Date();
-  const from = Date.parse(`${req.range.from}T00:00:00Z`);
-  const to = Date.parse(`${req.range.to}T23:59:59.999Z`);
   const summary: ImportSummary = {
     received: 0, stored: 0, inserted: 0, revised: 0, unchanged: 0, quarantined: 0, exactDuplicates: 0, outOfRange: 0,
-    perSymbol: {}, datasets: [],
+    corporateActions: 0, adjustedBars: 0, perSymbol: {}, datasets: [],
   };
   const quarantined: QuarantinedRow[] = [];
+  const needsAdjustment: string[] = [];
   await repo.createStaging(em);
 
   for (const [index, symbol] of req.symbols.entries()) {
+    const range = req.rangeFor?.(symbol) ?? req.range;
+    const from = Date.parse(`${range.from}T00:00:00Z`);
+    const to = Date.parse(`${range.to}T23:59:59.999Z`);
     summary.datasets.push(provider.datasetFor(symbol, req.interval));
-    const stats = { received: 0, stored: 0, quarantined: 0, first: null as string | null, last: null as string | null };
+    const stats: SymbolStats = { received: 0, stored: 0, quarantined: 0, first: null, last: null };
     // One symbol's bars are held to find duplicates; memory is bounded by the longest history, not the import.
     const byTs = new Map<number, Bar>();
     const reject = (location: string, raw: unknown, reason: string) => {
       quarantined.push({ source: provider.name, location, symbol, interval: req.interval, reason, raw });
       stats.quarantined++;
     };
-    for await (const row of provider.rows(symbol, req.interval, req.range)) {
+    for await (const row of provider.rows(symbol, req.interval, range)) {
+      // Rows outside the range are not ours to judge, even broken ones: they belong to another import.
+      const t = rowTime(row);
+      if (t !== null && (t < from || t > to)) {
+        summary.outOfRange++;
+        continue;
+      }
       const checked = checkBar(row, symbol, req.interval, now);
       if (checked.ok) {
-        const t = checked.bar.ts.getTime();
-        if (t < from || t > to) {
-          summary.outOfRange++;
-          continue;
-        }
         stats.received++;
-        const seen = byTs.get(t);
-        if (!seen) byTs.set(t, checked.bar);
+        const seen = byTs.get(checked.bar.ts.getTime());
+        if (!seen) byTs.set(checked.bar.ts.getTime(), checked.bar);
         else if (sameValues(seen, checked.bar)) summary.exactDuplicates++;
         else reject(row.location, row.raw, `duplicate timestamp ${checked.bar.ts.toISOString()} with different values`);
       } else {
@@ -73,20 +90,30 @@ export async function importPrices(
       }
     }
     const bars = [...byTs.values()].sort((a, b) => a.ts.getTime() - b.ts.getTime());
-    stats.stored = await repo.stageBars(em, bars, provider.name, req.pipelineRunId);
+    const written = await repo.writeSymbolBars(em, symbol, req.interval, bars, provider.name, req.pipelineRunId);
+    summary.inserted += written.inserted;
+    summary.unchanged += written.unchanged;
+    stats.stored = bars.length;
     stats.first = bars[0]?.ts.toISOString().slice(0, 10) ?? null;
     stats.last = bars.at(-1)?.ts.toISOString().slice(0, 10) ?? null;
+
+    if (provider.corporateActions) {
+      const actions: CorporateAction[] = [];
+      for await (const a of provider.corporateActions(symbol, req.interval, range)) actions.push(a);
+      summary.corporateActions += await repo.saveCorporateActions(em, actions, provider.name, req.pipelineRunId);
+      if (actions.length > 0 && bars.some((b) => b.adjClose === null)) needsAdjustment.push(symbol);
+    }
     summary.perSymbol[symbol] = stats;
     summary.received += stats.received;
+    summary.stored += stats.stored;
     summary.quarantined += stats.quarantined;
     onSymbolDone(symbol, index);
   }
 
   const merged = await repo.mergeStaging(em);
+  summary.inserted += merged.inserted;
+  summary.revised += merged.revised;
   await repo.quarantine(em, quarantined, req.pipelineRunId);
-  summary.stored = merged.staged;
-  summary.inserted = merged.inserted;
-  summary.revised = merged.revised;
-  summary.unchanged = merged.unchanged;
+  for (const symbol of needsAdjustment) summary.adjustedBars += await repo.applyAdjustments(em, symbol, req.interval);
   return summary;
 }

@@ -16,7 +16,9 @@ export interface Bar {
 /** A row as a provider read it: where it was, and its fields before any parsing. */
 export interface RawPriceRow {
   location: string;
-  raw: Record<string, unknown>;
+  raw: Record<string, unknown> | string;
+  /** Set when the row could not even be split into fields (e.g. a line that is not JSON): quarantined as is. */
+  error?: string;
   /** Fields mapped onto our names; strings (from files) or numbers (from JSON/generators). */
   fields: { date: unknown; open: unknown; high: unknown; low: unknown; close: unknown; adjClose?: unknown; volume: unknown };
 }
@@ -29,10 +31,22 @@ const finiteNumber = (field: string) =>
 
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 
+/** Daily dates carry no zone: they mean the trading day, stored as midnight UTC. */
+function toDate(v: string | number | Date): Date {
+  return typeof v === 'string' && DATE_ONLY.test(v.trim()) ? new Date(`${v.trim()}T00:00:00Z`) : new Date(v);
+}
+
+/** The row's timestamp in ms if its date field can be read at all, else null: for range filtering before checks. */
+export function rowTime(row: RawPriceRow): number | null {
+  const v = row.fields?.date;
+  if (typeof v !== 'string' && typeof v !== 'number' && !(v instanceof Date)) return null;
+  const t = toDate(v).getTime();
+  return Number.isNaN(t) ? null : t;
+}
+
 const fieldsSchema = z.object({
   date: z.union([z.string(), z.number(), z.date()]).transform((v, ctx) => {
-    // Daily dates carry no zone: they mean the trading day, stored as midnight UTC.
-    const d = typeof v === 'string' && DATE_ONLY.test(v.trim()) ? new Date(`${v.trim()}T00:00:00Z`) : new Date(v);
+    const d = toDate(v);
     if (Number.isNaN(d.getTime())) {
       ctx.addIssue({ code: 'custom', message: `date ${JSON.stringify(v)} is not a date` });
       return z.NEVER;
@@ -51,6 +65,7 @@ export type BarCheck = { ok: true; bar: Bar } | { ok: false; reason: string };
 
 /** Parses and checks one row. `now` bounds timestamps: bars from the future are refused. */
 export function checkBar(row: RawPriceRow, symbol: string, interval: string, now: Date): BarCheck {
+  if (row.error) return { ok: false, reason: row.error };
   const parsed = fieldsSchema.safeParse(row.fields);
   if (!parsed.success) {
     return { ok: false, reason: parsed.error.issues.map((i) => i.message).join('; ') };

@@ -1,8 +1,11 @@
-// Owns all SQL on price_data and price_quarantine. Bulk path: COPY into a temp staging table, then one
-// set-based upsert that skips unchanged rows, so a re-import rewrites nothing and revisions are counted.
+// Owns all SQL on price_data, price_quarantine and corporate_action.
+// Bulk path: bars for a symbol whose range is empty are COPYed straight into price_data; otherwise they are
+// compared with what is stored, and only new or changed bars are COPYed into a staging table and merged with one
+// set-based upsert. A re-import of unchanged data writes nothing; changed bars are counted as revisions.
 import type { DataSource, EntityManager } from 'typeorm';
 import { copyRows, type CopyValue } from '../db/copy';
 import type { Bar } from '../providers/bar';
+import type { CorporateAction } from '../providers/provider';
 
 export interface QuarantinedRow {
   source: string;
@@ -13,49 +16,77 @@ export interface QuarantinedRow {
   raw: unknown;
 }
 
-export interface UpsertCounts {
-  staged: number;
+export interface WriteCounts {
   inserted: number;
   revised: number;
   unchanged: number;
 }
 
-const PRICE_COLUMNS = ['symbol', 'interval', 'ts', 'open', 'high', 'low', 'close', 'adj_close', 'volume', 'source', 'pipeline_run_id'];
+const PRICE_COLUMNS = ['symbol', 'interval', 'ts', 'open', 'high', 'low', 'close', 'adj_close', 'volume', 'source', 'pipeline_run_id', 'adj_source'];
+
+function priceRow(b: Bar, source: string, pipelineRunId: string | null): CopyValue[] {
+  return [b.symbol, b.interval, b.ts, b.open, b.high, b.low, b.close, b.adjClose, b.volume, source, pipelineRunId, b.adjClose === null ? null : 'vendor'];
+}
+
+const sameStored = (b: Bar, s: Bar) =>
+  b.open === s.open && b.high === s.high && b.low === s.low && b.close === s.close && b.volume === s.volume &&
+  // A stored adjustment we computed is not a difference when the source sends none.
+  (b.adjClose === null || b.adjClose === s.adjClose);
 
 export class PriceRepository {
+  private staged = 0;
+
   constructor(private readonly ds: DataSource) {}
 
   /** Creates the per-transaction staging table; it disappears at commit or rollback. */
   async createStaging(em: EntityManager): Promise<void> {
     await em.query(`CREATE TEMP TABLE price_staging (LIKE price_data INCLUDING DEFAULTS) ON COMMIT DROP`);
+    this.staged = 0;
   }
 
-  async stageBars(em: EntityManager, bars: AsyncIterable<Bar> | Iterable<Bar>, source: string, pipelineRunId: string | null): Promise<number> {
-    async function* rows(): AsyncIterable<CopyValue[]> {
-      for await (const b of bars as AsyncIterable<Bar>) {
-        yield [b.symbol, b.interval, b.ts, b.open, b.high, b.low, b.close, b.adjClose, b.volume, source, pipelineRunId];
-      }
+  /**
+   * Writes one symbol's checked bars (sorted, unique by ts). Serialized per symbol by an advisory lock, so the
+   * "range is empty" fast path cannot race another import of the same symbol.
+   */
+  async writeSymbolBars(em: EntityManager, symbol: string, interval: string, bars: Bar[], source: string, pipelineRunId: string | null): Promise<WriteCounts> {
+    if (bars.length === 0) return { inserted: 0, revised: 0, unchanged: 0 };
+    await em.query(`SELECT pg_advisory_xact_lock(hashtext('tickflow.price:' || $1 || ':' || $2))`, [symbol, interval]);
+    const stored = await this.bars(symbol, interval, bars[0].ts, bars[bars.length - 1].ts, em);
+    if (stored.length === 0) {
+      const inserted = await copyRows(em, 'price_data', PRICE_COLUMNS, bars.map((b) => priceRow(b, source, pipelineRunId)));
+      return { inserted, revised: 0, unchanged: 0 };
     }
-    return copyRows(em, 'price_staging', PRICE_COLUMNS, rows());
+    const byTs = new Map(stored.map((s) => [s.ts.getTime(), s]));
+    const changed = bars.filter((b) => {
+      const s = byTs.get(b.ts.getTime());
+      return !s || !sameStored(b, s);
+    });
+    if (changed.length > 0) {
+      this.staged += await copyRows(em, 'price_staging', PRICE_COLUMNS, changed.map((b) => priceRow(b, source, pipelineRunId)));
+    }
+    return { inserted: 0, revised: 0, unchanged: bars.length - changed.length };
   }
 
-  /** Moves staged bars into price_data. Unchanged bars are not rewritten (no new tuple, no WAL). */
-  async mergeStaging(em: EntityManager): Promise<UpsertCounts> {
-    const [staged] = await em.query(`SELECT count(*)::int AS n FROM price_staging`);
+  /** Merges the staged new/changed bars; returns how many were inserted and how many revised. */
+  async mergeStaging(em: EntityManager): Promise<{ inserted: number; revised: number }> {
+    if (this.staged === 0) return { inserted: 0, revised: 0 };
     const [merged] = await em.query(`
       WITH up AS (
         INSERT INTO price_data (${PRICE_COLUMNS.join(', ')}, updated_at)
         SELECT ${PRICE_COLUMNS.join(', ')}, now() FROM price_staging
         ON CONFLICT (symbol, interval, ts) DO UPDATE SET
           open = EXCLUDED.open, high = EXCLUDED.high, low = EXCLUDED.low, close = EXCLUDED.close,
-          adj_close = EXCLUDED.adj_close, volume = EXCLUDED.volume, source = EXCLUDED.source,
-          pipeline_run_id = EXCLUDED.pipeline_run_id, updated_at = now()
-        WHERE (price_data.open, price_data.high, price_data.low, price_data.close, price_data.adj_close, price_data.volume)
-          IS DISTINCT FROM (EXCLUDED.open, EXCLUDED.high, EXCLUDED.low, EXCLUDED.close, EXCLUDED.adj_close, EXCLUDED.volume)
+          adj_close = coalesce(EXCLUDED.adj_close, CASE WHEN price_data.close = EXCLUDED.close THEN price_data.adj_close END),
+          adj_source = coalesce(EXCLUDED.adj_source, CASE WHEN price_data.close = EXCLUDED.close THEN price_data.adj_source END),
+          volume = EXCLUDED.volume, source = EXCLUDED.source, pipeline_run_id = EXCLUDED.pipeline_run_id, updated_at = now()
+        WHERE (price_data.open, price_data.high, price_data.low, price_data.close, price_data.volume)
+          IS DISTINCT FROM (EXCLUDED.open, EXCLUDED.high, EXCLUDED.low, EXCLUDED.close, EXCLUDED.volume)
+          OR (EXCLUDED.adj_close IS NOT NULL AND price_data.adj_close IS DISTINCT FROM EXCLUDED.adj_close)
         RETURNING (xmax = 0) AS inserted
       )
       SELECT count(*) FILTER (WHERE inserted)::int AS inserted, count(*) FILTER (WHERE NOT inserted)::int AS revised FROM up`);
-    return { staged: staged.n, inserted: merged.inserted, revised: merged.revised, unchanged: staged.n - merged.inserted - merged.revised };
+    this.staged = 0;
+    return merged;
   }
 
   async quarantine(em: EntityManager, rows: QuarantinedRow[], pipelineRunId: string | null): Promise<number> {
@@ -68,6 +99,56 @@ export class PriceRepository {
     );
   }
 
+  /** Stores splits and dividends; a re-reported action with the same values is not rewritten. Returns rows changed. */
+  async saveCorporateActions(em: EntityManager, actions: CorporateAction[], source: string, pipelineRunId: string | null): Promise<number> {
+    if (actions.length === 0) return 0;
+    const [r] = await em.query(
+      `WITH a AS (
+         SELECT * FROM unnest($1::text[], $2::date[], $3::text[], $4::float8[], $5::float8[]) AS t(symbol, ex_date, kind, ratio, amount)
+       ), up AS (
+         INSERT INTO corporate_action (symbol, ex_date, kind, ratio, amount, source, pipeline_run_id)
+         SELECT symbol, ex_date, kind, ratio, amount, $6, $7 FROM a
+         ON CONFLICT (symbol, ex_date, kind) DO UPDATE SET ratio = EXCLUDED.ratio, amount = EXCLUDED.amount, source = EXCLUDED.source,
+           pipeline_run_id = EXCLUDED.pipeline_run_id
+         WHERE (corporate_action.ratio, corporate_action.amount) IS DISTINCT FROM (EXCLUDED.ratio, EXCLUDED.amount)
+         RETURNING 1
+       ) SELECT count(*)::int AS n FROM up`,
+      [actions.map((a) => a.symbol), actions.map((a) => a.exDate), actions.map((a) => a.kind), actions.map((a) => a.ratio ?? null),
+        actions.map((a) => a.amount ?? null), source, pipelineRunId],
+    );
+    return r.n;
+  }
+
+  /**
+   * Derives adj_close for bars that came without one, from the stored splits and dividends (backward adjustment:
+   * a bar is scaled by every action after it; a dividend by 1 − amount / the last close before its ex-date).
+   * Bars whose adj_close came from the vendor are never touched: their prices are already adjusted, and adjusting
+   * them again is the classic double-adjustment bug. Returns the number of bars updated.
+   */
+  async applyAdjustments(em: EntityManager, symbol: string, interval: string): Promise<number> {
+    const [r] = await em.query(
+      `WITH acts AS (
+         SELECT a.ex_date,
+           CASE WHEN a.kind = 'split' THEN 1.0 / a.ratio
+                ELSE 1 - a.amount / (SELECT p.close FROM price_data p WHERE p.symbol = a.symbol AND p.interval = $2
+                                     AND p.ts < a.ex_date ORDER BY p.ts DESC LIMIT 1) END AS f
+         FROM corporate_action a WHERE a.symbol = $1
+       ), factors AS (
+         SELECT p.ts, p.close * exp(coalesce(sum(ln(acts.f)) FILTER (WHERE acts.f > 0), 0)) AS adj
+         FROM price_data p LEFT JOIN acts ON acts.ex_date > (p.ts AT TIME ZONE 'UTC')::date
+         WHERE p.symbol = $1 AND p.interval = $2 AND p.adj_source IS DISTINCT FROM 'vendor'
+         GROUP BY p.ts, p.close
+       ), up AS (
+         UPDATE price_data p SET adj_close = f.adj, adj_source = 'computed'
+         FROM factors f WHERE p.symbol = $1 AND p.interval = $2 AND p.ts = f.ts
+           AND (p.adj_close IS DISTINCT FROM f.adj OR p.adj_source IS DISTINCT FROM 'computed')
+         RETURNING 1
+       ) SELECT count(*)::int AS n FROM up`,
+      [symbol, interval],
+    );
+    return r.n;
+  }
+
   /** Bars for one symbol in [from, to], oldest first. */
   async bars(symbol: string, interval: string, from: Date, to: Date, em: EntityManager = this.ds.manager): Promise<Bar[]> {
     const rows: { ts: Date; open: number; high: number; low: number; close: number; adj_close: number | null; volume: number }[] =
@@ -77,6 +158,16 @@ export class PriceRepository {
         [symbol, interval, from, to],
       );
     return rows.map((r) => ({ symbol, interval, ts: r.ts, open: r.open, high: r.high, low: r.low, close: r.close, adjClose: r.adj_close, volume: r.volume }));
+  }
+
+  /** The newest stored bar's timestamp per symbol (absent when a symbol has none): where `sinceLast` resumes. */
+  async lastBarTimes(symbols: string[], interval: string): Promise<Map<string, Date>> {
+    const rows: { symbol: string; ts: Date }[] = await this.ds.query(
+      `SELECT s.symbol, (SELECT max(ts) FROM price_data p WHERE p.symbol = s.symbol AND p.interval = $2) AS ts
+       FROM unnest($1::text[]) AS s(symbol)`,
+      [symbols, interval],
+    );
+    return new Map(rows.filter((r) => r.ts).map((r) => [r.symbol, r.ts]));
   }
 
   /** The timestamp `n` bars before `ts` for a symbol (or the first bar), to re-read indicator warm-up. */

@@ -141,6 +141,14 @@ describe('marketDataPipeline end to end', () => {
     expect(await ds.query(`SELECT count(*)::int AS n, sum(xmin::text::bigint) AS x FROM feature_data`)).toEqual(fBefore);
   });
 
+  it('tops up from the last stored bar with sinceLast, re-checking only that bar', async () => {
+    const summary = await (await start({ symbols: ['AAPL', 'SPY'], from: '2015-01-02', to: '2015-12-31', sinceLast: true, export: { enabled: false } }, 'e2e-since-last')).result();
+    expect(summary.import).toMatchObject({ received: 2, stored: 2, unchanged: 2, inserted: 0, quarantined: 0 });
+    const [lineage] = await ds.query(`SELECT details FROM data_lineage WHERE pipeline_run_id = $1 AND activity_type = 'importPrices'`, [summary.pipelineRunId]);
+    expect(lineage.details.perSymbol.AAPL).toMatchObject({ received: 1, first: '2015-12-31', last: '2015-12-31' });
+    expect(lineage.details.sinceLast).toBe(true);
+  });
+
   it('fails bad input at once, naming the field, without retrying', async () => {
     const handle = await start({ symbols: ['AAPL', 'not a ticker'], from: '2015-01-02', to: '2015-12-31' }, 'e2e-bad-input');
     const err = await handle.result().catch((e) => e);

@@ -33,15 +33,12 @@ export function openTestDataSource(poolMax = 5): Promise<DataSource> {
   return openDataSource({ url: testDatabaseUrl(), poolMax, applicationName: 'tickflow-test' });
 }
 
-const DATA_TABLES = [
-  'price_data', 'price_quarantine', 'company_fundamental', 'feature_data', 'feature_set', 'validation_result', 'data_lineage',
-  'pipeline_run', 'portfolio_position', 'var_calculation', 'performance_metric', 'portfolio_optimization', 'document_embedding',
-  'model_prediction', 'model_training_run',
-];
-
-/** Empties every data table (trade is append-only by trigger, so it is truncated, which triggers do not see). */
+/** Empties every table but the migrations log (TRUNCATE does not fire the trade table's append-only trigger). */
 export async function resetData(ds: DataSource): Promise<void> {
-  await ds.query(`TRUNCATE ${[...DATA_TABLES, 'trade'].join(', ')} RESTART IDENTITY CASCADE`);
+  const tables: { tablename: string }[] = await ds.query(
+    `SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'tickflow_migrations'`,
+  );
+  await ds.query(`TRUNCATE ${tables.map((t) => `"${t.tablename}"`).join(', ')} RESTART IDENTITY CASCADE`);
 }
 
 export function connectTestRedis(): Redis | null {

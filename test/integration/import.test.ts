@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { DataSource } from 'typeorm';
 import { importPrices, type ImportSummary } from '../../src/import/import-prices';
-import { CsvDirectoryProvider } from '../../src/providers/csv-directory';
+import { LocalFilesProvider } from '../../src/providers/local-files';
 import { PriceRepository } from '../../src/repositories/price-repository';
 import { bundledDataDir, csvRowsInRange, openTestDataSource, resetData } from '../helpers/services';
 
@@ -25,12 +25,12 @@ describe('importPrices', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  const run = (provider: CsvDirectoryProvider, symbols: string[], from: string, to: string): Promise<ImportSummary> =>
+  const run = (provider: LocalFilesProvider, symbols: string[], from: string, to: string): Promise<ImportSummary> =>
     ds.transaction((em) => importPrices(em, repo, provider, { symbols, interval: '1d', range: { from, to }, pipelineRunId: null, now: NOW }));
 
   it('stores the bundled SPY year and quarantines its two real vendor errors with the reason', async () => {
     const expected = csvRowsInRange(fs.readFileSync(path.join(bundledDataDir, 'SPY.csv'), 'utf8'), '2015-01-01', '2015-12-31');
-    const s = await run(new CsvDirectoryProvider(bundledDataDir, 'bundled'), ['SPY'], '2015-01-01', '2015-12-31');
+    const s = await run(new LocalFilesProvider(bundledDataDir, 'bundled'), ['SPY'], '2015-01-01', '2015-12-31');
     expect(s.received).toBe(expected.length);
     expect(s.quarantined).toBe(2);
     expect(s.stored).toBe(expected.length - 2);
@@ -51,7 +51,7 @@ describe('importPrices', () => {
   });
 
   it('re-imports unchanged data without rewriting, and counts revisions when values change', async () => {
-    const provider = new CsvDirectoryProvider(bundledDataDir, 'bundled');
+    const provider = new LocalFilesProvider(bundledDataDir, 'bundled');
     const first = await run(provider, ['AAPL', 'GOOG'], '2016-01-01', '2016-12-31');
     expect(first.inserted).toBe(first.stored);
     const before = await ds.query(`SELECT symbol, ts, close, xmin::text FROM price_data ORDER BY symbol, ts`);
@@ -69,7 +69,7 @@ describe('importPrices', () => {
     cells[2] = String(Math.max(Number(cells[2]), Number(cells[4])));
     content[idx] = cells.join(',');
     fs.writeFileSync(path.join(dir, 'AAPL.csv'), content.join('\n'));
-    const revised = await run(new CsvDirectoryProvider(dir, 'bundled'), ['AAPL'], '2016-01-01', '2016-12-31');
+    const revised = await run(new LocalFilesProvider(dir, 'bundled'), ['AAPL'], '2016-01-01', '2016-12-31');
     expect(revised).toMatchObject({ inserted: 0, revised: 1, unchanged: revised.stored - 1 });
     const [bar] = await ds.query(`SELECT close FROM price_data WHERE symbol = 'AAPL' AND ts = '2016-06-01T00:00:00Z'`);
     expect(bar.close).toBe(Number(cells[4]));
@@ -94,7 +94,7 @@ describe('importPrices', () => {
         'not-a-date,10,11,9,10.5,10.5,1000', // bad date
       ].join('\n'),
     );
-    const s = await run(new CsvDirectoryProvider(dir, 'csv'), ['HOST'], '2020-01-01', '2030-01-01');
+    const s = await run(new LocalFilesProvider(dir, 'csv'), ['HOST'], '2020-01-01', '2030-01-01');
     expect(s).toMatchObject({ received: 12, stored: 3, quarantined: 8, exactDuplicates: 1 });
     const q = await ds.query(`SELECT location, reason FROM price_quarantine ORDER BY id`);
     const byLine = Object.fromEntries(q.map((r: { location: string; reason: string }) => [r.location.split(':').pop(), r.reason]));
@@ -113,9 +113,70 @@ describe('importPrices', () => {
   });
 
   it('rolls back everything when a symbol fails mid-import', async () => {
-    const err = await run(new CsvDirectoryProvider(bundledDataDir, 'bundled'), ['AAPL', 'MISSING'], '2016-01-01', '2016-12-31').catch((e) => e);
+    const err = await run(new LocalFilesProvider(bundledDataDir, 'bundled'), ['AAPL', 'MISSING'], '2016-01-01', '2016-12-31').catch((e) => e);
     expect(err.message).toContain('no price file for symbol MISSING');
     const [c] = await ds.query(`SELECT count(*)::int AS n FROM price_data`);
     expect(c.n).toBe(0);
+  });
+});
+
+describe('importPrices from other local layouts', () => {
+  let ds: DataSource;
+  let repo: PriceRepository;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tickflow-layouts-'));
+  beforeAll(async () => {
+    ds = await openTestDataSource();
+    repo = new PriceRepository(ds);
+  });
+  beforeEach(() => resetData(ds));
+  afterAll(async () => {
+    await ds.destroy();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  const run = (provider: LocalFilesProvider, from: string, to: string, symbol: string, interval = '1d') =>
+    ds.transaction((em) => importPrices(em, repo, provider, { symbols: [symbol], interval, range: { from, to }, pipelineRunId: null, now: NOW }));
+
+  it('maps a generic CSV (barchart layout: Time,Last, month/day/year) through a column mapping', async () => {
+    fs.writeFileSync(path.join(dir, 'JPY.csv'), 'Time,Open,High,Low,Last,Change,Volume\r\n3/11/2020,0.0096,0.0097,0.0095,0.00965,3.60E-05,1200\r\n3/10/2020,0.0095,0.0096,0.0094,0.0096,-1E-05,900\r\n');
+    const provider = new LocalFilesProvider(dir, 'csv', { columns: { date: 'Time', open: 'Open', high: 'High', low: 'Low', close: 'Last', volume: 'Volume' }, dateOrder: 'mdy' });
+    const s = await run(provider, '2020-01-01', '2020-12-31', 'JPY');
+    expect(s).toMatchObject({ received: 2, stored: 2, quarantined: 0 });
+    const rows = await ds.query(`SELECT ts, close, adj_close FROM price_data WHERE symbol = 'JPY' ORDER BY ts`);
+    expect(rows).toEqual([
+      { ts: new Date('2020-03-10T00:00:00Z'), close: 0.0096, adj_close: null },
+      { ts: new Date('2020-03-11T00:00:00Z'), close: 0.00965, adj_close: null },
+    ]);
+  });
+
+  it('imports JSON lines of intraday bars keyed by timestamp, quarantining lines that are not JSON', async () => {
+    fs.writeFileSync(path.join(dir, 'MSFT.jsonl'), [
+      '{"timestamp":"2020-06-01T13:30:00Z","open":182.5,"high":183.0,"low":182.1,"close":182.8,"volume":120000}',
+      '{"timestamp":"2020-06-01T13:31:00Z","open":182.8,"high":182.9,"low":182.4,"close":182.6,"volume":90000}',
+      '{"timestamp":"2020-06-01T13:32:00Z", "open": 182.6',
+      '[1,2,3]',
+    ].join('\n'));
+    const provider = new LocalFilesProvider(dir, 'jsonl', { format: 'jsonl', columns: { date: 'timestamp' } });
+    const s = await run(provider, '2020-06-01', '2020-06-01', 'MSFT', '1m');
+    expect(s).toMatchObject({ received: 4, stored: 2, quarantined: 2 });
+    const q = await ds.query(`SELECT location, reason FROM price_quarantine ORDER BY id`);
+    expect(q[0].location).toMatch(/MSFT\.jsonl:3$/);
+    expect(q[0].reason).toMatch(/^line is not valid JSON/);
+    expect(q[1].reason).toBe('line is not a JSON object');
+    const rows = await ds.query(`SELECT interval, ts FROM price_data WHERE symbol = 'MSFT' ORDER BY ts`);
+    expect(rows).toEqual([{ interval: '1m', ts: new Date('2020-06-01T13:30:00Z') }, { interval: '1m', ts: new Date('2020-06-01T13:31:00Z') }]);
+  });
+
+  it('resumes from a per-symbol range (sinceLast) and re-checks the last stored bar', async () => {
+    const provider = new LocalFilesProvider(bundledDataDir, 'bundled');
+    await run(provider, '2017-01-03', '2017-06-30', 'AAPL');
+    const last = await repo.lastBarTimes(['AAPL', 'NONE'], '1d');
+    expect([...last.keys()]).toEqual(['AAPL']);
+    expect(last.get('AAPL')!.toISOString()).toBe('2017-06-30T00:00:00.000Z');
+    const s = await ds.transaction((em) => importPrices(em, repo, provider, {
+      symbols: ['AAPL'], interval: '1d', range: { from: '2017-01-03', to: '2017-07-31' }, pipelineRunId: null, now: NOW,
+      rangeFor: () => ({ from: '2017-06-30', to: '2017-07-31' }),
+    }));
+    const july = csvRowsInRange(fs.readFileSync(path.join(bundledDataDir, 'AAPL.csv'), 'utf8'), '2017-07-01', '2017-07-31').length;
+    expect(s).toMatchObject({ received: july + 1, inserted: july, unchanged: 1, revised: 0 });
   });
 });

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { InputError } from '../../src/errors';
-import { CsvDirectoryProvider } from '../../src/providers/csv-directory';
+import { LocalFilesProvider } from '../../src/providers/local-files';
 import { SyntheticProvider } from '../../src/providers/synthetic';
 import { bundledDataDir } from '../helpers/services';
 
@@ -12,12 +12,12 @@ async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
   return out;
 }
 
-describe('CsvDirectoryProvider', () => {
+describe('LocalFilesProvider', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tickflow-csv-'));
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it('reads the bundled Yahoo file with line numbers as locations', async () => {
-    const rows = await collect(new CsvDirectoryProvider(bundledDataDir).rows('AAPL'));
+    const rows = await collect(new LocalFilesProvider(bundledDataDir).rows('AAPL'));
     expect(rows).toHaveLength(3379);
     expect(rows[0].location).toBe(`${path.join(bundledDataDir, 'AAPL.csv')}:2`);
     expect(rows[0].fields).toEqual({ date: '2004-08-19', open: '2.250714', high: '2.275714', low: '2.168571', close: '2.193571', adjClose: '1.966391', volume: '97230000' });
@@ -25,7 +25,7 @@ describe('CsvDirectoryProvider', () => {
 
   it('maps the old Yahoo order (Adj Close last), a BOM, CRLF and descending rows', async () => {
     fs.writeFileSync(path.join(dir, 'KO.csv'), '\uFEFFDate,Open,High,Low,Close,Volume,Adj Close\r\n1997-01-03,52.0,53.0,51.5,52.5,100,16.1\r\n1997-01-02,51.0,52.0,50.5,51.5,200,15.8\r\n');
-    const rows = await collect(new CsvDirectoryProvider(dir).rows('KO'));
+    const rows = await collect(new LocalFilesProvider(dir).rows('KO'));
     expect(rows.map((r) => r.fields)).toEqual([
       { date: '1997-01-03', open: '52.0', high: '53.0', low: '51.5', close: '52.5', volume: '100', adjClose: '16.1' },
       { date: '1997-01-02', open: '51.0', high: '52.0', low: '50.5', close: '51.5', volume: '200', adjClose: '15.8' },
@@ -34,11 +34,11 @@ describe('CsvDirectoryProvider', () => {
 
   it('names the file and the missing columns of a bad header', async () => {
     fs.writeFileSync(path.join(dir, 'BAD.csv'), 'Date,Open,Close\n2020-01-02,1,2\n');
-    await expect(collect(new CsvDirectoryProvider(dir).rows('BAD'))).rejects.toThrow(`${path.join(dir, 'BAD.csv')}:1: header "Date,Open,Close" lacks column(s) high, low, volume`);
+    await expect(collect(new LocalFilesProvider(dir).rows('BAD'))).rejects.toThrow(`${path.join(dir, 'BAD.csv')}:1: header "Date,Open,Close" lacks column(s) high, low, volume (by Yahoo column names)`);
   });
 
   it('says which file is missing for an unknown symbol', async () => {
-    const err = await collect(new CsvDirectoryProvider(dir).rows('NOPE')).catch((e) => e);
+    const err = await collect(new LocalFilesProvider(dir).rows('NOPE')).catch((e) => e);
     expect(err).toBeInstanceOf(InputError);
     expect(err.message).toContain(`no price file for symbol NOPE (expected ${path.join(dir, 'NOPE.csv')})`);
   });

@@ -18,6 +18,7 @@ Starts marketDataPipeline, runs a worker in this process, and waits for the resu
   --source NAME       bundled | csv | synthetic (default bundled)
   --source-path DIR   folder of <SYMBOL>.csv for --source csv
   --seed N            seed for --source synthetic (default 42)
+  --since-last        import each symbol from its last stored bar (daily top-ups)
   --export PATH       write the training CSV here (default <state>/exports/<workflow id>.csv)
   --no-export         stop after the quality gate
   --horizon N         label: forward return over N bars (default 5)
@@ -28,7 +29,7 @@ Starts marketDataPipeline, runs a worker in this process, and waits for the resu
 async function run(argv: string[]): Promise<number> {
   const { values } = parse(argv, {
     symbols: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, source: { type: 'string' },
-    'source-path': { type: 'string' }, seed: { type: 'string' }, export: { type: 'string' }, 'no-export': { type: 'boolean' },
+    'source-path': { type: 'string' }, seed: { type: 'string' }, 'since-last': { type: 'boolean' }, export: { type: 'string' }, 'no-export': { type: 'boolean' },
     horizon: { type: 'string' }, 'workflow-id': { type: 'string' }, 'no-worker': { type: 'boolean' }, json: { type: 'boolean' },
   }, 'run');
   if (values.help) return out(help), 0;
@@ -39,6 +40,7 @@ async function run(argv: string[]): Promise<number> {
     source: (values.source ?? 'bundled') as PipelineInputArgs['source'],
     ...(values['source-path'] ? { sourcePath: values['source-path'] } : {}),
     ...(values.seed ? { seed: Number(values.seed) } : {}),
+    ...(values['since-last'] ? { sinceLast: true } : {}),
     export: {
       enabled: !values['no-export'],
       ...(values.export ? { path: values.export } : {}),
