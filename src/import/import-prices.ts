@@ -42,6 +42,14 @@ export interface ImportSummary {
   datasets: string[];
 }
 
+interface SymbolRead {
+  symbol: string;
+  bars: Bar[];
+  stats: SymbolStats;
+  /** Some bars came without an adjusted close: derive one if the source reports corporate actions. */
+  unadjusted: boolean;
+}
+
 export async function importPrices(
   em: EntityManager,
   repo: PriceRepository,
@@ -52,19 +60,19 @@ export async function importPrices(
   const now = req.now ?? new Date();
   const summary: ImportSummary = {
     received: 0, stored: 0, inserted: 0, revised: 0, unchanged: 0, quarantined: 0, exactDuplicates: 0, outOfRange: 0,
-    corporateActions: 0, adjustedBars: 0, perSymbol: {}, datasets: [],
+    corporateActions: 0, adjustedBars: 0, perSymbol: {}, datasets: req.symbols.map((s) => provider.datasetFor(s, req.interval)),
   };
   const quarantined: QuarantinedRow[] = [];
   const needsAdjustment: string[] = [];
-  await repo.createStaging(em);
+  const rangeOf = (symbol: string) => req.rangeFor?.(symbol) ?? req.range;
+  let done = 0;
 
-  for (const [index, symbol] of req.symbols.entries()) {
-    const range = req.rangeFor?.(symbol) ?? req.range;
+  /** Reads, checks and de-duplicates one symbol; holds only that symbol's bars. */
+  async function read(symbol: string): Promise<SymbolRead> {
+    const range = rangeOf(symbol);
     const from = Date.parse(`${range.from}T00:00:00Z`);
     const to = Date.parse(`${range.to}T23:59:59.999Z`);
-    summary.datasets.push(provider.datasetFor(symbol, req.interval));
     const stats: SymbolStats = { received: 0, stored: 0, quarantined: 0, first: null, last: null };
-    // One symbol's bars are held to find duplicates; memory is bounded by the longest history, not the import.
     const byTs = new Map<number, Bar>();
     const reject = (location: string, raw: unknown, reason: string) => {
       quarantined.push({ source: provider.name, location, symbol, interval: req.interval, reason, raw });
@@ -77,42 +85,68 @@ export async function importPrices(
         summary.outOfRange++;
         continue;
       }
+      stats.received++;
       const checked = checkBar(row, symbol, req.interval, now);
-      if (checked.ok) {
-        stats.received++;
-        const seen = byTs.get(checked.bar.ts.getTime());
-        if (!seen) byTs.set(checked.bar.ts.getTime(), checked.bar);
-        else if (sameValues(seen, checked.bar)) summary.exactDuplicates++;
-        else reject(row.location, row.raw, `duplicate timestamp ${checked.bar.ts.toISOString()} with different values`);
-      } else {
-        stats.received++;
+      if (!checked.ok) {
         reject(row.location, row.raw, checked.reason);
+        continue;
       }
+      const key = checked.bar.ts.getTime();
+      const seen = byTs.get(key);
+      if (!seen) byTs.set(key, checked.bar);
+      else if (sameValues(seen, checked.bar)) summary.exactDuplicates++;
+      else reject(row.location, row.raw, `duplicate timestamp ${checked.bar.ts.toISOString()} with different values`);
     }
     const bars = [...byTs.values()].sort((a, b) => a.ts.getTime() - b.ts.getTime());
-    const written = await repo.writeSymbolBars(em, symbol, req.interval, bars, provider.name, req.pipelineRunId);
-    summary.inserted += written.inserted;
-    summary.unchanged += written.unchanged;
     stats.stored = bars.length;
     stats.first = bars[0]?.ts.toISOString().slice(0, 10) ?? null;
     stats.last = bars.at(-1)?.ts.toISOString().slice(0, 10) ?? null;
+    return { symbol, bars, stats, unadjusted: bars.some((b) => b.adjClose === null) };
+  }
 
+  async function finish({ symbol, stats, unadjusted }: SymbolRead): Promise<void> {
     if (provider.corporateActions) {
       const actions: CorporateAction[] = [];
-      for await (const a of provider.corporateActions(symbol, req.interval, range)) actions.push(a);
+      for await (const a of provider.corporateActions(symbol, req.interval, rangeOf(symbol))) actions.push(a);
       summary.corporateActions += await repo.saveCorporateActions(em, actions, provider.name, req.pipelineRunId);
-      if (actions.length > 0 && bars.some((b) => b.adjClose === null)) needsAdjustment.push(symbol);
+      if (actions.length > 0 && unadjusted) needsAdjustment.push(symbol);
     }
     summary.perSymbol[symbol] = stats;
     summary.received += stats.received;
     summary.stored += stats.stored;
     summary.quarantined += stats.quarantined;
-    onSymbolDone(symbol, index);
+    onSymbolDone(symbol, done++);
   }
 
+  const empty = await repo.lockAndFindEmpty(em, req.interval, req.symbols.map((symbol) => {
+    const r = rangeOf(symbol);
+    return { symbol, from: new Date(`${r.from}T00:00:00Z`), to: new Date(`${r.to}T23:59:59.999Z`) };
+  }));
+
+  // Empty ranges (first imports, backfills): every symbol's bars through one COPY, one symbol in memory at a time.
+  const fresh: SymbolRead[] = [];
+  async function* freshBars(): AsyncIterable<Bar> {
+    for (const symbol of req.symbols.filter((s) => empty.has(s))) {
+      const r = await read(symbol);
+      yield* r.bars;
+      fresh.push({ ...r, bars: [] }); // the bars are in PostgreSQL now; keep only the bookkeeping
+    }
+  }
+  summary.inserted += await repo.insertBars(em, freshBars(), provider.name, req.pipelineRunId);
+  for (const r of fresh) await finish(r);
+
+  // Ranges with stored bars: compare and stage only what is new or changed.
+  await repo.createStaging(em);
+  for (const symbol of req.symbols.filter((s) => !empty.has(s))) {
+    const r = await read(symbol);
+    const written = await repo.stageChangedBars(em, symbol, req.interval, r.bars, provider.name, req.pipelineRunId);
+    summary.unchanged += written.unchanged;
+    await finish(r);
+  }
   const merged = await repo.mergeStaging(em);
   summary.inserted += merged.inserted;
   summary.revised += merged.revised;
+
   await repo.quarantine(em, quarantined, req.pipelineRunId);
   for (const symbol of needsAdjustment) summary.adjustedBars += await repo.applyAdjustments(em, symbol, req.interval);
   return summary;

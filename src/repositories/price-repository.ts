@@ -45,17 +45,38 @@ export class PriceRepository {
   }
 
   /**
-   * Writes one symbol's checked bars (sorted, unique by ts). Serialized per symbol by an advisory lock, so the
-   * "range is empty" fast path cannot race another import of the same symbol.
+   * Locks the symbols for this transaction (in sorted order, so two imports cannot deadlock) and returns those
+   * with no stored bar in their range: their bars can be COPYed straight in without racing another import.
    */
-  async writeSymbolBars(em: EntityManager, symbol: string, interval: string, bars: Bar[], source: string, pipelineRunId: string | null): Promise<WriteCounts> {
-    if (bars.length === 0) return { inserted: 0, revised: 0, unchanged: 0 };
-    await em.query(`SELECT pg_advisory_xact_lock(hashtext('tickflow.price:' || $1 || ':' || $2))`, [symbol, interval]);
-    const stored = await this.bars(symbol, interval, bars[0].ts, bars[bars.length - 1].ts, em);
-    if (stored.length === 0) {
-      const inserted = await copyRows(em, 'price_data', PRICE_COLUMNS, bars.map((b) => priceRow(b, source, pipelineRunId)));
-      return { inserted, revised: 0, unchanged: 0 };
+  async lockAndFindEmpty(em: EntityManager, interval: string, ranges: { symbol: string; from: Date; to: Date }[]): Promise<Set<string>> {
+    const sorted = [...ranges].sort((a, b) => (a.symbol < b.symbol ? -1 : 1));
+    await em.query(
+      `SELECT pg_advisory_xact_lock(hashtext('tickflow.price:' || s || ':' || $2)) FROM unnest($1::text[]) WITH ORDINALITY AS u(s, n) ORDER BY n`,
+      [sorted.map((r) => r.symbol), interval],
+    );
+    const rows: { symbol: string }[] = await em.query(
+      `SELECT r.symbol FROM unnest($1::text[], $2::timestamptz[], $3::timestamptz[]) AS r(symbol, f, t)
+       WHERE NOT EXISTS (SELECT 1 FROM price_data p WHERE p.symbol = r.symbol AND p.interval = $4 AND p.ts BETWEEN r.f AND r.t)`,
+      [ranges.map((r) => r.symbol), ranges.map((r) => r.from), ranges.map((r) => r.to), interval],
+    );
+    return new Set(rows.map((r) => r.symbol));
+  }
+
+  /** One COPY into price_data for bars of symbols whose range was found empty under the lock. */
+  async insertBars(em: EntityManager, bars: AsyncIterable<Bar>, source: string, pipelineRunId: string | null): Promise<number> {
+    async function* rows(): AsyncIterable<CopyValue[]> {
+      for await (const b of bars) yield priceRow(b, source, pipelineRunId);
     }
+    return copyRows(em, 'price_data', PRICE_COLUMNS, rows());
+  }
+
+  /**
+   * Compares one symbol's checked bars (sorted, unique by ts) with what is stored and stages the new and changed
+   * ones for mergeStaging. Call lockAndFindEmpty first: the lock keeps the comparison true until commit.
+   */
+  async stageChangedBars(em: EntityManager, symbol: string, interval: string, bars: Bar[], source: string, pipelineRunId: string | null): Promise<WriteCounts> {
+    if (bars.length === 0) return { inserted: 0, revised: 0, unchanged: 0 };
+    const stored = await this.bars(symbol, interval, bars[0].ts, bars[bars.length - 1].ts, em);
     const byTs = new Map(stored.map((s) => [s.ts.getTime(), s]));
     const changed = bars.filter((b) => {
       const s = byTs.get(b.ts.getTime());

@@ -80,4 +80,30 @@ export async function scratchDatabase(adminUrl: string): Promise<{ url: string; 
   };
 }
 
+/**
+ * Peak live memory (heap + buffers after a forced GC, sampled every 100 ms) while fn runs, minus before (MiB).
+ * Needs node --expose-gc. Garbage is excluded on purpose: the question is what the code holds, not how lazily
+ * V8 collects. Run it separately from timed measurements: the forced GCs cost time.
+ */
+export async function peakLiveMemoryMb<T>(fn: () => Promise<T>): Promise<number> {
+  const gc = global.gc;
+  if (!gc) throw new Error('peakLiveMemoryMb needs node --expose-gc');
+  const live = () => {
+    gc();
+    const m = process.memoryUsage();
+    return m.heapUsed + m.external + m.arrayBuffers;
+  };
+  const base = live();
+  let peak = base;
+  const timer = setInterval(() => {
+    peak = Math.max(peak, live());
+  }, 100);
+  try {
+    await fn();
+  } finally {
+    clearInterval(timer);
+  }
+  return (peak - base) / 2 ** 20;
+}
+
 export const rate = (rows: number, seconds: number) => rows / seconds;
