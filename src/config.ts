@@ -65,6 +65,34 @@ const envSchema = z.object({
   TICKFLOW_BENCH_SCALE: z.coerce.number().positive().max(10).default(1),
   /** Folder with the bundled daily price files. @default <project>/data/prices */
   TICKFLOW_DATA_DIR: z.string().min(1).default(path.join(projectRoot, 'data', 'prices')),
+  /** HTTP market-data providers: API keys (secrets: environment only), base URLs, per-provider rate limits. */
+  ALPHAVANTAGE_API_KEY: z.string().trim().min(1).optional(),
+  POLYGON_API_KEY: z.string().trim().min(1).optional(),
+  TIINGO_API_KEY: z.string().trim().min(1).optional(),
+  /** SEC asks every client to identify itself: "Company Name admin@example.com". Required by the sec-edgar source. */
+  SEC_EDGAR_USER_AGENT: z.string().trim().min(1).optional(),
+  /** Base URLs (tests point them at a local replay server). @default the providers' real hosts */
+  YAHOO_BASE_URL: optionalUrl(['http:', 'https:']).default('https://query2.finance.yahoo.com'),
+  ALPHAVANTAGE_BASE_URL: optionalUrl(['http:', 'https:']).default('https://www.alphavantage.co'),
+  POLYGON_BASE_URL: optionalUrl(['http:', 'https:']).default('https://api.polygon.io'),
+  TIINGO_BASE_URL: optionalUrl(['http:', 'https:']).default('https://api.tiingo.com'),
+  /** companyfacts host. @default https://data.sec.gov */
+  SEC_EDGAR_BASE_URL: optionalUrl(['http:', 'https:']).default('https://data.sec.gov'),
+  /** Host of company_tickers.json (ticker → CIK). @default https://www.sec.gov */
+  SEC_EDGAR_WWW_URL: optionalUrl(['http:', 'https:']).default('https://www.sec.gov'),
+  /** Milliseconds one provider request (headers and body) may take before it counts as a transient failure. @default 30000 */
+  TICKFLOW_HTTP_TIMEOUT_MS: z.coerce.number().int().min(1).max(600000).default(30000),
+  /** Requests per minute per provider (token bucket per worker process). Defaults follow the free tiers. */
+  YAHOO_RATE_LIMIT_PER_MIN: z.coerce.number().positive().default(60),
+  ALPHAVANTAGE_RATE_LIMIT_PER_MIN: z.coerce.number().positive().default(5),
+  POLYGON_RATE_LIMIT_PER_MIN: z.coerce.number().positive().default(5),
+  TIINGO_RATE_LIMIT_PER_MIN: z.coerce.number().positive().default(50),
+  /** SEC's fair-access limit is 10 requests per second. @default 600 */
+  SEC_EDGAR_RATE_LIMIT_PER_MIN: z.coerce.number().positive().default(600),
+  /** Sources without a filing date (Alpha Vantage, Tiingo): publishedAt = period end + this many days. @default 45 (10-Q deadline 40) */
+  TICKFLOW_FUNDAMENTALS_QUARTERLY_LAG_DAYS: z.coerce.number().int().min(0).max(366).default(45),
+  /** Same for annual reports. @default 90 (latest 10-K deadline) */
+  TICKFLOW_FUNDAMENTALS_ANNUAL_LAG_DAYS: z.coerce.number().int().min(0).max(366).default(90),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -90,6 +118,24 @@ export interface Config {
   dataDir: string;
   workerLogLevel: 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
   benchScale: number;
+  providers: ProvidersConfig;
+}
+
+export interface HttpProviderConfig {
+  baseUrl: string;
+  requestsPerMinute: number;
+}
+
+/** HTTP market-data sources. Keys are secrets: never log them or put them in dataset references. */
+export interface ProvidersConfig {
+  timeoutMs: number;
+  yahoo: HttpProviderConfig;
+  alphavantage: HttpProviderConfig & { apiKey: string | undefined };
+  polygon: HttpProviderConfig & { apiKey: string | undefined };
+  tiingo: HttpProviderConfig & { apiKey: string | undefined };
+  secEdgar: HttpProviderConfig & { userAgent: string | undefined; wwwUrl: string };
+  /** Publication lag assumed where a source gives no filing date. */
+  fundamentalsLagDays: { quarterly: number; annual: number };
 }
 
 /** Reads and validates the environment. Throws ConfigError naming every bad variable and its value. */
@@ -127,5 +173,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: path.resolve(e.TICKFLOW_DATA_DIR),
     workerLogLevel: e.TICKFLOW_WORKER_LOG_LEVEL,
     benchScale: e.TICKFLOW_BENCH_SCALE,
+    providers: {
+      timeoutMs: e.TICKFLOW_HTTP_TIMEOUT_MS,
+      yahoo: { baseUrl: e.YAHOO_BASE_URL, requestsPerMinute: e.YAHOO_RATE_LIMIT_PER_MIN },
+      alphavantage: { baseUrl: e.ALPHAVANTAGE_BASE_URL, requestsPerMinute: e.ALPHAVANTAGE_RATE_LIMIT_PER_MIN, apiKey: e.ALPHAVANTAGE_API_KEY },
+      polygon: { baseUrl: e.POLYGON_BASE_URL, requestsPerMinute: e.POLYGON_RATE_LIMIT_PER_MIN, apiKey: e.POLYGON_API_KEY },
+      tiingo: { baseUrl: e.TIINGO_BASE_URL, requestsPerMinute: e.TIINGO_RATE_LIMIT_PER_MIN, apiKey: e.TIINGO_API_KEY },
+      secEdgar: {
+        baseUrl: e.SEC_EDGAR_BASE_URL, wwwUrl: e.SEC_EDGAR_WWW_URL, requestsPerMinute: e.SEC_EDGAR_RATE_LIMIT_PER_MIN, userAgent: e.SEC_EDGAR_USER_AGENT,
+      },
+      fundamentalsLagDays: { quarterly: e.TICKFLOW_FUNDAMENTALS_QUARTERLY_LAG_DAYS, annual: e.TICKFLOW_FUNDAMENTALS_ANNUAL_LAG_DAYS },
+    },
   };
 }
