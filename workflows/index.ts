@@ -1,3 +1,4 @@
 // Workflow entry point for the worker's bundle: every workflow type Tickflow registers.
 export { marketDataPipeline, progressQuery } from './market-data-pipeline';
 export type { PipelineProgress, PipelineSummary, Stage } from './market-data-pipeline';
+export { recomputeFeatures } from './recompute-features';

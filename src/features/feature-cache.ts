@@ -50,6 +50,31 @@ export class FeatureCache {
     }
   }
 
+  /**
+   * Drops every cached vector of a version (or of some of its symbols): called when a version is recomputed, so a
+   * reader never sees a vector the new computation replaced. Returns the number of keys removed.
+   */
+  async invalidate(version: string, scope?: { interval: string; symbols: string[] }): Promise<number> {
+    if (!this.redis) return 0;
+    try {
+      if (scope) {
+        if (scope.symbols.length === 0) return 0;
+        return await this.redis.del(...scope.symbols.map((s) => FeatureCache.key(version, s, scope.interval)));
+      }
+      let removed = 0;
+      let cursor = '0';
+      do {
+        const [next, keys] = await this.redis.scan(cursor, 'MATCH', `tickflow:features:latest:${version}:*`, 'COUNT', 1000);
+        if (keys.length > 0) removed += await this.redis.del(...keys);
+        cursor = next;
+      } while (cursor !== '0');
+      return removed;
+    } catch (err) {
+      this.degrade('invalidate', err);
+      return 0;
+    }
+  }
+
   /** Read-through: cache first, then the loader (PostgreSQL), whose answer is cached. */
   async getOrLoad(version: string, symbol: string, interval: string, load: () => Promise<LatestFeatures | null>): Promise<LatestFeatures | null> {
     const hit = await this.get(version, symbol, interval);

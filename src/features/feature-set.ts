@@ -5,6 +5,7 @@ import { z } from 'zod';
 
 export const indicatorNames = [
   'sma', 'ema', 'rsi', 'macd', 'bollinger', 'atr', 'adx', 'stochastic', 'obv', 'roc', 'log_return', 'volatility', 'volume_zscore',
+  'fundamental_ratios',
 ] as const;
 
 export const featureDefinitionSchema = z.object({
@@ -32,9 +33,16 @@ function canonical(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/**
+ * Bumped when an indicator's output changes for the same definition (2: full-precision Wilder RSI and the
+ * StockCharts/TA-Lib ATR seed), so values computed by older code never share a version with new ones.
+ */
+export const INDICATOR_REVISION = 2;
+
 export function featureSetVersion(spec: FeatureSetSpec): string {
   const parsed = featureSetSchema.parse(spec);
-  return `${parsed.name}-${createHash('sha256').update(canonical(parsed.features)).digest('hex').slice(0, 12)}`;
+  const content = `${canonical(parsed.features)}#${INDICATOR_REVISION}`;
+  return `${parsed.name}-${createHash('sha256').update(content).digest('hex').slice(0, 12)}`;
 }
 
 const f = (name: string, indicator: FeatureDefinition['indicator'], params: Record<string, number> = {}): FeatureDefinition => ({
@@ -61,4 +69,14 @@ export const DEFAULT_FEATURE_SET: FeatureSetSpec = {
   ],
 };
 
-export const featureSets: Record<string, FeatureSetSpec> = { default: DEFAULT_FEATURE_SET };
+/**
+ * Point-in-time fundamental ratios (P/E, P/B, debt/equity, ROE, margins, growth). A separate set because most symbols
+ * have no company_fundamental rows: their ratios are missing (NULL) by design, which the default set's
+ * "no missing value after warm-up" quality rule would flag on every bar.
+ */
+export const FUNDAMENTAL_FEATURE_SET: FeatureSetSpec = {
+  name: 'fundamentals',
+  features: [{ name: 'fa', indicator: 'fundamental_ratios', params: {}, input: 'raw' }],
+};
+
+export const featureSets: Record<string, FeatureSetSpec> = { default: DEFAULT_FEATURE_SET, fundamentals: FUNDAMENTAL_FEATURE_SET };

@@ -2,6 +2,7 @@
 // the first value, compute(series, def) the columns aligned to the input bars (null during warm-up).
 import * as ti from 'technicalindicators';
 import type { FeatureDefinition } from './feature-set';
+import { fundamentalRatios, fundamentalRatioSuffixes, type FundamentalFact } from './fundamentals';
 
 export interface Series {
   open: number[];
@@ -13,10 +14,20 @@ export interface Series {
 
 type Column = (number | null)[];
 
+/** What some indicators read besides prices: bar times and the published fundamentals of the symbol. */
+export interface ComputeContext {
+  ts: Date[];
+  facts: FundamentalFact[];
+}
+
 interface Indicator {
   outputs(def: FeatureDefinition): string[];
   warmup(def: FeatureDefinition): number;
-  compute(s: Series, def: FeatureDefinition): Column[];
+  compute(s: Series, def: FeatureDefinition, ctx: ComputeContext): Column[];
+  /** A running total (OBV): its level depends on where the series starts, so incremental runs re-anchor it. */
+  cumulative?: true;
+  /** Reads company_fundamental, so the activity loads facts only for sets that need them. */
+  fundamental?: true;
 }
 
 /** technicalindicators returns only the defined tail; right-align it onto the input bars. */
@@ -41,25 +52,72 @@ const single = (warmup: (d: FeatureDefinition) => number, compute: (s: Series, d
   compute: (s, d) => [compute(s, d)],
 });
 
-function rolling(values: number[], period: number, fn: (window: number[]) => number): Column {
-  return values.map((_, i) => (i + 1 < period ? null : fn(values.slice(i + 1 - period, i + 1))));
+/**
+ * Rolling mean and sample standard deviation (n − 1, the convention of pandas' rolling().std()) in one pass.
+ * Two-pass per window: a running sum of squares loses digits on prices near 1e3 with tiny variance.
+ */
+function rollingMeanStd(values: number[], period: number): { mean: Column; std: Column } {
+  const mean: Column = new Array(values.length).fill(null);
+  const std: Column = new Array(values.length).fill(null);
+  let sum = 0;
+  for (let i = 0; i < values.length; i++) {
+    sum += values[i];
+    if (i >= period) sum -= values[i - period];
+    if (i + 1 < period) continue;
+    const m = sum / period;
+    let ss = 0;
+    for (let j = i + 1 - period; j <= i; j++) ss += (values[j] - m) ** 2;
+    mean[i] = m;
+    std[i] = Math.sqrt(ss / (period - 1));
+  }
+  return { mean, std };
 }
 
-const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-/** Sample standard deviation (n − 1), the convention of pandas' rolling().std(). */
-const sampleStd = (xs: number[]) => {
-  const m = mean(xs);
-  return Math.sqrt(xs.reduce((a, x) => a + (x - m) ** 2, 0) / (xs.length - 1));
-};
+/**
+ * Wilder's smoothing of values[start..]: the first output (at start + period − 1) is their simple mean, then
+ * avg = (avg·(period − 1) + x) / period. The seed every reference we test against uses (StockCharts, TA-Lib).
+ */
+function wilder(values: number[], period: number, start: number): Column {
+  const out: Column = new Array(values.length).fill(null);
+  let avg = 0;
+  for (let i = start; i < values.length; i++) {
+    const k = i - start;
+    if (k < period) {
+      avg += values[i] / period;
+      if (k === period - 1) out[i] = avg;
+    } else {
+      avg = (avg * (period - 1) + values[i]) / period;
+      out[i] = avg;
+    }
+  }
+  return out;
+}
+
+/** Wilder's RSI at full precision (technicalindicators rounds RSI to 2 decimals). No loss in the window: 100. */
+function rsi(close: number[], period: number): Column {
+  const gains = close.map((c, i) => (i === 0 ? 0 : Math.max(c - close[i - 1], 0)));
+  const losses = close.map((c, i) => (i === 0 ? 0 : Math.max(close[i - 1] - c, 0)));
+  const g = wilder(gains, period, 1);
+  const l = wilder(losses, period, 1);
+  return g.map((gain, i) => (gain === null ? null : l[i] === 0 ? 100 : 100 - 100 / (1 + gain / l[i]!)));
+}
+
+/**
+ * Wilder's ATR where the first bar's true range is its high − low, as StockCharts and TA-Lib (via Lean) define it;
+ * technicalindicators drops the first bar instead, which shifts every value.
+ */
+function atr(s: Series, period: number): Column {
+  const tr = s.high.map((h, i) => (i === 0 ? h - s.low[i] : Math.max(h - s.low[i], Math.abs(h - s.close[i - 1]), Math.abs(s.low[i] - s.close[i - 1]))));
+  return wilder(tr, period, 0);
+}
 
 export const indicators: Record<FeatureDefinition['indicator'], Indicator> = {
   sma: single((d) => p(d, 'period') - 1, (s, d) => alignRight(s.close.length, ti.SMA.calculate({ period: p(d, 'period'), values: s.close }))),
   ema: single((d) => p(d, 'period') - 1, (s, d) => alignRight(s.close.length, ti.EMA.calculate({ period: p(d, 'period'), values: s.close }))),
-  rsi: single((d) => p(d, 'period'), (s, d) => alignRight(s.close.length, ti.RSI.calculate({ period: p(d, 'period'), values: s.close }))),
+  rsi: single((d) => p(d, 'period'), (s, d) => rsi(s.close, p(d, 'period'))),
   roc: single((d) => p(d, 'period'), (s, d) => alignRight(s.close.length, ti.ROC.calculate({ period: p(d, 'period'), values: s.close }))),
-  obv: single(() => 1, (s) => alignRight(s.close.length, ti.OBV.calculate({ close: s.close, volume: s.volume }))),
-  atr: single((d) => p(d, 'period'), (s, d) =>
-    alignRight(s.close.length, ti.ATR.calculate({ high: s.high, low: s.low, close: s.close, period: p(d, 'period') }))),
+  obv: { ...single(() => 1, (s) => alignRight(s.close.length, ti.OBV.calculate({ close: s.close, volume: s.volume }))), cumulative: true },
+  atr: single((d) => p(d, 'period') - 1, (s, d) => atr(s, p(d, 'period'))),
   macd: {
     outputs: (d) => [`${d.name}_line`, `${d.name}_signal`, `${d.name}_hist`],
     warmup: (d) => p(d, 'slow') + p(d, 'signal') - 2,
@@ -111,13 +169,19 @@ export const indicators: Record<FeatureDefinition['indicator'], Indicator> = {
   }),
   /** Annualized (√252) sample deviation of daily log returns over `period` bars. */
   volatility: single((d) => p(d, 'period'), (s, d) => {
-    const r = s.close.map((c, i) => (i === 0 ? 0 : Math.log(c / s.close[i - 1])));
-    const col = rolling(r.slice(1), p(d, 'period'), (w) => sampleStd(w) * Math.sqrt(252));
-    return [null, ...col];
+    const r = s.close.slice(1).map((c, i) => Math.log(c / s.close[i]));
+    const { std } = rollingMeanStd(r, p(d, 'period'));
+    return s.close.length === 0 ? [] : [null, ...std.map((x) => (x === null ? null : x * Math.sqrt(252)))];
   }),
-  volume_zscore: single((d) => p(d, 'period') - 1, (s, d) =>
-    rolling(s.volume, p(d, 'period'), (w) => {
-      const sd = sampleStd(w);
-      return sd === 0 ? 0 : (w[w.length - 1] - mean(w)) / sd;
-    })),
+  /** A constant volume window has no spread: its z-score is 0 (the bar is exactly average), not undefined. */
+  volume_zscore: single((d) => p(d, 'period') - 1, (s, d) => {
+    const { mean, std } = rollingMeanStd(s.volume, p(d, 'period'));
+    return s.volume.map((v, i) => (mean[i] === null ? null : std[i] === 0 ? 0 : (v - mean[i]!) / std[i]!));
+  }),
+  fundamental_ratios: {
+    outputs: (d) => fundamentalRatioSuffixes.map((x) => `${d.name}_${x}`),
+    warmup: () => 0,
+    compute: (s, _d, ctx) => fundamentalRatios(ctx.ts, s.close, ctx.facts),
+    fundamental: true,
+  },
 };

@@ -1,0 +1,127 @@
+// recomputeFeatures: computes one feature-set version over the stored history, in symbol chunks, without touching
+// any other version. Deterministic: all I/O is in activities; this file only decides what runs next.
+import { ApplicationFailure, CancellationScope, isCancellation, proxyActivities } from '@temporalio/workflow';
+import { z } from 'zod';
+import type { Activities } from '../activities';
+import { bookkeeping, sqlBatch } from './activity-profiles';
+import { describeInputIssues } from './pipeline-input';
+
+const book = proxyActivities<Activities>(bookkeeping);
+const sql = proxyActivities<Activities>(sqlBatch);
+
+/**
+ * The shape of one feature definition. Indicator names and parameters are checked by the activity against the
+ * registry of indicators (application code a workflow may not import); it fails non-retryably naming the field.
+ */
+const definitionShape = z
+  .object({
+    name: z.string().min(1),
+    indicator: z.string().min(1),
+    params: z.record(z.string(), z.number()).optional(),
+    input: z.enum(['adjusted', 'raw']).optional(),
+  })
+  .strict();
+export type FeatureDefinitionInput = z.infer<typeof definitionShape>;
+
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD');
+
+export const recomputeInputSchema = z
+  .object({
+    /** Name of a declared set (src/features/feature-set.ts), or the name given to `definitions`. */
+    featureSet: z.string().regex(/^[a-z][a-z0-9_-]*$/, 'feature-set names are lower-case, like default').default('default'),
+    /** Expected version: a registered one (its stored definitions are used) or the hash of the definitions. */
+    version: z.string().min(1).max(32).optional(),
+    /** New definitions under `featureSet`'s name: their hash is the new version. */
+    definitions: z.array(definitionShape).min(1).optional(),
+    /** Default: every symbol with bars in `interval`. */
+    symbols: z.array(z.string().regex(/^[A-Z0-9][A-Z0-9.\-^=]{0,31}$/, 'symbols are upper-case tickers like AAPL or BRK-B')).min(1).max(5000).optional(),
+    interval: z.enum(['1d']).default('1d'),
+    /** Default: the whole stored history. */
+    from: isoDate.optional(),
+    to: isoDate.optional(),
+    /** Symbols per activity (one transaction each). */
+    chunkSize: z.number().int().min(1).max(1000).default(50),
+  })
+  .strict();
+
+export type RecomputeInput = z.infer<typeof recomputeInputSchema>;
+export type RecomputeInputArgs = z.input<typeof recomputeInputSchema>;
+
+export interface RecomputePlanArgs {
+  featureSet: string;
+  version?: string;
+  definitions?: FeatureDefinitionInput[];
+  symbols?: string[];
+  interval: string;
+}
+
+export interface RecomputePlan {
+  version: string;
+  name: string;
+  definitions: FeatureDefinitionInput[];
+  features: number;
+  symbols: string[];
+}
+
+export interface RecomputeChunkArgs {
+  pipelineRunId: string;
+  version: string;
+  name: string;
+  definitions: FeatureDefinitionInput[];
+  symbols: string[];
+  interval: string;
+  from?: string;
+  to?: string;
+}
+
+export interface RecomputeSummary {
+  pipelineRunId: string;
+  version: string;
+  featureSet: string;
+  features: number;
+  symbols: number;
+  rows: number;
+  written: number;
+  cached: number;
+}
+
+export async function recomputeFeatures(rawInput: unknown): Promise<RecomputeSummary> {
+  const parsed = recomputeInputSchema.safeParse(rawInput);
+  if (!parsed.success) {
+    throw ApplicationFailure.nonRetryable(`invalid recompute input: ${describeInputIssues(parsed.error)}`, 'InvalidInput');
+  }
+  const input = parsed.data;
+  const pipelineRunId = await book.startPipelineRun(input);
+  const counts: Record<string, number> = {};
+  try {
+    const plan = await sql.planFeatureRecompute({
+      featureSet: input.featureSet, version: input.version, definitions: input.definitions, symbols: input.symbols, interval: input.interval,
+    });
+    const summary: RecomputeSummary = {
+      pipelineRunId, version: plan.version, featureSet: plan.name, features: plan.features, symbols: plan.symbols.length, rows: 0, written: 0, cached: 0,
+    };
+    for (let i = 0; i < plan.symbols.length; i += input.chunkSize) {
+      const done = await sql.recomputeFeatureChunk({
+        pipelineRunId, version: plan.version, name: plan.name, definitions: plan.definitions, symbols: plan.symbols.slice(i, i + input.chunkSize),
+        interval: input.interval, from: input.from, to: input.to,
+      });
+      summary.rows += done.rows;
+      summary.written += done.written;
+      summary.cached += done.cached;
+    }
+    counts.features = summary.rows;
+    counts.written = summary.written;
+    await book.finishPipelineRun({ pipelineRunId, status: 'completed', counts });
+    return summary;
+  } catch (err) {
+    await CancellationScope.nonCancellable(() =>
+      book.finishPipelineRun({
+        pipelineRunId,
+        status: isCancellation(err) ? 'cancelled' : 'failed',
+        counts,
+        error: err instanceof Error ? `${err.message}${err.cause instanceof Error ? `: ${err.cause.message}` : ''}` : String(err),
+      }),
+    );
+    throw err;
+  }
+}
