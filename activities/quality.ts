@@ -1,7 +1,9 @@
 // The quality stage: rules evaluated inside PostgreSQL, results stored, the gate decision recorded on the run.
 import { Context } from '@temporalio/activity';
+import { toRuleSpec } from '../src/quality/custom-rules';
 import { evaluateRules } from '../src/quality/run-quality';
 import { defaultRules } from '../src/quality/rules';
+import { QualityRepository } from '../src/repositories/quality-repository';
 import { RunRepository } from '../src/repositories/run-repository';
 import type { QualityArgs, QualityResult } from '../workflows/activity-types';
 import type { ActivityDeps } from './deps';
@@ -10,11 +12,14 @@ import { lineageStep } from './lineage-step';
 export function createQualityActivities(deps: ActivityDeps) {
   const ds = deps.dataSource;
   const runs = new RunRepository(ds);
+  const quality = new QualityRepository(ds);
   return {
     async runQualityChecks(args: QualityArgs): Promise<QualityResult> {
       const info = Context.current().info;
+      // Users' rules are read before the transaction: a rule added mid-run waits for the next run.
+      const rules = [...defaultRules, ...(await quality.listCustomRules()).map(toRuleSpec)];
       return lineageStep(ds, runs, args.pipelineRunId, async (em) => {
-        const verdict = await evaluateRules(em, defaultRules, {
+        const verdict = await evaluateRules(em, rules, {
           symbols: args.symbols, interval: args.interval, from: args.from, to: args.to, featureSetVersion: args.featureSetVersion,
         }, { pipelineRunId: args.pipelineRunId, workflowId: info.workflowExecution!.workflowId });
         const resultIds = verdict.outcomes.map((o) => o.id);

@@ -20,6 +20,8 @@ export class ValidationResult {
   @Column({ type: 'double precision', nullable: true }) threshold: number | null;
   @Column({ name: 'rows_checked', type: 'bigint' }) rowsChecked: string;
   @Column({ name: 'failing_rows', type: 'bigint' }) failingRows: string;
+  /** Failing rows per symbol, for the per-symbol view of the report. */
+  @Column({ name: 'symbol_counts', type: 'jsonb', default: () => "'{}'::jsonb" }) symbolCounts: Record<string, number>;
   /** Up to a few failing rows: keys and values, for a human to look at. */
   @Column({ type: 'jsonb' }) sample: unknown;
   @Column({ name: 'evaluated_at', type: 'timestamptz', default: () => 'now()' }) evaluatedAt: Date;

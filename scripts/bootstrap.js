@@ -44,9 +44,30 @@ function build() {
 try {
   installIfStale();
   hydrateEmbeddedPostgres();
+  if (process.argv.includes('--test')) ensureChromium(); // only the test suite needs a browser
   build();
   run(process.execPath, [path.join(root, 'dist', 'src', 'setup.js'), ...(quiet ? ['--quiet'] : [])]);
 } catch (err) {
   process.stderr.write(`[bootstrap] ${err.message}\n`);
   process.exit(1);
+}
+
+// The quality report test renders HTML in Debian's Chromium (playwright-core, no browser download): install it
+// when we can (root with apt-get), otherwise say how. Idempotent: nothing happens once /usr/bin/chromium exists.
+function ensureChromium() {
+  if (fs.existsSync('/usr/bin/chromium')) return;
+  const root = typeof process.getuid === 'function' && process.getuid() === 0;
+  const apt = spawnSync('sh', ['-c', 'command -v apt-get'], { stdio: 'ignore' }).status === 0;
+  if (!root || !apt) {
+    process.stderr.write('[bootstrap] /usr/bin/chromium is missing and cannot be installed here (needs root and apt-get): '
+      + 'run `sudo apt-get install -y chromium`; test/e2e/quality-report.test.ts is skipped without it, and fails under CI=true\n');
+    return;
+  }
+  try {
+    log('installing chromium for the quality report test (apt-get)');
+    run('apt-get', ['update']);
+    run('apt-get', ['install', '-y', 'chromium'], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  } catch (err) {
+    process.stderr.write(`[bootstrap] could not install chromium: ${err.message}\n`);
+  }
 }

@@ -1,5 +1,6 @@
 // Data-quality rules: a spec (what, where, how severe, blocking, tolerance) separate from its result.
-// Each rule is one set-based SQL statement run inside PostgreSQL over the run's scope, never a loop over rows.
+// Rules are SQL evaluated inside PostgreSQL over a run's scope, never a loop over rows in JS. Rule families are
+// factories, so a threshold is a parameter and the defaults below are just one choice of them.
 
 export interface QualityScope {
   symbols: string[];
@@ -10,124 +11,273 @@ export interface QualityScope {
   featureSetVersion?: string;
 }
 
-export interface RuleSpec {
+export type TargetTable = 'price_data' | 'feature_data' | 'company_fundamental' | 'schema';
+
+/** How much failure a rule tolerates: a share of checked rows (0..1) or a count of failing rows. */
+export interface Tolerance {
+  metric: 'failing_share' | 'failing_rows';
+  max: number;
+}
+
+interface RuleBase {
   name: string;
-  targetTable: 'price_data' | 'feature_data' | 'company_fundamental';
+  targetTable: TargetTable;
   severity: 'warn' | 'error';
   /** A failing blocking error rule stops the pipeline before export. */
   blocking: boolean;
-  /** Largest share of failing rows (0..1) that still passes. */
-  maxFailingShare: number;
+  tolerance: Tolerance;
   description: string;
-  /**
-   * A SELECT over the scope returning one row per checked row, with key columns and a boolean `fail`.
-   * Parameters: $1 symbols text[], $2 interval, $3 from timestamptz, $4 to timestamptz, $5 feature-set version.
-   */
-  flaggedSql: string;
 }
 
-const PRICE_SCOPE = `FROM price_data p WHERE p.symbol = ANY($1) AND p.interval = $2 AND p.ts >= $3 AND p.ts <= $4`;
+/**
+ * A rule over price bars, evaluated in ONE shared pass over the scope's bars with every other bar rule (one scan, one
+ * window). Its SQL may use the columns of the pass (barPassSql in quality-repository.ts): symbol, ts, day, open, high,
+ * low, close, adj_close, volume, daily, trading, missing_before, prev_close, prev_day, close_lag2..4, bars_so_far,
+ * log_volume, log_volume_mean, log_volume_sd.
+ */
+export interface BarRuleSpec extends RuleBase {
+  kind: 'bars';
+  /** Numeric SQL: how many units this bar contributes to "checked" (usually 0 or 1; a gap rule counts days). */
+  checked: string;
+  /** Numeric SQL: how many of those units fail. */
+  failing: string;
+  /** Keys and values shown for a failing bar: output name → SQL over the bar columns. */
+  sample: Record<string, string>;
+}
 
-export const priceRules: RuleSpec[] = [
-  {
-    name: 'price.ohlc_consistency',
-    targetTable: 'price_data',
-    severity: 'error',
-    blocking: true,
-    maxFailingShare: 0,
+/**
+ * A rule as its own SELECT returning one row per checked row with key columns and a boolean `fail`.
+ * Parameters: $1 symbols text[], $2 interval, $3 from timestamptz, $4 to timestamptz, $5 feature-set version.
+ */
+export interface QueryRuleSpec extends RuleBase {
+  kind: 'query';
+  flaggedSql: string;
+  /** The flagged rows carry a `symbol` column, so results break down per symbol. */
+  bySymbol: boolean;
+  /** Evaluated only when the scope names a feature set. */
+  needsFeatureSet?: boolean;
+}
+
+/** A user's rule (table quality_custom_rule): a read-only SELECT returning the failing rows. */
+export interface CustomRuleSpec extends RuleBase {
+  kind: 'custom';
+  sql: string;
+}
+
+export type RuleSpec = BarRuleSpec | QueryRuleSpec | CustomRuleSpec;
+
+const share = (max: number): Tolerance => ({ metric: 'failing_share', max });
+const flag = (applies: string, fails: string) => ({
+  checked: `CASE WHEN ${applies} THEN 1 ELSE 0 END`,
+  failing: `CASE WHEN ${applies} AND (${fails}) THEN 1 ELSE 0 END`,
+});
+const barKeys = { symbol: 'symbol', ts: 'ts' };
+
+export function ohlcConsistency(): BarRuleSpec {
+  return {
+    kind: 'bars', name: 'price.ohlc_consistency', targetTable: 'price_data', severity: 'error', blocking: true, tolerance: share(0),
     description: 'high ≥ max(open, close), low ≤ min(open, close), low ≤ high, prices > 0, volume ≥ 0',
-    flaggedSql: `SELECT p.symbol, p.ts, p.open, p.high, p.low, p.close, p.volume,
-      NOT (p.high >= greatest(p.open, p.close) AND p.low <= least(p.open, p.close) AND p.low <= p.high
-           AND p.low > 0 AND p.volume >= 0) AS fail ${PRICE_SCOPE}`,
-  },
-  {
-    name: 'price.daily_jump',
-    targetTable: 'price_data',
-    severity: 'warn',
-    blocking: false,
-    maxFailingShare: 0.001,
-    description: 'adjusted close moves more than 40% from the previous bar',
-    flaggedSql: `SELECT symbol, ts, prev_close, close, abs(close / prev_close - 1) > 0.4 AS fail FROM (
-      SELECT p.symbol, p.ts, coalesce(p.adj_close, p.close) AS close,
-             lag(coalesce(p.adj_close, p.close)) OVER (PARTITION BY p.symbol ORDER BY p.ts) AS prev_close ${PRICE_SCOPE}
-    ) j WHERE prev_close IS NOT NULL`,
-  },
-  {
-    name: 'price.stale_close',
-    targetTable: 'price_data',
-    severity: 'warn',
-    blocking: false,
-    maxFailingShare: 0.01,
-    description: 'close unchanged for 5 bars in a row',
-    flaggedSql: `SELECT symbol, ts, close, (close = lag1 AND close = lag2 AND close = lag3 AND close = lag4) AS fail FROM (
-      SELECT p.symbol, p.ts, p.close,
-        lag(p.close, 1) OVER w AS lag1, lag(p.close, 2) OVER w AS lag2, lag(p.close, 3) OVER w AS lag3, lag(p.close, 4) OVER w AS lag4
-      ${PRICE_SCOPE} WINDOW w AS (PARTITION BY p.symbol ORDER BY p.ts)
-    ) s WHERE lag4 IS NOT NULL`,
-  },
-  {
-    name: 'price.weekday_completeness',
-    targetTable: 'price_data',
-    severity: 'warn',
-    blocking: false,
-    maxFailingShare: 0.05,
-    description: 'weekdays between a symbol\'s first and last bar that have no bar (holidays count against the 5% tolerance)',
-    flaggedSql: `SELECT r.symbol, d::date AS day, p.ts IS NULL AS fail
-      FROM (SELECT p.symbol, min(p.ts) AS first, max(p.ts) AS last ${PRICE_SCOPE} GROUP BY p.symbol) r
-      CROSS JOIN LATERAL generate_series(r.first, r.last, interval '1 day') d
-      LEFT JOIN price_data p ON p.symbol = r.symbol AND p.interval = $2 AND p.ts = d
-      WHERE extract(isodow FROM d AT TIME ZONE 'UTC') < 6`,
-  },
-];
+    ...flag('true', `NOT (high >= greatest(open, close) AND low <= least(open, close) AND low <= high AND low > 0 AND volume >= 0)`),
+    sample: { ...barKeys, open: 'open', high: 'high', low: 'low', close: 'close', volume: 'volume' },
+  };
+}
+
+export function missingValues({ maxShare = 0 } = {}): BarRuleSpec {
+  // NaN is a valid double precision and sorts above every number, so it slips past range checks: look for it.
+  return {
+    kind: 'bars', name: 'price.missing_values', targetTable: 'price_data', severity: 'warn', blocking: false, tolerance: share(maxShare),
+    description: 'adj_close is NULL, or a price or the volume is NaN',
+    ...flag('true', `adj_close IS NULL OR 'NaN'::float8 IN (open, high, low, close, volume, adj_close)`),
+    sample: { ...barKeys, close: 'close', adj_close: 'adj_close', volume: 'volume' },
+  };
+}
+
+/** `{{splits}}` is replaced by corporate_action's splits (symbol, ex_date, ratio = new shares per old), or nothing. */
+export function unexplainedJump({ maxMove = 0.4 } = {}): BarRuleSpec {
+  const move = `abs(close / prev_close - 1) > ${maxMove}`;
+  const splitFactor = `(SELECT exp(sum(ln(s.ratio))) FROM {{splits}} s WHERE s.symbol = b.symbol AND s.ex_date > b.prev_day AND s.ex_date <= b.day)`;
+  return {
+    kind: 'bars', name: 'price.daily_jump', targetTable: 'price_data', severity: 'error', blocking: false, tolerance: share(0.001),
+    description: `close moves more than ${maxMove * 100}% from the previous bar and no stored split between them explains it`,
+    ...flag('prev_close > 0', `${move} AND NOT coalesce(abs(close * ${splitFactor} / prev_close - 1) <= ${maxMove}, false)`),
+    sample: { ...barKeys, prev_close: 'prev_close', close: 'close', move: 'round((close / prev_close - 1)::numeric, 4)' },
+  };
+}
+
+export function volumeSpike({ maxZ = 5, minHistory = 20, maxShare = 0.005 } = {}): BarRuleSpec {
+  // z-score of log volume (volume is roughly log-normal: a raw z is dominated by one day) against the symbol's bars so
+  // far in the scope, once there are minHistory of them.
+  return {
+    kind: 'bars', name: 'price.volume_spike', targetTable: 'price_data', severity: 'warn', blocking: false, tolerance: share(maxShare),
+    description: `log(1 + volume) more than ${maxZ} standard deviations from the mean of the symbol's bars so far (after ${minHistory} bars)`,
+    ...flag(`bars_so_far >= ${minHistory} AND log_volume_sd > 0`, `abs(log_volume - log_volume_mean) / log_volume_sd > ${maxZ}`),
+    sample: { ...barKeys, volume: 'volume', z: 'round(((log_volume - log_volume_mean) / nullif(log_volume_sd, 0))::numeric, 2)' },
+  };
+}
+
+export function staleClose({ bars = 5, maxShare = 0.01 } = {}): BarRuleSpec {
+  if (bars < 2 || bars > 5) throw new RangeError(`staleClose: bars must be 2..5 (the bar pass keeps 4 lags), got ${bars}`);
+  const lags = ['prev_close', 'close_lag2', 'close_lag3', 'close_lag4'].slice(0, bars - 1);
+  return {
+    kind: 'bars', name: 'price.stale_close', targetTable: 'price_data', severity: 'warn', blocking: false, tolerance: share(maxShare),
+    description: `close unchanged for ${bars} bars in a row`,
+    ...flag(`${lags[lags.length - 1]} IS NOT NULL`, lags.map((l) => `close = ${l}`).join(' AND ')),
+    sample: { ...barKeys, close: 'close' },
+  };
+}
+
+export function calendarGaps({ maxShare = 0.01 } = {}): BarRuleSpec {
+  return {
+    kind: 'bars', name: 'price.calendar_gaps', targetTable: 'price_data', severity: 'warn', blocking: false, tolerance: share(maxShare),
+    description: 'NYSE trading days with no bar between a symbol\'s first and last bar (weekends and exchange holidays are not gaps)',
+    checked: `CASE WHEN daily THEN coalesce(missing_before, 0) + CASE WHEN trading THEN 1 ELSE 0 END ELSE 0 END`,
+    failing: `CASE WHEN daily THEN coalesce(missing_before, 0) ELSE 0 END`,
+    sample: { ...barKeys, prev_day: 'prev_day', missing_trading_days: 'missing_before' },
+  };
+}
+
+export function nonTradingDayBars(): BarRuleSpec {
+  return {
+    kind: 'bars', name: 'price.non_trading_day', targetTable: 'price_data', severity: 'warn', blocking: false, tolerance: share(0),
+    description: 'a daily bar dated on a weekend or an NYSE holiday',
+    ...flag('daily AND trading IS NOT NULL', 'NOT trading'),
+    sample: { ...barKeys, day: 'day' },
+  };
+}
+
+export function duplicateDay(): BarRuleSpec {
+  // The primary key allows two bars a few hours apart on the same date (a date-only feed next to a tz-aware one).
+  return {
+    kind: 'bars', name: 'price.duplicate_day', targetTable: 'price_data', severity: 'error', blocking: true, tolerance: share(0),
+    description: 'more than one daily bar for a symbol on the same date',
+    ...flag('daily AND prev_day IS NOT NULL', 'day = prev_day'),
+    sample: { ...barKeys, day: 'day', close: 'close', prev_close: 'prev_close' },
+  };
+}
+
+export function freshness({ maxTradingDays = 3 } = {}): QueryRuleSpec {
+  return {
+    kind: 'query', name: 'price.freshness', targetTable: 'price_data', severity: 'error', blocking: true, bySymbol: true, tolerance: share(0),
+    description: `a symbol's latest bar is more than ${maxTradingDays} NYSE trading days before the end of the scope (or today), or it has none`,
+    flaggedSql: `SELECT s.symbol, l.ts AS latest, e.ordinal - c.ordinal AS trading_days_behind,
+        l.ts IS NULL OR coalesce(e.ordinal - c.ordinal > ${maxTradingDays}, false) AS fail
+      FROM unnest($1::text[]) s(symbol)
+      LEFT JOIN LATERAL (SELECT p.ts FROM price_data p WHERE p.symbol = s.symbol AND p.interval = $2 AND p.ts >= $3 AND p.ts <= $4
+                         ORDER BY p.ts DESC LIMIT 1) l ON true
+      LEFT JOIN exchange_calendar e ON e.exchange = 'XNYS' AND e.day = least(($4::timestamptz AT TIME ZONE 'UTC')::date, current_date)
+      LEFT JOIN exchange_calendar c ON c.exchange = 'XNYS' AND c.day = (l.ts AT TIME ZONE 'UTC')::date`,
+  };
+}
+
+/** The columns later stages read must exist: a renamed or dropped column fails here, not in an export. */
+export function requiredColumns(table: Exclude<TargetTable, 'schema'>, columns: string[]): QueryRuleSpec {
+  const list = columns.map((c) => `('${table}', '${c}')`).join(', ');
+  return {
+    kind: 'query', name: `schema.${table}_columns`, targetTable: 'schema', severity: 'error', blocking: true, bySymbol: false, tolerance: share(0),
+    description: `${table} has the columns ${columns.join(', ')}`,
+    flaggedSql: `SELECT t.table_name, t.column_name, c.column_name IS NULL AS fail
+      FROM (VALUES ${list}) t(table_name, column_name)
+      LEFT JOIN information_schema.columns c ON c.table_schema = current_schema() AND c.table_name = t.table_name AND c.column_name = t.column_name`,
+  };
+}
 
 const FEATURE_SCOPE = `FROM feature_data f WHERE f.feature_set_version = $5 AND f.symbol = ANY($1) AND f.interval = $2
   AND f.ts >= $3 AND f.ts <= $4`;
 
-export const featureRules: RuleSpec[] = [
-  {
-    name: 'feature.non_finite',
-    targetTable: 'feature_data',
-    severity: 'error',
-    blocking: true,
-    maxFailingShare: 0,
-    description: 'a feature value is NaN or ±Infinity',
+export function featureNonFinite(): QueryRuleSpec {
+  return {
+    kind: 'query', name: 'feature.non_finite', targetTable: 'feature_data', severity: 'error', blocking: true, bySymbol: true,
+    needsFeatureSet: true, tolerance: share(0), description: 'a feature value is NaN or ±Infinity',
     flaggedSql: `SELECT f.symbol, f.ts, EXISTS (SELECT 1 FROM unnest(f.values) v WHERE v = 'NaN'::float8 OR v IN ('Infinity'::float8, '-Infinity'::float8)) AS fail
       ${FEATURE_SCOPE}`,
-  },
-  {
-    name: 'feature.rsi_range',
-    targetTable: 'feature_data',
-    severity: 'error',
-    blocking: true,
-    maxFailingShare: 0,
-    description: 'RSI outside [0, 100]',
-    flaggedSql: `SELECT f.symbol, f.ts, n.name, f.values[n.ord] AS value, NOT (f.values[n.ord] BETWEEN 0 AND 100) AS fail
+  };
+}
+
+/** Features whose name matches a LIKE pattern must lie in [min, max] (RSI, stochastics, Williams %R...). */
+export function featureWithinRange({ name, like, min, max }: { name: string; like: string; min: number; max: number }): QueryRuleSpec {
+  return {
+    kind: 'query', name, targetTable: 'feature_data', severity: 'error', blocking: true, bySymbol: true, needsFeatureSet: true,
+    tolerance: share(0), description: `features named like '${like}' outside [${min}, ${max}]`,
+    flaggedSql: `SELECT f.symbol, f.ts, n.name, f.values[n.ord] AS value, NOT (f.values[n.ord] BETWEEN ${min} AND ${max}) AS fail
       FROM feature_data f JOIN feature_set s ON s.version = f.feature_set_version
       CROSS JOIN LATERAL unnest(s.feature_names) WITH ORDINALITY n(name, ord)
       WHERE f.feature_set_version = $5 AND f.symbol = ANY($1) AND f.interval = $2 AND f.ts >= $3 AND f.ts <= $4
-        AND n.name LIKE 'rsi%' AND f.values[n.ord] IS NOT NULL`,
-  },
-  {
-    name: 'feature.missing_after_warmup',
-    targetTable: 'feature_data',
-    severity: 'warn',
-    blocking: false,
-    maxFailingShare: 0.001,
-    description: 'a bar past the set\'s warm-up window still has missing values',
+        AND n.name LIKE '${like}' AND f.values[n.ord] IS NOT NULL`,
+  };
+}
+
+export function featureMissingAfterWarmup({ maxShare = 0.001 } = {}): QueryRuleSpec {
+  return {
+    kind: 'query', name: 'feature.missing_after_warmup', targetTable: 'feature_data', severity: 'warn', blocking: false, bySymbol: true,
+    needsFeatureSet: true, tolerance: share(maxShare), description: 'a bar past the set\'s warm-up window still has missing values',
     flaggedSql: `SELECT symbol, ts, array_position(values, NULL) IS NOT NULL AS fail FROM (
       SELECT f.symbol, f.ts, f.values, row_number() OVER (PARTITION BY f.symbol ORDER BY f.ts) AS n,
              (SELECT warmup_bars FROM feature_set WHERE version = $5) AS warmup
       FROM feature_data f WHERE f.feature_set_version = $5 AND f.symbol = ANY($1) AND f.interval = $2 AND f.ts <= $4
     ) x WHERE n > warmup AND ts >= $3`,
-  },
+  };
+}
+
+const FUNDAMENTAL_SCOPE = `FROM company_fundamental f WHERE f.symbol = ANY($1)
+  AND f.period_end >= ($3::timestamptz AT TIME ZONE 'UTC')::date AND f.period_end <= ($4::timestamptz AT TIME ZONE 'UTC')::date`;
+
+export function fundamentalPeriodOrder(): QueryRuleSpec {
+  // Within a metric and period type, a later fiscal year must end later; one fiscal period has one period end.
+  return {
+    kind: 'query', name: 'fundamental.period_order', targetTable: 'company_fundamental', severity: 'error', blocking: true, bySymbol: true,
+    tolerance: share(0), description: 'fiscal periods out of order, or one fiscal period reported with two different period ends',
+    flaggedSql: `SELECT symbol, metric, fiscal_year, fiscal_period, period_end, prev_period_end,
+        (fiscal_year > prev_year AND period_end <= prev_period_end) OR (fiscal_year = prev_year AND period_end <> prev_period_end) AS fail
+      FROM (SELECT f.symbol, f.metric, f.fiscal_year, f.fiscal_period, f.period_end,
+              lag(f.fiscal_year) OVER w AS prev_year, lag(f.period_end) OVER w AS prev_period_end
+            ${FUNDAMENTAL_SCOPE}
+            WINDOW w AS (PARTITION BY f.symbol, f.metric, f.fiscal_period ORDER BY f.fiscal_year, f.period_end, f.published_at)) o
+      WHERE prev_year IS NOT NULL`,
+  };
+}
+
+export function fundamentalPublishedAfterPeriodEnd(): QueryRuleSpec {
+  // A figure "published" before its period ended would leak the future into point-in-time training sets.
+  return {
+    kind: 'query', name: 'fundamental.published_after_period_end', targetTable: 'company_fundamental', severity: 'error', blocking: true,
+    bySymbol: true, tolerance: share(0), description: 'published_at is on or before period_end',
+    flaggedSql: `SELECT f.symbol, f.metric, f.fiscal_year, f.fiscal_period, f.period_end, f.published_at,
+        (f.published_at AT TIME ZONE 'UTC')::date <= f.period_end AS fail ${FUNDAMENTAL_SCOPE}`,
+  };
+}
+
+export function balanceSheetIdentity({ relativeTolerance = 0.01 } = {}): QueryRuleSpec {
+  return {
+    kind: 'query', name: 'fundamental.balance_sheet_identity', targetTable: 'company_fundamental', severity: 'error', blocking: true,
+    bySymbol: true, tolerance: share(0),
+    description: `total_assets differs from total_liabilities + total_equity by more than ${relativeTolerance * 100}% (latest publication of each period)`,
+    flaggedSql: `SELECT symbol, fiscal_year, fiscal_period, period_end, assets, liabilities, equity,
+        abs(assets - (liabilities + equity)) > ${relativeTolerance} * abs(assets) AS fail
+      FROM (SELECT symbol, fiscal_year, fiscal_period, period_end,
+              max(value) FILTER (WHERE metric = 'total_assets') AS assets,
+              max(value) FILTER (WHERE metric = 'total_liabilities') AS liabilities,
+              max(value) FILTER (WHERE metric = 'total_equity') AS equity
+            FROM (SELECT DISTINCT ON (f.symbol, f.metric, f.fiscal_year, f.fiscal_period, f.period_end) f.*
+                  ${FUNDAMENTAL_SCOPE} AND f.metric IN ('total_assets', 'total_liabilities', 'total_equity')
+                  ORDER BY f.symbol, f.metric, f.fiscal_year, f.fiscal_period, f.period_end, f.published_at DESC) latest
+            GROUP BY symbol, fiscal_year, fiscal_period, period_end) b
+      WHERE assets IS NOT NULL AND liabilities IS NOT NULL AND equity IS NOT NULL`,
+  };
+}
+
+export const schemaRules: QueryRuleSpec[] = [
+  requiredColumns('price_data', ['symbol', 'interval', 'ts', 'open', 'high', 'low', 'close', 'adj_close', 'volume']),
 ];
 
-export const defaultRules: RuleSpec[] = [...priceRules, ...featureRules];
+export const priceRules: RuleSpec[] = [
+  ohlcConsistency(), missingValues(), unexplainedJump(), volumeSpike(), staleClose(), calendarGaps(), nonTradingDayBars(), duplicateDay(),
+  freshness(),
+];
 
-/** Wraps a rule's flagged rows into one summary row: rows checked, failing rows, a sample of failures. */
-export function summarySql(rule: RuleSpec, sampleSize = 5): string {
-  return `WITH flagged AS (${rule.flaggedSql})
-    SELECT count(*)::bigint AS checked, count(*) FILTER (WHERE fail)::bigint AS failing,
-      (SELECT coalesce(jsonb_agg(to_jsonb(s) - 'fail'), '[]'::jsonb) FROM (SELECT * FROM flagged WHERE fail LIMIT ${sampleSize}) s) AS sample
-    FROM flagged`;
-}
+export const fundamentalRules: QueryRuleSpec[] = [fundamentalPeriodOrder(), fundamentalPublishedAfterPeriodEnd(), balanceSheetIdentity()];
+
+export const featureRules: QueryRuleSpec[] = [
+  featureNonFinite(), featureWithinRange({ name: 'feature.rsi_range', like: 'rsi%', min: 0, max: 100 }), featureMissingAfterWarmup(),
+];
+
+export const defaultRules: RuleSpec[] = [...schemaRules, ...priceRules, ...fundamentalRules, ...featureRules];

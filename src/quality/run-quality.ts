@@ -1,6 +1,7 @@
 // Evaluates rules in PostgreSQL and records every result; the gate decision is derived from the stored results.
 import type { EntityManager } from 'typeorm';
-import { summarySql, type QualityScope, type RuleSpec } from './rules';
+import { QualityRepository, type Measurement } from '../repositories/quality-repository';
+import type { QualityScope, RuleSpec } from './rules';
 
 export interface RuleOutcome {
   id: string;
@@ -8,6 +9,7 @@ export interface RuleOutcome {
   severity: 'warn' | 'error';
   blocking: boolean;
   passed: boolean;
+  /** Share of checked rows failing, or the failing-row count for count-tolerance rules. */
   observed: number;
   threshold: number;
   rowsChecked: number;
@@ -21,36 +23,31 @@ export interface QualityVerdict {
   warnings: string[];
 }
 
+/** Applies a rule's tolerance to what was measured. A rule whose SQL failed never passes. */
+export function judge(rule: RuleSpec, m: Measurement): { passed: boolean; observed: number } {
+  const observed = rule.tolerance.metric === 'failing_rows' ? m.failing : m.checked === 0 ? 0 : m.failing / m.checked;
+  return { passed: !m.error && observed <= rule.tolerance.max, observed };
+}
+
 export async function evaluateRules(
   em: EntityManager,
   rules: RuleSpec[],
   scope: QualityScope,
   ids: { pipelineRunId: string | null; workflowId: string | null },
 ): Promise<QualityVerdict> {
-  const params = [scope.symbols, scope.interval, `${scope.from}T00:00:00Z`, `${scope.to}T23:59:59.999Z`, scope.featureSetVersion ?? null];
-  const outcomes: RuleOutcome[] = [];
-  for (const rule of rules) {
-    if (rule.targetTable === 'feature_data' && !scope.featureSetVersion) continue;
-    const text = summarySql(rule);
-    // PostgreSQL refuses bind parameters a statement does not use; pass exactly those it references.
-    const used = Math.max(0, ...[...text.matchAll(/\$(\d+)/g)].map((m) => Number(m[1])));
-    const [row] = await em.query(text, params.slice(0, used));
-    const checked = Number(row.checked);
-    const failing = Number(row.failing);
-    const observed = checked === 0 ? 0 : failing / checked;
-    const passed = observed <= rule.maxFailingShare;
-    const [saved] = await em.query(
-      `INSERT INTO validation_result
-        (pipeline_run_id, workflow_id, rule, target_table, scope, severity, blocking, passed, observed, threshold, rows_checked, failing_rows, sample)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
-      [ids.pipelineRunId, ids.workflowId, rule.name, rule.targetTable, JSON.stringify(scope), rule.severity, rule.blocking, passed,
-        observed, rule.maxFailingShare, checked, failing, JSON.stringify(row.sample)],
-    );
-    outcomes.push({
-      id: String(saved.id), rule: rule.name, severity: rule.severity, blocking: rule.blocking, passed, observed,
-      threshold: rule.maxFailingShare, rowsChecked: checked, failingRows: failing,
-    });
-  }
+  const repo = new QualityRepository(em.connection);
+  const applicable = rules.filter((r) => !(r.kind === 'query' && r.needsFeatureSet && !scope.featureSetVersion));
+  const measured = await repo.measure(em, applicable, scope);
+  const results = applicable.map((rule) => {
+    const m = measured.get(rule.name)!;
+    return { rule: rule.name, targetTable: rule.targetTable, severity: rule.severity, blocking: rule.blocking, ...judge(rule, m),
+      threshold: rule.tolerance.max, measurement: m };
+  });
+  const resultIds = await repo.saveResults(em, results, scope, ids);
+  const outcomes: RuleOutcome[] = results.map((r, i) => ({
+    id: resultIds[i], rule: r.rule, severity: r.severity, blocking: r.blocking, passed: r.passed, observed: r.observed,
+    threshold: r.threshold, rowsChecked: r.measurement.checked, failingRows: r.measurement.failing,
+  }));
   return {
     outcomes,
     blockingFailures: outcomes.filter((o) => !o.passed && o.blocking && o.severity === 'error').map((o) => o.rule),

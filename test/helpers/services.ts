@@ -33,10 +33,14 @@ export function openTestDataSource(poolMax = 5): Promise<DataSource> {
   return openDataSource({ url: testDatabaseUrl(), poolMax, applicationName: 'tickflow-test' });
 }
 
-/** Empties every table but the migrations log (TRUNCATE does not fire the trade table's append-only trigger). */
+/** Reference data that migrations seed; tests must not wipe it. */
+const REFERENCE_TABLES = ['tickflow_migrations', 'exchange_calendar'];
+
+/** Empties every data table (TRUNCATE does not fire the trade table's append-only trigger). */
 export async function resetData(ds: DataSource): Promise<void> {
   const tables: { tablename: string }[] = await ds.query(
-    `SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'tickflow_migrations'`,
+    `SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND NOT (tablename = ANY($1))`,
+    [REFERENCE_TABLES],
   );
   await ds.query(`TRUNCATE ${tables.map((t) => `"${t.tablename}"`).join(', ')} RESTART IDENTITY CASCADE`);
 }

@@ -1,0 +1,113 @@
+// `tickflow quality`: result history and trends, the compliance report, and users' own rules.
+import fs from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { InputError } from '../../errors';
+import { addCustomRule } from '../../quality/custom-rules';
+import { buildReport, render } from '../../quality/report';
+import { defaultRules } from '../../quality/rules';
+import { QualityRepository } from '../../repositories/quality-repository';
+import { parse } from '../args';
+import { err, out, withRuntime, type Command } from '../context';
+
+const help = `Usage: tickflow quality history [--rule NAME] [--symbol SYM] [--since YYYY-MM-DD] [--run ID] [--limit N] [--json]
+       tickflow quality report (--run PIPELINE-RUN-ID | --since YYYY-MM-DD) [--format html|md|json] --out PATH
+       tickflow quality rules list [--json]
+       tickflow quality rules add --name NAME --sql "SELECT …" --description TEXT [--severity warn|error] [--blocking]
+                                  [--max-failing-rows N] [--target-table price_data|feature_data|company_fundamental]
+       tickflow quality rules remove NAME
+
+history  validation results, newest first; with --rule, the rule's metric over the runs (its trend)
+report   a self-contained compliance report (HTML with inline SVG charts, Markdown or JSON)
+rules    custom rules: a single read-only SELECT returning the failing rows; it may use $1 symbols, $2 interval,
+         $3 from, $4 to (or the CTE "scope"). See docs/quality.md.`;
+
+const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD');
+const uuid = z.string().uuid('expected a pipeline-run id (uuid)');
+
+/** Validates one flag with zod; the error names the flag, the value and the command. */
+function flag<T>(schema: z.ZodType<T>, name: string, value: unknown, where: string): T {
+  const r = schema.safeParse(value);
+  if (!r.success) throw new InputError(`--${name}=${JSON.stringify(value)}: ${r.error.issues[0].message}`, where);
+  return r.data;
+}
+
+const options = {
+  json: { type: 'boolean' }, rule: { type: 'string' }, symbol: { type: 'string' }, since: { type: 'string' }, run: { type: 'string' },
+  limit: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' }, name: { type: 'string' }, sql: { type: 'string' },
+  description: { type: 'string' }, severity: { type: 'string' }, blocking: { type: 'boolean' }, 'max-failing-rows': { type: 'string' },
+  'target-table': { type: 'string' },
+} as const;
+
+async function run(argv: string[]): Promise<number> {
+  const { values: v, positionals } = parse(argv, options, 'quality');
+  const [action, sub, arg] = positionals;
+  if (v.help || !action) return out(help), action ? 0 : 2;
+  const where = `tickflow quality ${action}`;
+  if (!['history', 'report', 'rules'].includes(action)) throw new InputError(`unknown action "${action}" (history, report or rules)`, 'tickflow quality');
+  // Flags are checked before any service starts: a typo should not wait for PostgreSQL.
+  const since = v.since === undefined ? undefined : flag(day, 'since', v.since, where);
+  const runId = v.run === undefined ? undefined : flag(uuid, 'run', v.run, where);
+  const limit = v.limit === undefined ? undefined : flag(z.coerce.number().int().min(1).max(100_000), 'limit', v.limit, where);
+  if (action === 'report') {
+    if ((runId === undefined) === (since === undefined)) throw new InputError('give exactly one of --run or --since', where);
+    flag(z.string().min(1, 'is required'), 'out', v.out ?? '', where);
+    flag(z.enum(['html', 'md', 'json']), 'format', v.format ?? 'html', where);
+  }
+  return withRuntime({ migrate: true }, async ({ dataSource }) => {
+    const repo = new QualityRepository(dataSource);
+    if (action === 'history') {
+      const rows = await repo.history({ rule: v.rule, symbol: v.symbol, since, pipelineRunId: runId, limit: limit ?? 100 });
+      if (v.json) out(JSON.stringify(rows, null, 2));
+      else if (rows.length === 0) out('no validation results match');
+      else {
+        for (const r of rows) {
+          out(`${r.evaluatedAt}  ${r.passed ? 'pass' : 'FAIL'}  ${r.rule.padEnd(40)} observed ${String(r.observed).padEnd(22)} threshold ${r.threshold}  ` +
+            `${r.failingRows}/${r.rowsChecked} failing  run ${r.pipelineRunId ?? '-'}`);
+        }
+        if (v.rule) out(`trend (oldest → newest): ${rows.map((r) => r.observed).reverse().join(' → ')}`);
+      }
+      return 0;
+    }
+    if (action === 'report') {
+      const format = (v.format ?? 'html') as 'html' | 'md' | 'json';
+      const data = await buildReport(repo, runId !== undefined ? { run: runId } : { since: since! });
+      const file = path.resolve(v.out!);
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, render(data, format));
+      err(`wrote ${format} report to ${file}: ${data.summary.passed}/${data.summary.results} results passed`);
+      return 0;
+    }
+    if (sub === 'list') {
+      const custom = await repo.listCustomRules();
+      if (v.json) out(JSON.stringify({ default: defaultRules.map(({ name, targetTable, severity, blocking, tolerance, description }) =>
+        ({ name, targetTable, severity, blocking, tolerance, description })), custom }, null, 2));
+      else {
+        for (const r of defaultRules) out(`default  ${r.name.padEnd(40)} ${r.severity.padEnd(5)} ${r.blocking ? 'blocking' : '        '}  ${r.description}`);
+        for (const r of custom) out(`custom   ${r.name.padEnd(40)} ${r.severity.padEnd(5)} ${r.blocking ? 'blocking' : '        '}  ${r.description}  (≤ ${r.maxFailingRows} rows)`);
+      }
+      return 0;
+    }
+    if (sub === 'add') {
+      const rule = await addCustomRule(repo, {
+        name: v.name ?? '', sql: v.sql ?? '', description: v.description ?? '', severity: (v.severity ?? 'error') as 'warn' | 'error',
+        blocking: v.blocking ?? false, targetTable: (v['target-table'] ?? 'price_data') as 'price_data',
+        maxFailingRows: flag(z.coerce.number().int().min(0), 'max-failing-rows', v['max-failing-rows'] ?? '0', 'tickflow quality rules add'),
+      });
+      out(`added custom rule ${rule.name} (${rule.severity}${rule.blocking ? ', blocking' : ''}, at most ${rule.maxFailingRows} failing rows)`);
+      return 0;
+    }
+    if (sub === 'remove') {
+      if (!arg) throw new InputError('needs the name of a custom rule', 'tickflow quality rules remove');
+      if (!(await repo.removeCustomRule(arg))) {
+        err(`no custom rule ${arg}`);
+        return 1;
+      }
+      out(`removed custom rule ${arg}`);
+      return 0;
+    }
+    throw new InputError(`unknown action "${sub ?? ''}" (list, add or remove)`, 'tickflow quality rules');
+  }, Boolean(v.json));
+}
+
+export const qualityCommand: Command = { name: 'quality', summary: 'quality results and trends, compliance reports, custom rules', help, run };

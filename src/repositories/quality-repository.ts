@@ -1,0 +1,324 @@
+// Owns all SQL on validation_result, quality_custom_rule and exchange_calendar, and composes the rule statements:
+// every bar rule in one pass over the scope's bars, each query rule as one statement, custom rules read-only.
+import type { DataSource, EntityManager } from 'typeorm';
+import { InputError } from '../errors';
+import { CALENDAR_YEARS, NYSE, nyseCalendar, nyseHolidays } from '../quality/nyse-calendar';
+import type { BarRuleSpec, CustomRuleSpec, QueryRuleSpec, QualityScope, RuleSpec } from '../quality/rules';
+
+/** Failing rows kept per symbol, and per result, for people and the report's chart marks. */
+const SAMPLE_PER_SYMBOL = 10;
+const SAMPLE_PER_RESULT = 50;
+/** A custom rule is a user's query on the pipeline's path: it may not run away. */
+const CUSTOM_RULE_TIMEOUT_MS = 30_000;
+
+export interface SymbolCount {
+  checked: number;
+  failing: number;
+}
+
+/** What a rule measured over the scope, before the tolerance is applied. */
+export interface Measurement {
+  checked: number;
+  failing: number;
+  sample: unknown[];
+  bySymbol: Record<string, SymbolCount>;
+  /** Set when the rule's SQL itself failed (custom rules only). */
+  error?: string;
+}
+
+export interface StoredResult {
+  rule: string;
+  targetTable: string;
+  severity: 'warn' | 'error';
+  blocking: boolean;
+  passed: boolean;
+  observed: number;
+  threshold: number;
+  measurement: Measurement;
+}
+
+export interface ResultRow {
+  id: string;
+  pipelineRunId: string | null;
+  workflowId: string | null;
+  rule: string;
+  targetTable: string;
+  scope: QualityScope;
+  severity: 'warn' | 'error';
+  blocking: boolean;
+  passed: boolean;
+  observed: number | null;
+  threshold: number | null;
+  rowsChecked: number;
+  failingRows: number;
+  sample: Record<string, unknown>[];
+  symbolCounts: Record<string, SymbolCount>;
+  evaluatedAt: string;
+}
+
+export interface HistoryFilter {
+  rule?: string;
+  symbol?: string;
+  since?: string;
+  pipelineRunId?: string;
+  limit?: number;
+}
+
+export interface CustomRuleRow {
+  name: string;
+  description: string;
+  targetTable: string;
+  severity: 'warn' | 'error';
+  blocking: boolean;
+  maxFailingRows: number;
+  sql: string;
+  createdAt: string;
+}
+
+export interface Bar {
+  ts: string;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+}
+
+type Row = { symbol: string | null; checked: number; failing: number; sample: unknown[] | null };
+
+function toParams(scope: QualityScope): unknown[] {
+  return [scope.symbols, scope.interval, `${scope.from}T00:00:00Z`, `${scope.to}T23:59:59.999Z`, scope.featureSetVersion ?? null];
+}
+
+function collect(rows: Row[]): Measurement {
+  const m: Measurement = { checked: 0, failing: 0, sample: [], bySymbol: {} };
+  for (const r of rows) {
+    m.checked += Number(r.checked);
+    m.failing += Number(r.failing);
+    if (r.symbol !== null) m.bySymbol[r.symbol] = { checked: Number(r.checked), failing: Number(r.failing) };
+    m.sample.push(...(r.sample ?? []));
+  }
+  m.sample = m.sample.slice(0, SAMPLE_PER_RESULT);
+  return m;
+}
+
+const splitsRelation = (present: boolean) => present
+  ? `(SELECT symbol, ex_date, ratio FROM corporate_action WHERE kind = 'split')`
+  : `(SELECT NULL::varchar AS symbol, NULL::date AS ex_date, NULL::float8 AS ratio WHERE false)`;
+
+/** The one pass all bar rules share: one scan of the scope, one sort for every window, one aggregate per symbol. */
+export function barPassSql(rules: BarRuleSpec[], splitsTablePresent: boolean): string {
+  const flags = rules.map((r, i) => `(${r.checked})::float8 AS c${i}, (${r.failing})::float8 AS f${i}`).join(',\n      ');
+  const aggs = rules.map((r, i) => {
+    const sample = Object.entries(r.sample).map(([k, v]) => `'${k}', ${v}`).join(', ');
+    return `sum(c${i}) AS c${i}, sum(f${i}) AS f${i}, quality_sample(jsonb_build_object(${sample}), ${SAMPLE_PER_SYMBOL}) FILTER (WHERE f${i} > 0) AS s${i}`;
+  }).join(',\n    ');
+  return `WITH cal AS MATERIALIZED (
+      SELECT min(day) AS first_day, array_agg(ordinal ORDER BY day) AS ord FROM exchange_calendar WHERE exchange = 'XNYS'
+    ), scoped AS (
+      SELECT p.symbol, p.ts, p.open, p.high, p.low, p.close, p.adj_close, p.volume, (p.ts AT TIME ZONE 'UTC')::date AS day,
+        ln(1 + greatest(p.volume, 0)) AS log_volume
+      FROM price_data p WHERE p.symbol = ANY($1::text[]) AND p.interval = $2 AND p.ts >= $3 AND p.ts <= $4
+    ), dated AS (
+      -- The calendar array comes in as an InitPlan parameter (not a join), so the primary-key scan's (symbol, ts) order
+      -- survives and the windows need no sort. OFFSET 0: the windows above carry two integers per bar, not the array.
+      SELECT s.*, (SELECT ord FROM cal)[s.day - (SELECT first_day FROM cal) + 1] AS ord_day,
+        (SELECT ord FROM cal)[s.day - (SELECT first_day FROM cal)] AS ord_before FROM scoped s ORDER BY s.symbol, s.ts OFFSET 0
+    ), bars AS (
+      -- One window, one WindowAgg: volume statistics are over the symbol's bars so far (the default frame), not a second
+      -- whole-partition window that would buffer every partition again.
+      SELECT d.symbol, d.ts, d.day, d.open, d.high, d.low, d.close, d.adj_close, d.volume, d.log_volume, $2 = '1d' AS daily,
+        d.ord_day - d.ord_before = 1 AS trading,
+        d.ord_before - lag(d.ord_day) OVER w AS missing_before,
+        lag(d.close) OVER w AS prev_close, lag(d.day) OVER w AS prev_day,
+        lag(d.close, 2) OVER w AS close_lag2, lag(d.close, 3) OVER w AS close_lag3, lag(d.close, 4) OVER w AS close_lag4,
+        count(*) OVER w AS bars_so_far, avg(d.log_volume) OVER w AS log_volume_mean, stddev_samp(d.log_volume) OVER w AS log_volume_sd
+      FROM dated d WINDOW w AS (PARTITION BY d.symbol ORDER BY d.ts ROWS UNBOUNDED PRECEDING)
+    ), flags AS (
+      -- OFFSET 0 keeps each rule's flag computed once per bar instead of being inlined into every aggregate using it.
+      SELECT b.*,
+      ${flags}
+      FROM bars b OFFSET 0
+    )
+    SELECT symbol,
+    ${aggs}
+    FROM flags GROUP BY symbol`.replaceAll('{{splits}}', splitsRelation(splitsTablePresent));
+}
+
+export function querySummarySql(rule: QueryRuleSpec): string {
+  // The unused params CTE gives every parameter its type, so a rule may use any subset of them.
+  return `WITH params AS (SELECT $1::text[], $2::text, $3::timestamptz, $4::timestamptz, $5::text),
+    flagged AS MATERIALIZED (${rule.flaggedSql})
+    SELECT ${rule.bySymbol ? 'f.symbol::text' : 'NULL::text'} AS symbol, count(*)::float8 AS checked,
+      count(*) FILTER (WHERE f.fail)::float8 AS failing, quality_sample(to_jsonb(f) - 'fail', ${SAMPLE_PER_SYMBOL}) FILTER (WHERE f.fail) AS sample
+    FROM flagged f GROUP BY 1`;
+}
+
+/** A custom rule's query returns failing rows; wrapping it as a CTE also refuses anything but one plain query. */
+export function customSummarySql(sql: string): string {
+  return `WITH scope AS (SELECT $1::text[] AS symbols, $2::text AS interval, $3::timestamptz AS from_ts, $4::timestamptz AS to_ts),
+    failing AS MATERIALIZED (${sql}
+    )
+    SELECT to_jsonb(f)->>'symbol' AS symbol, count(*)::float8 AS checked, count(*)::float8 AS failing,
+      quality_sample(to_jsonb(f), ${SAMPLE_PER_SYMBOL}) AS sample
+    FROM failing f GROUP BY 1`;
+}
+
+/** Fills exchange_calendar with the computed NYSE calendar; the migration and QualityRepository.ensureCalendar share it. */
+export async function seedNyseCalendar(q: { query(sql: string, params?: unknown[]): Promise<unknown> }): Promise<void> {
+  const days = nyseCalendar(CALENDAR_YEARS.from, CALENDAR_YEARS.to);
+  const names = new Map(nyseHolidays(CALENDAR_YEARS.from, CALENDAR_YEARS.to).map((h) => [h.day, h.name]));
+  await q.query(
+    `INSERT INTO exchange_calendar (exchange, day, trading, ordinal, holiday)
+     SELECT $1, * FROM unnest($2::date[], $3::boolean[], $4::int[], $5::text[]) ON CONFLICT DO NOTHING`,
+    [NYSE, days.map((d) => d.day), days.map((d) => d.trading), days.map((d) => d.ordinal), days.map((d) => names.get(d.day) ?? null)],
+  );
+}
+
+export class QualityRepository {
+  constructor(private readonly ds: DataSource) {}
+
+  /** Measures every rule over the scope. Bar rules share one statement; custom rules run in their own read-only transaction. */
+  async measure(em: EntityManager, rules: RuleSpec[], scope: QualityScope): Promise<Map<string, Measurement>> {
+    const params = toParams(scope);
+    const out = new Map<string, Measurement>();
+    await this.ensureCalendar(em);
+    // JIT compiling the wide rule pass costs ~0.5 s and saves less than that on a scan this simple (SET LOCAL: this transaction only).
+    await em.query('SET LOCAL jit = off');
+    const bars = rules.filter((r): r is BarRuleSpec => r.kind === 'bars');
+    if (bars.length > 0) {
+      const [{ present }] = await em.query(`SELECT to_regclass('corporate_action') IS NOT NULL AS present`);
+      const rows: Record<string, unknown>[] = await em.query(barPassSql(bars, present), params.slice(0, 4));
+      bars.forEach((r, i) => out.set(r.name, collect(rows.map((row) => ({
+        symbol: row.symbol as string, checked: row[`c${i}`] as number, failing: row[`f${i}`] as number, sample: row[`s${i}`] as unknown[] | null,
+      })))));
+    }
+    for (const r of rules) {
+      if (r.kind !== 'query') continue;
+      out.set(r.name, collect(await em.query(querySummarySql(r), params)));
+    }
+    const custom = rules.filter((r): r is CustomRuleSpec => r.kind === 'custom');
+    if (custom.length > 0) for (const [name, m] of await this.measureCustom(custom, params)) out.set(name, m);
+    return out;
+  }
+
+  /** The calendar is reference data a bulk TRUNCATE can empty; rules measured against an empty one would see no gaps. */
+  private async ensureCalendar(em: EntityManager): Promise<void> {
+    const [{ seeded }] = await em.query(`SELECT EXISTS (SELECT 1 FROM exchange_calendar WHERE exchange = $1) AS seeded`, [NYSE]);
+    if (!seeded) await seedNyseCalendar(em);
+  }
+
+  /** Runs users' SQL on its own connection in a READ ONLY transaction, one savepoint each, so a broken rule fails alone. */
+  private async measureCustom(rules: CustomRuleSpec[], params: unknown[]): Promise<Map<string, Measurement>> {
+    const out = new Map<string, Measurement>();
+    const qr = this.ds.createQueryRunner();
+    try {
+      await qr.query('BEGIN TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      await qr.query(`SET LOCAL statement_timeout = ${CUSTOM_RULE_TIMEOUT_MS}`);
+      for (const r of rules) {
+        await qr.query('SAVEPOINT custom_rule');
+        try {
+          out.set(r.name, collect(await qr.query(customSummarySql(r.sql), params.slice(0, 4))));
+          await qr.query('RELEASE SAVEPOINT custom_rule');
+        } catch (e) {
+          await qr.query('ROLLBACK TO SAVEPOINT custom_rule');
+          out.set(r.name, { checked: 0, failing: 0, sample: [], bySymbol: {}, error: (e as Error).message });
+        }
+      }
+      await qr.query('COMMIT');
+    } finally {
+      await qr.release();
+    }
+    return out;
+  }
+
+  /** Stores one validation_result row per result; returns the ids in the order given. */
+  async saveResults(em: EntityManager, results: StoredResult[], scope: QualityScope, ids: { pipelineRunId: string | null; workflowId: string | null }): Promise<string[]> {
+    if (results.length === 0) return [];
+    const rows: { id: string; ord: number }[] = await em.query(
+      `INSERT INTO validation_result (pipeline_run_id, workflow_id, rule, target_table, scope, severity, blocking, passed, observed, threshold,
+         rows_checked, failing_rows, sample, symbol_counts)
+       SELECT $1, $2, r.rule, r.target_table, $3::jsonb, r.severity, r.blocking, r.passed, r.observed, r.threshold, r.rows_checked,
+         r.failing_rows, r.sample, r.symbol_counts
+       FROM jsonb_to_recordset($4::jsonb) AS r(rule text, target_table text, severity text, blocking boolean, passed boolean,
+         observed float8, threshold float8, rows_checked bigint, failing_rows bigint, sample jsonb, symbol_counts jsonb)
+       RETURNING id::text, rule`,
+      [ids.pipelineRunId, ids.workflowId, JSON.stringify(scope), JSON.stringify(results.map((r) => ({
+        rule: r.rule, target_table: r.targetTable, severity: r.severity, blocking: r.blocking, passed: r.passed, observed: r.observed,
+        threshold: r.threshold, rows_checked: r.measurement.checked, failing_rows: r.measurement.failing,
+        sample: r.measurement.error ? [{ error: r.measurement.error }] : r.measurement.sample, symbol_counts: r.measurement.bySymbol,
+      })))],
+    ).then((saved: { id: string; rule: string }[]) => saved.map((s) => ({ id: s.id, ord: results.findIndex((r) => r.rule === s.rule) })));
+    return rows.sort((a, b) => a.ord - b.ord).map((r) => r.id);
+  }
+
+  /** Results, newest first, filtered by rule, symbol in scope, time and run. */
+  async history(filter: HistoryFilter): Promise<ResultRow[]> {
+    const rows = await this.ds.query(
+      `SELECT id::text, pipeline_run_id, workflow_id, rule, target_table, scope, severity, blocking, passed, observed, threshold,
+         rows_checked::float8, failing_rows::float8, sample, symbol_counts, evaluated_at
+       FROM validation_result
+       WHERE ($1::text IS NULL OR rule = $1) AND ($2::text IS NULL OR scope->'symbols' ? $2)
+         AND ($3::timestamptz IS NULL OR evaluated_at >= $3) AND ($4::uuid IS NULL OR pipeline_run_id = $4)
+       ORDER BY evaluated_at DESC, id DESC LIMIT $5`,
+      [filter.rule ?? null, filter.symbol ?? null, filter.since ?? null, filter.pipelineRunId ?? null, filter.limit ?? 1000],
+    );
+    return rows.map((r: Record<string, unknown>): ResultRow => ({
+      id: r.id as string, pipelineRunId: r.pipeline_run_id as string | null, workflowId: r.workflow_id as string | null, rule: r.rule as string,
+      targetTable: r.target_table as string, scope: r.scope as QualityScope, severity: r.severity as 'warn' | 'error',
+      blocking: r.blocking as boolean, passed: r.passed as boolean, observed: r.observed as number | null, threshold: r.threshold as number | null,
+      rowsChecked: r.rows_checked as number, failingRows: r.failing_rows as number, sample: r.sample as Record<string, unknown>[],
+      symbolCounts: r.symbol_counts as Record<string, SymbolCount>, evaluatedAt: new Date(r.evaluated_at as string).toISOString(),
+    }));
+  }
+
+  /** Daily bars of one symbol in [from, to], oldest first, for the report's price chart. */
+  async bars(symbol: string, interval: string, from: string, to: string): Promise<Bar[]> {
+    const rows = await this.ds.query(
+      `SELECT ts, open, high, low, close FROM price_data WHERE symbol = $1 AND interval = $2 AND ts >= $3 AND ts <= $4 ORDER BY ts`,
+      [symbol, interval, `${from}T00:00:00Z`, `${to}T23:59:59.999Z`],
+    );
+    return rows.map((r: Bar & { ts: Date }) => ({ ...r, ts: r.ts.toISOString() }));
+  }
+
+  async listCustomRules(): Promise<CustomRuleRow[]> {
+    const rows = await this.ds.query(`SELECT name, description, target_table, severity, blocking, max_failing_rows, sql, created_at
+      FROM quality_custom_rule ORDER BY name`);
+    return rows.map((r: Record<string, unknown>): CustomRuleRow => ({
+      name: r.name as string, description: r.description as string, targetTable: r.target_table as string,
+      severity: r.severity as 'warn' | 'error', blocking: r.blocking as boolean, maxFailingRows: r.max_failing_rows as number,
+      sql: r.sql as string, createdAt: new Date(r.created_at as string).toISOString(),
+    }));
+  }
+
+  /**
+   * Plans the query (EXPLAIN, never runs it) inside the same wrapper and read-only transaction it will run in, so
+   * unknown tables, several statements or a data-modifying CTE are refused when the rule is added, not mid-pipeline.
+   */
+  async checkCustomSql(sql: string): Promise<void> {
+    const qr = this.ds.createQueryRunner();
+    try {
+      await qr.query('BEGIN TRANSACTION READ ONLY');
+      await qr.query(`EXPLAIN ${customSummarySql(sql)}`, [['AAPL'], '1d', '2020-01-01T00:00:00Z', '2020-12-31T23:59:59Z']);
+    } catch (e) {
+      throw new InputError(`PostgreSQL refused the query: ${(e as Error).message}`, 'custom rule --sql');
+    } finally {
+      await qr.query('ROLLBACK').catch(() => {});
+      await qr.release();
+    }
+  }
+
+  async addCustomRule(rule: Omit<CustomRuleRow, 'createdAt'>): Promise<void> {
+    const [taken] = await this.ds.query(`SELECT 1 FROM quality_custom_rule WHERE name = $1`, [rule.name]);
+    if (taken) throw new InputError(`a custom rule named "${rule.name}" exists already (remove it first)`, 'custom rule --name');
+    await this.ds.query(
+      `INSERT INTO quality_custom_rule (name, description, target_table, severity, blocking, max_failing_rows, sql) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      [rule.name, rule.description, rule.targetTable, rule.severity, rule.blocking, rule.maxFailingRows, rule.sql],
+    );
+  }
+
+  /** Returns whether a rule of that name existed. */
+  async removeCustomRule(name: string): Promise<boolean> {
+    const [r] = await this.ds.query(`WITH d AS (DELETE FROM quality_custom_rule WHERE name = $1 RETURNING 1) SELECT count(*)::int AS n FROM d`, [name]);
+    return r.n > 0;
+  }
+}
