@@ -1,5 +1,6 @@
 // What activities need from the process that hosts them; the worker passes real ones, tests too.
 import type { DataSource } from 'typeorm';
+import type { Config } from '../src/config';
 import type { FeatureCache } from '../src/features/feature-cache';
 
 export interface ActivityDeps {
@@ -8,6 +9,8 @@ export interface ActivityDeps {
   /** Folder of bundled <SYMBOL>.csv price files. */
   dataDir: string;
   exportDir: string;
+  /** Provider settings (API keys, base URLs, rate limits). @default loadConfig() when an HTTP source is first used */
+  config?: Config;
 }
 
 export const dayStart = (d: string) => new Date(`${d}T00:00:00Z`);

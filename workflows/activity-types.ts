@@ -8,8 +8,25 @@ export interface ScopeArgs {
   to: string;
 }
 
+export type PriceSource = 'bundled' | 'csv' | 'jsonl' | 'synthetic' | 'yahoo' | 'alphavantage' | 'polygon' | 'tiingo';
+export type FundamentalsSource = 'alphavantage' | 'tiingo' | 'sec-edgar';
+
+export interface FundamentalsArgs {
+  pipelineRunId: string;
+  symbols: string[];
+  source: FundamentalsSource;
+}
+
+export interface FundamentalsResult {
+  received: number;
+  stored: number;
+  unchanged: number;
+  quarantined: number;
+  exactDuplicates: number;
+}
+
 export interface ImportArgs extends ScopeArgs {
-  source: 'bundled' | 'csv' | 'synthetic';
+  source: PriceSource;
   sourcePath?: string;
   seed: number;
   /** Resume each symbol from its last stored bar. */

@@ -61,6 +61,10 @@ export async function marketDataPipeline(rawInput: unknown): Promise<PipelineSum
       ...scope, from: minusDays(input.from, input.lookbackDays), source: input.source, sourcePath: input.sourcePath, seed: input.seed,
       sinceLast: input.sinceLast,
     });
+    if (input.fundamentalsSource) {
+      const fundamentals = await importer.importFundamentals({ pipelineRunId, symbols: input.symbols, source: input.fundamentalsSource });
+      counts.fundamentals = fundamentals.stored;
+    }
     progress.stagesDone++;
 
     enter('features');

@@ -13,8 +13,13 @@ export const pipelineInputSchema = z
     from: isoDate,
     to: isoDate,
     interval: z.enum(['1d']).default('1d'),
-    /** bundled: the project's data/prices; csv: a folder of <SYMBOL>.csv (sourcePath); synthetic: seeded GBM bars. */
-    source: z.enum(['bundled', 'csv', 'synthetic']).default('bundled'),
+    /**
+     * bundled: the project's data/prices; csv / jsonl: a folder of <SYMBOL>.csv / <SYMBOL>.jsonl (sourcePath);
+     * synthetic: seeded GBM bars; yahoo, alphavantage, polygon, tiingo: HTTP APIs (keys from the worker's environment).
+     */
+    source: z.enum(['bundled', 'csv', 'jsonl', 'synthetic', 'yahoo', 'alphavantage', 'polygon', 'tiingo']).default('bundled'),
+    /** Also import company fundamentals (as published, with filing dates) from this source. */
+    fundamentalsSource: z.enum(['alphavantage', 'tiingo', 'sec-edgar']).optional(),
     sourcePath: z.string().min(1).optional(),
     seed: z.number().int().default(42),
     featureSet: z.string().default('default'),
@@ -35,7 +40,9 @@ export const pipelineInputSchema = z
   })
   .strict()
   .refine((i) => i.from <= i.to, { message: 'from must not be after to', path: ['from'] })
-  .refine((i) => i.source !== 'csv' || i.sourcePath, { message: 'source "csv" needs sourcePath (a folder of <SYMBOL>.csv files)', path: ['sourcePath'] });
+  .refine((i) => !['csv', 'jsonl'].includes(i.source) || i.sourcePath, {
+    message: 'sources "csv" and "jsonl" need sourcePath (a folder of <SYMBOL>.csv or <SYMBOL>.jsonl files)', path: ['sourcePath'],
+  });
 
 export type PipelineInput = z.infer<typeof pipelineInputSchema>;
 export type PipelineInputArgs = z.input<typeof pipelineInputSchema>;

@@ -99,8 +99,10 @@ export class SecEdgarProvider implements FundamentalsProvider {
       // Year-to-date figures (6 and 9 months) share end date and fp with the quarter: the key could not tell them apart.
       if (kind === 'other') continue;
       const end = reportEnd.get(fact.accn) ?? fact.end;
-      const period = this.period(fact, kind, end, yearEnd);
-      const key = `${metric}|${fact.end}|${period.fiscalPeriod}|${fact.filed}`;
+      // Cover-page counts (dei) are dated days after the period they accompany: they belong to the filing's period.
+      const periodEnd = concept.startsWith('dei:') ? end : fact.end;
+      const period = this.period({ ...fact, end: periodEnd }, kind, end, yearEnd);
+      const key = `${metric}|${periodEnd}|${period.fiscalPeriod}|${fact.filed}`;
       // A concept of higher priority already gave this metric for this filing and period.
       const first = conceptOf.get(`${key}|${fact.accn}`) ?? concept;
       if (first !== concept) continue;
@@ -108,25 +110,32 @@ export class SecEdgarProvider implements FundamentalsProvider {
       yield {
         location: `${place}#${where}`,
         raw: fact,
-        fields: { symbol, metric, ...period, periodEnd: fact.end, value: fact.val, unit, publishedAt: fact.filed },
+        fields: { symbol, metric, ...period, periodEnd, value: fact.val, unit, publishedAt: fact.filed },
       };
     }
   }
 
   /**
    * fy/fp describe the filing, not the figure: a 10-K for FY2023 also reports FY2022 as a comparative, and 10-Qs
-   * carry prior year-end balances. The figure's own fiscal year is fy minus the whole years between its end and the
-   * filing's period end. Its period comes from dates, not fp (SEC has 10-Qs labelled fp "FY"): year-long figures are
-   * FY; quarter-long figures and balances are placed by their end date relative to the fiscal year end, and a
-   * balance at the fiscal year end is the FY balance.
+   * carry prior balances. So a figure is placed by its own end date relative to the fiscal year end: the same
+   * period end gets the same fiscal year and period in every filing that repeats it (quality rule
+   * fundamental.period_order checks exactly that). The filing's fy only fixes the company's naming (a year ending
+   * in January 2022 may be called FY2021 or FY2022). Its period comes from dates, not fp (SEC has 10-Qs labelled
+   * fp "FY"): year-long figures are FY; quarter-long figures and balances go by end date, and a balance at the
+   * fiscal year end is the FY balance.
    */
   private period(fact: Fact, kind: 'instant' | 'quarter' | 'year', reportEnd: string, yearEnd: string | undefined): { fiscalYear: number | null; fiscalPeriod: string | null } {
-    const yearsBack = Math.max(0, Math.ceil(days(fact.end, reportEnd) / 365.25 - 0.02));
-    const fiscalYear = fact.fy === null ? null : fact.fy - yearsBack;
+    if (!yearEnd) {
+      const yearsBack = Math.max(0, Math.ceil(days(fact.end, reportEnd) / 365.25 - 0.02));
+      const fiscalYear = fact.fy === null ? null : fact.fy - yearsBack;
+      if (kind === 'year') return { fiscalYear, fiscalPeriod: 'FY' };
+      return { fiscalYear, fiscalPeriod: kind === 'quarter' && fact.fp === 'FY' ? 'Q4' : fact.fp };
+    }
+    const own = fiscalQuarterOf(fact.end, yearEnd);
+    const naming = fact.fy === null ? 0 : fact.fy - fiscalQuarterOf(reportEnd, yearEnd).fiscalYear;
+    const fiscalYear = own.fiscalYear + naming;
     if (kind === 'year') return { fiscalYear, fiscalPeriod: 'FY' };
-    if (!yearEnd) return { fiscalYear, fiscalPeriod: kind === 'quarter' && fact.fp === 'FY' ? 'Q4' : fact.fp };
-    const quarter = fiscalQuarterOf(fact.end, yearEnd).fiscalPeriod;
-    return { fiscalYear, fiscalPeriod: kind === 'instant' && quarter === 'Q4' ? 'FY' : quarter };
+    return { fiscalYear, fiscalPeriod: kind === 'instant' && own.fiscalPeriod === 'Q4' ? 'FY' : own.fiscalPeriod };
   }
 
   private cikMap(): Promise<Map<string, number>> {

@@ -5,6 +5,7 @@ import Redis from 'ioredis';
 import path from 'node:path';
 import type { DataSource } from 'typeorm';
 import { createActivities } from '../../activities';
+import type { Config } from '../../src/config';
 import { openDataSource } from '../../src/db/data-source';
 import { FeatureCache } from '../../src/features/feature-cache';
 import { installWorkerLogging, workflowBundle } from '../../src/worker';
@@ -63,6 +64,8 @@ export interface TestWorkerDeps {
   redis?: Redis | null;
   exportDir: string;
   dataDir?: string;
+  /** Provider settings, e.g. base URLs pointing at a replay server. */
+  config?: Config;
 }
 
 export async function createTestWorker(env: TestWorkflowEnvironment, taskQueue: string, deps: TestWorkerDeps): Promise<Worker> {
@@ -76,6 +79,7 @@ export async function createTestWorker(env: TestWorkflowEnvironment, taskQueue: 
       featureCache: new FeatureCache(deps.redis ?? null, 3600, () => {}),
       dataDir: deps.dataDir ?? bundledDataDir,
       exportDir: deps.exportDir,
+      config: deps.config,
     }),
   });
 }

@@ -14,7 +14,7 @@ describe('pipeline input', () => {
     [{ symbols: [], from: '2016-01-04', to: '2016-12-30' }, 'symbols:'],
     [{ symbols: ['AAPL'], from: '2016-02-30', to: '2016-12-30' }, 'from: not a calendar date'],
     [{ symbols: ['AAPL'], from: '2017-01-04', to: '2016-12-30' }, 'from: from must not be after to'],
-    [{ symbols: ['AAPL'], from: '2016-01-04', to: '2016-12-30', source: 'csv' }, 'sourcePath: source "csv" needs sourcePath'],
+    [{ symbols: ['AAPL'], from: '2016-01-04', to: '2016-12-30', source: 'csv' }, 'sourcePath: sources "csv" and "jsonl" need sourcePath'],
     [{ symbols: ['AAPL'], from: '2016-01-04', to: '2016-12-30', export: { horizon: 0 } }, 'export.horizon:'],
     [{ symbols: ['AAPL'], from: '2016-01-04', to: '2016-12-30', symbol: 'typo' }, 'Unrecognized key: "symbol"'],
   ])('rejects %j naming the field', (raw, expected) => {

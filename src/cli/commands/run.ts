@@ -87,7 +87,7 @@ async function run(argv: string[]): Promise<number> {
     if (values['no-worker']) return execute();
     const worker = await createWorker({
       connection: await connectWorkerNative(rt.config, address), namespace: rt.config.temporal.namespace, taskQueue: rt.config.temporal.taskQueue,
-      deps: { dataSource: rt.dataSource, featureCache: rt.featureCache, dataDir: rt.config.dataDir, exportDir: rt.config.exportDir },
+      deps: { dataSource: rt.dataSource, featureCache: rt.featureCache, dataDir: rt.config.dataDir, exportDir: rt.config.exportDir, config: rt.config },
     });
     const code = await worker.runUntil(execute);
     if (!json && rt.temporal?.startedDevServer) {
