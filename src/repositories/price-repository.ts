@@ -3,7 +3,7 @@
 // compared with what is stored, and only new or changed bars are COPYed into a staging table and merged with one
 // set-based upsert. A re-import of unchanged data writes nothing; changed bars are counted as revisions.
 import type { DataSource, EntityManager } from 'typeorm';
-import { copyRows, type CopyValue } from '../db/copy';
+import { copyRows, rawClient, type CopyValue } from '../db/copy';
 import type { Bar } from '../providers/bar';
 import type { CorporateAction } from '../providers/provider';
 
@@ -28,7 +28,9 @@ function priceRow(b: Bar, source: string, pipelineRunId: string | null): CopyVal
   return [b.symbol, b.interval, b.ts, b.open, b.high, b.low, b.close, b.adjClose, b.volume, source, pipelineRunId, b.adjClose === null ? null : 'vendor'];
 }
 
-const sameStored = (b: Bar, s: Bar) =>
+type StoredValues = Pick<Bar, 'open' | 'high' | 'low' | 'close' | 'adjClose' | 'volume'>;
+
+const sameStored = (b: Bar, s: StoredValues) =>
   b.open === s.open && b.high === s.high && b.low === s.low && b.close === s.close && b.volume === s.volume &&
   // A stored adjustment we computed is not a difference when the source sends none.
   (b.adjClose === null || b.adjClose === s.adjClose);
@@ -76,16 +78,26 @@ export class PriceRepository {
    */
   async stageChangedBars(em: EntityManager, symbol: string, interval: string, bars: Bar[], source: string, pipelineRunId: string | null): Promise<WriteCounts> {
     if (bars.length === 0) return { inserted: 0, revised: 0, unchanged: 0 };
-    const stored = await this.bars(symbol, interval, bars[0].ts, bars[bars.length - 1].ts, em);
-    const byTs = new Map(stored.map((s) => [s.ts.getTime(), s]));
+    const stored = await this.storedValues(em, symbol, interval, bars[0].ts, bars[bars.length - 1].ts);
     const changed = bars.filter((b) => {
-      const s = byTs.get(b.ts.getTime());
+      const s = stored.get(b.ts.getTime());
       return !s || !sameStored(b, s);
     });
     if (changed.length > 0) {
       this.staged += await copyRows(em, 'price_staging', PRICE_COLUMNS, changed.map((b) => priceRow(b, source, pipelineRunId)));
     }
     return { inserted: 0, revised: 0, unchanged: bars.length - changed.length };
+  }
+
+  /** Stored values by epoch ms, read as plain arrays: the comparison is the hot path of a re-import. */
+  private async storedValues(em: EntityManager, symbol: string, interval: string, from: Date, to: Date): Promise<Map<number, StoredValues>> {
+    const res = await rawClient(em).query<[number, number, number, number, number, number | null, number]>({
+      text: `SELECT (extract(epoch FROM ts) * 1000)::float8, open, high, low, close, adj_close, volume FROM price_data
+             WHERE symbol = $1 AND interval = $2 AND ts >= $3 AND ts <= $4`,
+      values: [symbol, interval, from, to],
+      rowMode: 'array',
+    });
+    return new Map(res.rows.map((r) => [r[0], { open: r[1], high: r[2], low: r[3], close: r[4], adjClose: r[5], volume: r[6] }]));
   }
 
   /** Merges the staged new/changed bars; returns how many were inserted and how many revised. */
