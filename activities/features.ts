@@ -3,85 +3,111 @@
 import { Context } from '@temporalio/activity';
 import type { EntityManager } from 'typeorm';
 import { InputError } from '../src/errors';
-import { computeFeatures, type CompiledFeatureSet } from '../src/features/compute';
+import { computeColumns, rowAt, type CompiledFeatureSet } from '../src/features/compute';
 import { compileDeclaredSet } from '../src/features/feature-store';
-import { FeatureRepository, type FeatureRow } from '../src/repositories/feature-repository';
-import { PriceRepository } from '../src/repositories/price-repository';
+import { FeatureRepository, type FeatureRow, type SymbolColumns, type WritePlan } from '../src/repositories/feature-repository';
 import { RunRepository } from '../src/repositories/run-repository';
 import type { FeaturesArgs, FeaturesResult } from '../workflows/activity-types';
 import type { RecomputeChunkArgs, RecomputePlan, RecomputePlanArgs } from '../workflows/recompute-features';
 import { dayEnd, dayStart, type ActivityDeps } from './deps';
 import { lineageStep } from './lineage-step';
 
-interface SymbolOutput {
-  barsRead: number;
-  rows: FeatureRow[];
+/**
+ * Symbols whose bars are being read while the current one is computed and streamed: enough that a slow read (the
+ * machine is shared with PostgreSQL's COPY backend) does not starve the COPY, few enough to hold little memory.
+ */
+const READ_AHEAD = 4;
+
+/** The newest row written for a symbol: what the cache gets after commit. */
+interface LatestRow {
+  symbol: string;
+  row: FeatureRow;
 }
 
 export function createFeatureActivities(deps: ActivityDeps) {
   const ds = deps.dataSource;
   const runs = new RunRepository(ds);
-  const prices = new PriceRepository(ds);
   const features = new FeatureRepository(ds);
 
-  /** Where an incremental run resumes: after the last stored bar, if every bar from `from` up to it is stored. */
-  async function resumeAfter(set: CompiledFeatureSet, symbol: string, interval: string, from: Date, to: Date) {
-    const last = await features.lastComputed(set.version, symbol, interval, to);
-    if (!last || last.ts < from) return null;
-    const [stored, bars] = await Promise.all([
-      features.countInRange(set.version, [symbol], interval, from, last.ts),
-      prices.countInRange([symbol], interval, from, last.ts),
-    ]);
-    return stored === bars ? last : null;
-  }
-
   /**
-   * Values for one symbol's bars in (resume point or `from`) .. `to`, reading the look-back window before them.
+   * One symbol's bars from the look-back window before its first bar to write, and its facts if the set reads them.
    * Reads go through the pool, not the transaction's connection, which is busy streaming the COPY meanwhile.
    */
-  async function computeSymbol(set: CompiledFeatureSet, symbol: string, interval: string, from: Date, to: Date, incremental: boolean): Promise<SymbolOutput> {
-    const resume = incremental ? await resumeAfter(set, symbol, interval, from, to) : null;
-    const firstTs = resume?.ts ?? from;
-    const readFrom = await prices.tsBarsBefore(symbol, interval, firstTs, set.lookbackBars);
-    const bars = await prices.bars(symbol, interval, readFrom, to);
-    const facts = set.usesFundamentals ? await features.fundamentalFacts(symbol, to) : [];
-    const anchorIndex = resume ? bars.findIndex((b) => b.ts.getTime() === resume.ts.getTime()) : -1;
-    const values = computeFeatures(set, bars, { facts, anchor: anchorIndex >= 0 ? { index: anchorIndex, values: resume!.values } : undefined });
-    const rows: FeatureRow[] = [];
-    bars.forEach((b, k) => {
-      if (resume ? b.ts > resume.ts : b.ts >= from) rows.push({ symbol, interval, ts: b.ts, values: values[k] });
-    });
-    return { barsRead: bars.length, rows };
+  async function readSymbol(set: CompiledFeatureSet, symbol: string, interval: string, firstTs: Date, to: Date) {
+    const [bars, facts] = await Promise.all([
+      features.barColumns(symbol, interval, firstTs, set.lookbackBars, to),
+      set.usesFundamentals ? features.fundamentalFacts(symbol, to) : Promise.resolve([]),
+    ]);
+    return { bars, facts };
   }
 
   /**
-   * Computes `symbols` into the open transaction as ONE COPY stream fed symbol by symbol, so PostgreSQL ingests one
-   * symbol while the next is read and computed. Returns counts and each symbol's newest row (for the cache).
+   * Computes `symbols` into one COPY stream (see writeColumns) while the next symbols' bars are already being read:
+   * PostgreSQL ingests one symbol, answers the next ones' reads and Node computes, all at once.
    */
-  async function computeInto(em: EntityManager, set: CompiledFeatureSet, scope: { symbols: string[]; interval: string; from: Date; to: Date }, pipelineRunId: string, incremental: boolean) {
+  async function writeSymbols(
+    em: EntityManager, into: 'feature_data' | 'feature_staging', set: CompiledFeatureSet, symbols: string[], plans: Map<string, WritePlan>,
+    scope: { interval: string; from: Date; to: Date }, pipelineRunId: string, progress: { done: number; total: number; barsRead: number; latest: LatestRow[] },
+  ): Promise<number> {
     const ctx = Context.current();
-    await features.register(set, em);
-    // A scope with nothing stored yet (first run, new version) is written directly; otherwise through staging + merge.
-    const direct = !(await features.anyInRange(em, set.version, scope.symbols, scope.interval, scope.from, scope.to));
-    if (!direct) await features.createStaging(em);
-    let barsRead = 0;
-    const latest: { symbol: string; row: FeatureRow }[] = [];
-    async function* rows(): AsyncIterable<FeatureRow> {
-      for (const [i, symbol] of scope.symbols.entries()) {
-        const out = await computeSymbol(set, symbol, scope.interval, scope.from, scope.to, incremental);
-        barsRead += out.barsRead;
-        if (out.rows.length > 0) latest.push({ symbol, row: out.rows[out.rows.length - 1] });
-        yield* out.rows;
-        ctx.heartbeat({ stage: 'features', symbol, done: i + 1, total: scope.symbols.length });
+    const read = (symbol: string) => {
+      const pending = readSymbol(set, symbol, scope.interval, plans.get(symbol)!.resume?.ts ?? scope.from, scope.to);
+      pending.catch(() => undefined); // awaited below; this only keeps an abandoned read from being an unhandled rejection
+      return pending;
+    };
+    async function* computed(): AsyncIterable<SymbolColumns> {
+      const ahead = symbols.slice(0, READ_AHEAD).map(read);
+      for (const [i, symbol] of symbols.entries()) {
+        const { bars, facts } = await ahead.shift()!;
+        if (i + READ_AHEAD < symbols.length) ahead.push(read(symbols[i + READ_AHEAD]));
+        const { resume } = plans.get(symbol)!;
+        const anchorIndex = resume ? bars.ts.indexOf(resume.ts.getTime()) : -1;
+        const columns = computeColumns(set, bars, { facts, anchor: anchorIndex >= 0 ? { index: anchorIndex, values: resume!.values } : undefined });
+        // Rows after the resume point, or from `from` on; the earlier bars were read only to warm the indicators up.
+        const after = resume ? resume.ts.getTime() : scope.from.getTime() - 1;
+        let first = 0;
+        while (first < bars.ts.length && bars.ts[first] <= after) first++;
+        progress.barsRead += bars.ts.length;
+        const last = bars.ts.length - 1;
+        if (first <= last) progress.latest.push({ symbol, row: { symbol, interval: scope.interval, ts: new Date(bars.ts[last]), values: rowAt(columns, last) } });
+        yield { symbol, ts: bars.ts, columns, first };
+        progress.done++;
+        ctx.heartbeat({ stage: 'features', symbol, done: progress.done, total: progress.total });
       }
     }
-    const count = await features.stage(em, set.version, rows(), pipelineRunId, direct ? 'feature_data' : 'feature_staging');
-    const written = direct ? count : (await features.mergeStaging(em)).written;
-    return { barsRead, rows: count, written, latest };
+    return features.writeColumns(em, into, set.version, scope.interval, pipelineRunId, computed());
+  }
+
+  /**
+   * Computes `symbols` into the open transaction. Symbols whose range holds no rows of the version (first run, new
+   * version, or an incremental run resuming after its last stored bar) go through ONE COPY straight into
+   * feature_data; the others through staging + merge, which rewrites only rows whose values changed.
+   * Returns counts and each symbol's newest row (for the cache).
+   */
+  async function computeInto(em: EntityManager, set: CompiledFeatureSet, scope: { symbols: string[]; interval: string; from: Date; to: Date }, pipelineRunId: string, incremental: boolean) {
+    await features.register(set, em);
+    const symbols = [...new Set(scope.symbols)];
+    const plans = await features.lockAndPlan(em, set.version, symbols, scope.interval, scope.from, scope.to, incremental);
+    const direct = symbols.filter((s) => plans.get(s)!.direct);
+    const staged = symbols.filter((s) => !plans.get(s)!.direct);
+    const progress = { done: 0, total: symbols.length, barsRead: 0, latest: [] as LatestRow[] };
+    let rows = 0;
+    let written = 0;
+    if (direct.length > 0) {
+      const n = await writeSymbols(em, 'feature_data', set, direct, plans, scope, pipelineRunId, progress);
+      rows += n;
+      written += n;
+    }
+    if (staged.length > 0) {
+      await features.createStaging(em);
+      rows += await writeSymbols(em, 'feature_staging', set, staged, plans, scope, pipelineRunId, progress);
+      written += (await features.mergeStaging(em)).written;
+    }
+    return { barsRead: progress.barsRead, rows, written, latest: progress.latest };
   }
 
   /** After commit only: the cache must never hold values the database does not. */
-  async function cacheLatest(set: CompiledFeatureSet, interval: string, latest: { symbol: string; row: FeatureRow }[]): Promise<number> {
+  async function cacheLatest(set: CompiledFeatureSet, interval: string, latest: LatestRow[]): Promise<number> {
     let cached = 0;
     for (const { symbol, row } of latest) {
       const values = Object.fromEntries(set.names.map((n, k) => [n, row.values[k]]));
@@ -93,7 +119,7 @@ export function createFeatureActivities(deps: ActivityDeps) {
   return {
     async computeFeatures(args: FeaturesArgs): Promise<FeaturesResult> {
       const set = compileDeclaredSet(args.featureSet);
-      let latest: { symbol: string; row: FeatureRow }[] = [];
+      let latest: LatestRow[] = [];
       const result = await lineageStep(ds, runs, args.pipelineRunId, async (em) => {
         const scope = { symbols: args.symbols, interval: args.interval, from: dayStart(args.from), to: dayEnd(args.to) };
         const out = await computeInto(em, set, scope, args.pipelineRunId, true);
@@ -139,7 +165,7 @@ export function createFeatureActivities(deps: ActivityDeps) {
     async recomputeFeatureChunk(args: RecomputeChunkArgs): Promise<{ rows: number; written: number; cached: number }> {
       const set = compileDeclaredSet(args.name, args.definitions);
       if (set.version !== args.version) throw new InputError(`definitions hash to ${set.version}, not ${args.version}`, 'version');
-      let latest: { symbol: string; row: FeatureRow }[] = [];
+      let latest: LatestRow[] = [];
       const scope = {
         symbols: args.symbols, interval: args.interval,
         from: args.from ? dayStart(args.from) : new Date('0001-01-01T00:00:00Z'), to: args.to ? dayEnd(args.to) : new Date('9999-12-31T23:59:59Z'),

@@ -2,7 +2,7 @@
 import type { Bar } from '../providers/bar';
 import type { FeatureSetSpec } from './feature-set';
 import type { FundamentalFact } from './fundamentals';
-import { indicators, type Series } from './indicators';
+import { indicators, type Column, type Series } from './indicators';
 
 /**
  * Bars read before the first bar to compute, beyond the longest warm-up. Recursive indicators (EMA, Wilder's RSI,
@@ -44,16 +44,47 @@ export function compileFeatureSet(spec: FeatureSetSpec, version: string): Compil
   };
 }
 
+/** One symbol's bars as columns, oldest first: what the indicators read. `adjClose` is NaN where unknown. */
+export interface BarColumns {
+  /** Epoch milliseconds. */
+  ts: Float64Array;
+  open: Float64Array;
+  high: Float64Array;
+  low: Float64Array;
+  close: Float64Array;
+  adjClose: Float64Array;
+  volume: Float64Array;
+}
+
+export function barColumns(bars: Bar[]): BarColumns {
+  const n = bars.length;
+  const c: BarColumns = {
+    ts: new Float64Array(n), open: new Float64Array(n), high: new Float64Array(n), low: new Float64Array(n),
+    close: new Float64Array(n), adjClose: new Float64Array(n), volume: new Float64Array(n),
+  };
+  bars.forEach((b, i) => {
+    c.ts[i] = b.ts.getTime();
+    c.open[i] = b.open;
+    c.high[i] = b.high;
+    c.low[i] = b.low;
+    c.close[i] = b.close;
+    c.adjClose[i] = b.adjClose ?? NaN;
+    c.volume[i] = b.volume;
+  });
+  return c;
+}
+
 /** Split/dividend-adjusted OHLC: scale each bar by adj_close / close, so returns are not broken by splits. */
-export function toSeries(bars: Bar[], input: 'adjusted' | 'raw'): Series {
-  const s: Series = { open: [], high: [], low: [], close: [], volume: [] };
-  for (const b of bars) {
-    const k = input === 'adjusted' && b.adjClose !== null ? b.adjClose / b.close : 1;
-    s.open.push(b.open * k);
-    s.high.push(b.high * k);
-    s.low.push(b.low * k);
-    s.close.push(b.close * k);
-    s.volume.push(b.volume);
+export function toSeries(bars: BarColumns, input: 'adjusted' | 'raw'): Series {
+  if (input === 'raw') return { open: bars.open, high: bars.high, low: bars.low, close: bars.close, volume: bars.volume };
+  const n = bars.ts.length;
+  const s: Series = { open: new Float64Array(n), high: new Float64Array(n), low: new Float64Array(n), close: new Float64Array(n), volume: bars.volume };
+  for (let i = 0; i < n; i++) {
+    const k = Number.isNaN(bars.adjClose[i]) ? 1 : bars.adjClose[i] / bars.close[i];
+    s.open[i] = bars.open[i] * k;
+    s.high[i] = bars.high[i] * k;
+    s.low[i] = bars.low[i] * k;
+    s.close[i] = bars.close[i] * k;
   }
   return s;
 }
@@ -65,20 +96,36 @@ export interface ComputeOptions {
   anchor?: { index: number; values: (number | null)[] };
 }
 
-/** One row of values (in `names` order) per bar; null where an indicator is still warming up. */
-export function computeFeatures(set: CompiledFeatureSet, bars: Bar[], options: ComputeOptions = {}): (number | null)[][] {
-  const series = { adjusted: toSeries(bars, 'adjusted'), raw: toSeries(bars, 'raw') };
-  const ctx = { ts: bars.map((b) => b.ts), facts: options.facts ?? [] };
-  const columns = set.spec.features.flatMap((def) => indicators[def.indicator].compute(series[def.input], def, ctx));
+/** One column per output (in `names` order), aligned to the bars; NaN where a value is missing (warm-up). */
+export function computeColumns(set: CompiledFeatureSet, bars: BarColumns, options: ComputeOptions = {}): Column[] {
+  const needs = new Set(set.spec.features.map((d) => d.input));
+  const series = {
+    adjusted: needs.has('adjusted') ? toSeries(bars, 'adjusted') : undefined,
+    raw: needs.has('raw') ? toSeries(bars, 'raw') : undefined,
+  };
+  const ctx = { ts: bars.ts, facts: options.facts ?? [] };
+  const columns = set.spec.features.flatMap((def) => indicators[def.indicator].compute(series[def.input]!, def, ctx));
   const { anchor } = options;
   if (anchor) {
     for (const c of set.cumulativeColumns) {
       const stored = anchor.values[c];
       const computed = columns[c][anchor.index];
-      if (stored === null || stored === undefined || computed === null) continue;
+      if (stored === null || stored === undefined || Number.isNaN(computed)) continue;
       const shift = stored - computed;
-      columns[c] = columns[c].map((v) => (v === null ? null : v + shift));
+      const column = columns[c];
+      for (let i = 0; i < column.length; i++) column[i] = column[i] + shift;
     }
   }
-  return bars.map((_, i) => columns.map((c) => c[i]));
+  return columns;
+}
+
+/** The values of bar `i` in `names` order; null where missing. */
+export function rowAt(columns: Column[], i: number): (number | null)[] {
+  return columns.map((c) => (Number.isNaN(c[i]) ? null : c[i]));
+}
+
+/** One row of values (in `names` order) per bar; null where an indicator is still warming up. */
+export function computeFeatures(set: CompiledFeatureSet, bars: Bar[], options: ComputeOptions = {}): (number | null)[][] {
+  const columns = computeColumns(set, barColumns(bars), options);
+  return bars.map((_, i) => rowAt(columns, i));
 }

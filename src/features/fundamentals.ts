@@ -70,25 +70,25 @@ const RATIOS: RatioSpec[] = [
 export const fundamentalRatioSuffixes = RATIOS.map((r) => r.suffix);
 
 /**
- * One column per ratio, aligned to `ts` (ascending). `close` is the as-traded close: reported per-share figures are
+ * One column per ratio, aligned to `ts` (epoch ms, ascending). `close` is the as-traded close: reported per-share figures are
  * not restated for later splits, so the price they are divided into must not be either.
  */
-export function fundamentalRatios(ts: Date[], close: number[], facts: FundamentalFact[]): (number | null)[][] {
+export function fundamentalRatios(ts: ArrayLike<number>, close: ArrayLike<number>, facts: FundamentalFact[]): (number | null)[][] {
   const ordered = [...facts].sort((a, b) => a.publishedAt.getTime() - b.publishedAt.getTime());
   const known: Known = new Map();
   const columns = RATIOS.map(() => new Array<number | null>(ts.length).fill(null));
   let next = 0;
-  ts.forEach((t, i) => {
-    for (; next < ordered.length && ordered[next].publishedAt.getTime() <= t.getTime(); next++) {
+  for (let i = 0; i < ts.length; i++) {
+    for (; next < ordered.length && ordered[next].publishedAt.getTime() <= ts[i]; next++) {
       const f = ordered[next];
       if (!known.has(f.metric)) known.set(f.metric, new Map());
       known.get(f.metric)!.set(f.fiscalYear, f.value); // a later publication of the same year is a restatement
     }
-    if (known.size === 0) return;
+    if (known.size === 0) continue;
     RATIOS.forEach((r, k) => {
       const v = r.compute(known, close[i]);
       columns[k][i] = v === undefined || v === null || !Number.isFinite(v) ? null : v;
     });
-  });
+  }
   return columns;
 }

@@ -1,8 +1,10 @@
-// Owns all SQL on feature_set and feature_data. Writes are idempotent per (version, symbol, range):
-// staged rows are upserted and rows whose values did not change are not rewritten.
+// Owns all SQL on feature_set and feature_data. Writes are idempotent per (version, symbol, range): a range with
+// no stored rows (checked under an advisory lock) is COPYed straight in; otherwise rows are staged and upserted, and
+// rows whose values did not change are not rewritten.
 import type { DataSource, EntityManager } from 'typeorm';
-import { copyRows, type CopyValue } from '../db/copy';
-import type { CompiledFeatureSet } from '../features/compute';
+import type { Pool } from 'pg';
+import { copyBinary, readFloat8Array } from '../db/copy';
+import type { BarColumns, CompiledFeatureSet } from '../features/compute';
 import type { FeatureDefinition } from '../features/feature-set';
 import { FUNDAMENTAL_METRICS, type FundamentalFact } from '../features/fundamentals';
 
@@ -22,6 +24,27 @@ export interface RegisteredVersion {
   warmupBars: number;
   createdAt: Date;
 }
+
+/** Where a symbol's rows go: straight into feature_data when its range is empty, else through staging + merge. */
+export interface WritePlan {
+  /** Set when an incremental run resumes after this stored vector (its later bars are then the range written). */
+  resume: StoredVector | null;
+  direct: boolean;
+}
+
+/** One symbol's computed columns (NaN = missing) over its bars (`ts` in epoch ms); rows from `first` on are written. */
+export interface SymbolColumns {
+  symbol: string;
+  ts: Float64Array;
+  columns: Float64Array[];
+  first: number;
+}
+
+/** Bytes per bar in barColumns' packed answer: 7 fields of 8 bytes. */
+const BAR_BYTES = 56;
+const PG_EPOCH_MS = Date.UTC(2000, 0, 1);
+
+const FEATURE_COLUMNS = ['feature_set_version', 'symbol', 'interval', 'ts', 'values', 'pipeline_run_id'];
 
 export interface StoredVector {
   ts: Date;
@@ -81,26 +104,66 @@ export class FeatureRepository {
   }
 
   /**
-   * Streams rows into the staging table, or straight into feature_data when the caller checked (anyInRange, in the
-   * same transaction) that none of them exists yet: a first computation then costs one COPY and no merge.
+   * Locks (version, symbol, interval) for the rest of the transaction, in sorted order so concurrent writers cannot
+   * deadlock, then reads in one query what is stored per symbol: the last vector at or before `to` and, for an
+   * incremental run, whether every bar from `from` up to it has features. Under the lock the answer stays true until
+   * commit, so an empty range can be COPYed straight into feature_data without a conflict check.
    */
-  async stage(
-    em: EntityManager, version: string, rows: Iterable<FeatureRow> | AsyncIterable<FeatureRow>, pipelineRunId: string | null,
-    into: 'feature_staging' | 'feature_data' = 'feature_staging',
-  ): Promise<number> {
-    async function* encoded(): AsyncIterable<CopyValue[]> {
-      for await (const r of rows) yield [version, r.symbol, r.interval, r.ts, r.values, pipelineRunId];
-    }
-    return copyRows(em, into, ['feature_set_version', 'symbol', 'interval', 'ts', 'values', 'pipeline_run_id'], encoded());
+  async lockAndPlan(em: EntityManager, version: string, symbols: string[], interval: string, from: Date, to: Date, incremental: boolean): Promise<Map<string, WritePlan>> {
+    const sorted = [...new Set(symbols)].sort();
+    await em.query(
+      `SELECT pg_advisory_xact_lock(hashtext('tickflow.features:' || $2 || ':' || s || ':' || $3)) FROM unnest($1::text[]) WITH ORDINALITY AS u(s, n) ORDER BY n`,
+      [sorted, version, interval],
+    );
+    const rows: { symbol: string; ts: Date | null; values: (number | null)[] | null; complete: boolean | null }[] = await em.query(
+      `SELECT u.symbol, l.ts, l.values,
+              CASE WHEN $6 AND l.ts >= $4 THEN
+                (SELECT count(*) FROM feature_data f WHERE f.feature_set_version = $1 AND f.symbol = u.symbol AND f.interval = $3 AND f.ts BETWEEN $4 AND l.ts)
+                = (SELECT count(*) FROM price_data p WHERE p.symbol = u.symbol AND p.interval = $3 AND p.ts BETWEEN $4 AND l.ts)
+              END AS complete
+       FROM unnest($2::text[]) AS u(symbol)
+       LEFT JOIN LATERAL (SELECT ts, values FROM feature_data d WHERE d.feature_set_version = $1 AND d.symbol = u.symbol AND d.interval = $3 AND d.ts <= $5
+                          ORDER BY ts DESC LIMIT 1) l ON true`,
+      [version, sorted, interval, from, to, incremental],
+    );
+    return new Map(rows.map((r): [string, WritePlan] => {
+      const last = r.ts && r.values ? { ts: r.ts, values: r.values } : null;
+      if (!last || last.ts < from) return [r.symbol, { resume: null, direct: true }];
+      if (r.complete) return [r.symbol, { resume: last, direct: true }]; // nothing is stored after `last` up to `to`
+      return [r.symbol, { resume: null, direct: false }];
+    }));
   }
 
-  /** Whether any row of the version exists for these symbols in [from, to]. */
-  async anyInRange(em: EntityManager, version: string, symbols: string[], interval: string, from: Date, to: Date): Promise<boolean> {
-    const rows = await em.query(
-      `SELECT 1 FROM feature_data WHERE feature_set_version = $1 AND symbol = ANY($2) AND interval = $3 AND ts >= $4 AND ts <= $5 LIMIT 1`,
-      [version, symbols, interval, from, to],
-    );
-    return rows.length > 0;
+  /**
+   * Streams symbols' computed columns (rows `first`.. of each batch) in COPY's binary format into feature_data (for
+   * ranges lockAndPlan found empty) or into the staging table (then mergeStaging). Returns the rows written.
+   */
+  async writeColumns(
+    em: EntityManager, into: 'feature_data' | 'feature_staging', version: string, interval: string, pipelineRunId: string | null,
+    batches: AsyncIterable<SymbolColumns>,
+  ): Promise<number> {
+    const versionBytes = Buffer.from(version, 'utf8');
+    const intervalBytes = Buffer.from(interval, 'utf8');
+    let count = 0;
+    await copyBinary(em, into, FEATURE_COLUMNS, async function* (out) {
+      for await (const b of batches) {
+        const symbolBytes = Buffer.from(b.symbol, 'utf8');
+        const row = new Float64Array(b.columns.length);
+        for (let i = b.first; i < b.ts.length; i++) {
+          for (let k = 0; k < row.length; k++) row[k] = b.columns[k][i];
+          out.row(FEATURE_COLUMNS.length);
+          out.bytes(versionBytes);
+          out.bytes(symbolBytes);
+          out.bytes(intervalBytes);
+          out.timestamptz(b.ts[i]);
+          out.float8Array(row);
+          out.uuid(pipelineRunId);
+          count++;
+        }
+        yield;
+      }
+    });
+    return count;
   }
 
   async mergeStaging(em: EntityManager): Promise<{ staged: number; written: number }> {
@@ -117,32 +180,62 @@ export class FeatureRepository {
     return { staged: staged.n, written: merged.n };
   }
 
-  async countInRange(version: string, symbols: string[], interval: string, from: Date, to: Date): Promise<number> {
-    const [r] = await this.ds.query(
-      `SELECT count(*)::int AS n FROM feature_data
-       WHERE feature_set_version = $1 AND symbol = ANY($2) AND interval = $3 AND ts BETWEEN $4 AND $5`,
-      [version, symbols, interval, from, to],
-    );
-    return r.n;
-  }
-
-  /** The last stored vector at or before `until`: where an incremental run resumes. */
-  async lastComputed(version: string, symbol: string, interval: string, until: Date, em: EntityManager = this.ds.manager): Promise<StoredVector | null> {
-    const rows: StoredVector[] = await em.query(
-      `SELECT ts, values FROM feature_data WHERE feature_set_version = $1 AND symbol = $2 AND interval = $3 AND ts <= $4
-       ORDER BY ts DESC LIMIT 1`,
-      [version, symbol, interval, until],
-    );
-    return rows[0] ?? null;
-  }
-
-  /** Stored vectors for one symbol in [from, to], oldest first (primary-key range scan). */
+  /**
+   * Stored vectors for one symbol in [from, to], oldest first: a primary-key range scan, sent as a named prepared
+   * statement straight through the pool (no TypeORM query runner), with each array in PostgreSQL's binary form (hex
+   * of array_send) and ts as epoch ms, so the client decodes bytes instead of parsing ~7,000 decimal numbers a year.
+   */
   async range(version: string, symbol: string, interval: string, from: Date, to: Date): Promise<StoredVector[]> {
-    return this.ds.query(
-      `SELECT ts, values FROM feature_data WHERE feature_set_version = $1 AND symbol = $2 AND interval = $3 AND ts >= $4 AND ts <= $5
-       ORDER BY ts`,
-      [version, symbol, interval, from, to],
-    );
+    const result = await this.pool().query<[number, string]>({
+      name: 'tickflow.feature_window',
+      text: `SELECT (extract(epoch FROM ts) * 1000)::float8, encode(array_send(values), 'hex') FROM feature_data
+             WHERE feature_set_version = $1 AND symbol = $2 AND interval = $3 AND ts >= $4 AND ts <= $5 ORDER BY ts`,
+      values: [version, symbol, interval, from, to],
+      rowMode: 'array',
+    });
+    return result.rows.map(([ms, hex]) => ({ ts: new Date(ms), values: readFloat8Array(Buffer.from(hex, 'hex')) }));
+  }
+
+  /**
+   * One symbol's bars as columns, from `lookback` bars before `first` (or from its first bar, when it has fewer) to
+   * `to`: what a computation reads. Reads price_data, never writes it. One round trip and one row: every bar packed
+   * as 7 big-endian 8-byte fields (ts as timestamptz_send's int64 µs since 2000, then open, high, low, close,
+   * adj_close (NaN when NULL), volume as float8send), so neither side formats or parses decimal text.
+   */
+  async barColumns(symbol: string, interval: string, first: Date, lookback: number, to: Date): Promise<BarColumns> {
+    const result = await this.pool().query<[string | null]>({
+      name: 'tickflow.feature_bars',
+      text: `SELECT encode(string_agg(timestamptz_send(p.ts) || float8send(p.open) || float8send(p.high) || float8send(p.low) || float8send(p.close)
+                                     || float8send(coalesce(p.adj_close, 'NaN')) || float8send(p.volume), ''::bytea ORDER BY p.ts), 'hex')
+             FROM price_data p
+             WHERE p.symbol = $1 AND p.interval = $2 AND p.ts <= $5 AND p.ts >= coalesce(
+               (SELECT b.ts FROM price_data b WHERE b.symbol = $1 AND b.interval = $2 AND b.ts < $3 ORDER BY b.ts DESC OFFSET $4 LIMIT 1), '-infinity')`,
+      values: [symbol, interval, first, Math.max(0, lookback - 1), to],
+      rowMode: 'array',
+    });
+    const packed = Buffer.from(result.rows[0][0] ?? '', 'hex');
+    const view = new DataView(packed.buffer, packed.byteOffset, packed.byteLength);
+    const n = packed.length / BAR_BYTES;
+    const c: BarColumns = {
+      ts: new Float64Array(n), open: new Float64Array(n), high: new Float64Array(n), low: new Float64Array(n),
+      close: new Float64Array(n), adjClose: new Float64Array(n), volume: new Float64Array(n),
+    };
+    for (let i = 0, at = 0; i < n; i++, at += BAR_BYTES) {
+      const micros = view.getInt32(at) * 2 ** 32 + view.getUint32(at + 4);
+      c.ts[i] = PG_EPOCH_MS + Math.floor(micros / 1000);
+      c.open[i] = view.getFloat64(at + 8);
+      c.high[i] = view.getFloat64(at + 16);
+      c.low[i] = view.getFloat64(at + 24);
+      c.close[i] = view.getFloat64(at + 32);
+      c.adjClose[i] = view.getFloat64(at + 40);
+      c.volume[i] = view.getFloat64(at + 48);
+    }
+    return c;
+  }
+
+  /** The pg pool under the DataSource, for the hot reads that skip TypeORM's query runner. */
+  private pool(): Pool {
+    return (this.ds.driver as unknown as { master: Pool }).master;
   }
 
   /** Annual figures of the metrics the ratios read, published by `until`, oldest publication first. */

@@ -4,6 +4,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import Redis from 'ioredis';
 import type { DataSource } from 'typeorm';
 import { createFeatureActivities } from '../../activities/features';
+import { copyBinary } from '../../src/db/copy';
 import { compileFeatureSet, computeFeatures } from '../../src/features/compute';
 import { FeatureCache } from '../../src/features/feature-cache';
 import { DEFAULT_FEATURE_SET, FUNDAMENTAL_FEATURE_SET, featureSetVersion } from '../../src/features/feature-set';
@@ -73,7 +74,7 @@ describe('feature store', () => {
 
   afterAll(async () => {
     if (redis) {
-      const keys = await redis.keys('tickflow:features:latest:*:1d:AAA');
+      const keys = (await Promise.all(['AAA', 'DDD', 'EEE', 'FFF'].map((s) => redis!.keys(`tickflow:features:latest:*:1d:${s}`)))).flat();
       if (keys.length) await redis.del(...keys);
       redis.disconnect();
     }
@@ -227,5 +228,66 @@ describe('feature store', () => {
     expect(latest!.ts).toBe(new Date(START + 419 * DAY).toISOString());
     expect(warnings).toEqual([expect.stringMatching(/^feature cache: Redis read failed .*; using PostgreSQL$/)]);
     dead.disconnect();
+  });
+
+  it('COPYs empty ranges straight in and merges ranges with stored rows, in one run, with exact values', async () => {
+    const ddd = makeBars('DDD', 300);
+    const eee = makeBars('EEE', 300);
+    await storeBars([...ddd, ...eee]);
+    // DDD gets days 100..299 first; its warm-up reads every bar before day 100 (fewer than the look-back).
+    expect(await inActivity(() => activities.computeFeatures({ ...scope(day(100), day(299)), symbols: ['DDD'] }))).toMatchObject({ rows: 200, written: 200 });
+    const before = await ds.query(`SELECT ts, xmin::text AS x FROM feature_data WHERE symbol = 'DDD' ORDER BY ts`);
+
+    // A full-history recompute: EEE's range is empty (one direct COPY), DDD's holds rows (staging + merge): only its
+    // 100 new days are written, the 200 stored ones are identical and stay untouched.
+    const done = await inActivity(() => activities.recomputeFeatureChunk({
+      pipelineRunId: runId, version: defaultSet.version, name: 'default', definitions: DEFAULT_FEATURE_SET.features, symbols: ['DDD', 'EEE'], interval: '1d',
+    }));
+    expect(done).toMatchObject({ rows: 600, written: 400 });
+    const after = await ds.query(`SELECT ts, xmin::text AS x FROM feature_data WHERE symbol = 'DDD' AND ts >= $1 ORDER BY ts`, [new Date(START + 100 * DAY)]);
+    expect(after).toEqual(before);
+
+    // Stored values are exactly what a pure computation gives, NULL warm-up included (binary COPY and binary read).
+    for (const [symbol, input] of [['DDD', ddd], ['EEE', eee]] as const) {
+      const stored = await repo.range(defaultSet.version, symbol, '1d', new Date(START), new Date(START + 299 * DAY));
+      expect(stored.map((r) => r.ts.getTime())).toEqual(input.map((b) => b.ts.getTime()));
+      expect(stored.map((r) => r.values)).toEqual(computeFeatures(defaultSet, input));
+      expect(stored[0].values.every((v) => v === null)).toBe(true);
+    }
+  });
+
+  it('serializes concurrent writers of the same symbols on the lock: one COPYs, the other finds the rows stored', async () => {
+    await storeBars(makeBars('FFF', 120));
+    await repo.register(defaultSet); // registered beforehand, so the two do not serialize on the registry row instead
+    const results = await Promise.all([1, 2].map(() => inActivity(() => activities.computeFeatures({ ...scope(day(0), day(119)), symbols: ['FFF'] }))));
+    expect(results.map((r) => [r.rows, r.written]).sort()).toEqual([[0, 0], [120, 120]]);
+    const [{ n }] = await ds.query(`SELECT count(*)::int AS n FROM feature_data WHERE feature_set_version = $1 AND symbol = 'FFF'`, [defaultSet.version]);
+    expect(n).toBe(120);
+  });
+
+  it('stores what the binary COPY writer encodes, exactly: NULL and special doubles, timestamps far from 2000, text', async () => {
+    const values = [null, 0, -0, 5e-324, 1.7976931348623157e308, -Infinity, Infinity, 0.1 + 0.2, -123.456];
+    const times = ['1969-07-20T20:17:40.123Z', '2000-01-01T00:00:00.000Z', '2016-02-29T21:00:00.001Z', '2999-12-31T23:59:59.999Z'];
+    const read = await ds.transaction(async (em) => {
+      await em.query(`CREATE TEMP TABLE copy_probe (t text, ts timestamptz, v float8[], e float8[], u uuid, n float8) ON COMMIT DROP`);
+      await copyBinary(em, 'copy_probe', ['t', 'ts', 'v', 'e', 'u', 'n'], function* (out) {
+        for (const [i, ts] of times.entries()) {
+          out.row(6);
+          out.text(i === 0 ? 'tab\there, ünïcødé' : `row ${i}`);
+          out.timestamptz(Date.parse(ts));
+          out.float8Array(i === 0 ? values : Float64Array.from([NaN, i]));
+          out.float8Array([]);
+          out.uuid(i === 0 ? runId : null);
+          out.float8(i === 3 ? null : i / 3);
+          yield;
+        }
+      });
+      return em.query(`SELECT t, to_char(ts AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS ts, v, cardinality(e) AS e, u, n FROM copy_probe ORDER BY ts`);
+    });
+    expect(read.map((r: { ts: string }) => r.ts)).toEqual(times);
+    expect(read[0]).toMatchObject({ t: 'tab\there, ünïcødé', u: runId, n: 0, e: 0 });
+    expect(read[0].v).toEqual(values);
+    expect(Object.is(read[0].v[2], -0)).toBe(true);
+    expect(read.slice(1).map((r: { v: unknown; n: unknown; u: unknown }) => [r.v, r.n, r.u])).toEqual([[[null, 1], 1 / 3, null], [[null, 2], 2 / 3, null], [[null, 3], null, null]]);
   });
 });
