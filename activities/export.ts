@@ -1,7 +1,8 @@
 // The export stage: a point-in-time training file, its manifest and its lineage row.
 import path from 'node:path';
 import { Context } from '@temporalio/activity';
-import { exportTrainingData } from '../src/export/training-export';
+import { DEFAULT_SPLITS, EXPORT_EXTENSIONS, exportTrainingData } from '../src/export/training-export';
+import { defaultLabel } from '../src/export/label-spec';
 import { RunRepository } from '../src/repositories/run-repository';
 import type { ExportArgs, ExportStepResult } from '../workflows/activity-types';
 import type { ActivityDeps } from './deps';
@@ -13,21 +14,23 @@ export function createExportActivities(deps: ActivityDeps) {
   return {
     async exportTrainingData(args: ExportArgs): Promise<ExportStepResult> {
       const info = Context.current().info;
-      const outPath = path.resolve(args.path ?? path.join(deps.exportDir, `${info.workflowExecution!.workflowId}.csv`));
+      const format = args.format ?? 'csv';
+      const outPath = path.resolve(args.path ?? path.join(deps.exportDir, `${info.workflowExecution!.workflowId}.${EXPORT_EXTENSIONS[format]}`));
+      const featureSetVersions = [args.featureSetVersion, ...(args.extraFeatureSets ?? [])];
       return lineageStep(ds, runs, args.pipelineRunId, async (em) => {
         const r = await exportTrainingData(em, {
-          symbols: args.symbols, interval: args.interval, from: args.from, to: args.to, featureSetVersion: args.featureSetVersion,
-          horizon: args.horizon, splits: { train: 0.7, validation: 0.15 }, outPath, pipelineRunId: args.pipelineRunId,
+          symbols: args.symbols, interval: args.interval, from: args.from, to: args.to, featureSetVersions,
+          label: args.label ?? defaultLabel(args.horizon), format, splits: DEFAULT_SPLITS, outPath, pipelineRunId: args.pipelineRunId,
           qualityResultIds: args.qualityResultIds,
         });
         await runs.addCounts(em, args.pipelineRunId, { exported: r.rows });
         return {
           result: { path: r.path, manifestPath: r.manifestPath, rows: r.rows, sha256: r.sha256 },
-          inputDatasets: [`feature_data:${args.featureSetVersion}:${args.interval}:${args.symbols.join(',')}:${args.from}..${args.to}`],
+          inputDatasets: r.featureSetVersions.map((v) => `feature_data:${v}:${args.interval}:${args.symbols.join(',')}:${args.from}..${args.to}`),
           outputDataset: `file:${r.path}`,
           rowsIn: r.splits.train.rows + r.splits.validation.rows + r.splits.test.rows,
           rowsOut: r.rows,
-          details: { manifest: r.manifestPath, splits: r.splits, columns: r.columns.length },
+          details: { manifest: r.manifestPath, format, label: r.label, splits: r.splits, columns: r.columns.length },
           contentHash: r.sha256,
         };
       });

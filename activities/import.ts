@@ -4,7 +4,7 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import { loadConfig } from '../src/config';
 import { InputError, TransientProviderError } from '../src/errors';
 import { importFundamentals } from '../src/import/import-fundamentals';
-import { importPrices } from '../src/import/import-prices';
+import { importPrices, type ImportSummary } from '../src/import/import-prices';
 import { createFundamentalsProvider, createPriceProvider } from '../src/providers/http-sources';
 import { LocalFilesProvider } from '../src/providers/local-files';
 import type { PriceProvider } from '../src/providers/provider';
@@ -13,8 +13,35 @@ import { FundamentalRepository } from '../src/repositories/fundamental-repositor
 import { PriceRepository } from '../src/repositories/price-repository';
 import { RunRepository } from '../src/repositories/run-repository';
 import type { FundamentalsArgs, FundamentalsResult, ImportArgs, ImportResult } from '../workflows/activity-types';
+import type { EntityManager } from 'typeorm';
 import type { ActivityDeps } from './deps';
 import { lineageStep } from './lineage-step';
+
+/** Symbols per committed import segment: the unit a retried import resumes after. */
+const IMPORT_SEGMENT_SYMBOLS = 25;
+
+interface ImportCursor {
+  segmentsDone: number;
+  /** Counts of the committed segments; null before the first. */
+  summary: ImportSummary | null;
+}
+
+/** The cursor a dead attempt heartbeated, if it has the expected shape (anything else restarts from zero). */
+function importCursorOf(details: unknown, segments: number): ImportCursor | null {
+  const c = (details as { cursor?: ImportCursor } | undefined)?.cursor;
+  return c && Number.isInteger(c.segmentsDone) && c.segmentsDone > 0 && c.segmentsDone < segments && c.summary ? c : null;
+}
+
+function mergeSummaries(a: ImportSummary | null, b: ImportSummary): ImportSummary {
+  if (!a) return b;
+  const sum = (k: keyof ImportSummary) => (a[k] as number) + (b[k] as number);
+  return {
+    received: sum('received'), stored: sum('stored'), inserted: sum('inserted'), revised: sum('revised'), unchanged: sum('unchanged'),
+    quarantined: sum('quarantined'), exactDuplicates: sum('exactDuplicates'), outOfRange: sum('outOfRange'),
+    corporateActions: sum('corporateActions'), adjustedBars: sum('adjustedBars'), perSymbol: { ...a.perSymbol, ...b.perSymbol },
+    datasets: [...a.datasets, ...b.datasets],
+  };
+}
 
 function providerFor(args: ImportArgs, deps: ActivityDeps): PriceProvider {
   switch (args.source) {
@@ -58,14 +85,28 @@ export function createImportActivities(deps: ActivityDeps) {
         const resume = t ? t.toISOString().slice(0, 10) : args.from;
         return { from: resume > args.from ? resume : args.from, to: args.to };
       };
+      // Long imports commit in segments of symbols and heartbeat a cursor (segments committed + their counts): a retry
+      // after the worker died resumes after the last committed segment. The last segment commits with the lineage row,
+      // so the row still exists only for the attempt that completed.
+      const segments: string[][] = [];
+      for (let i = 0; i < args.symbols.length; i += IMPORT_SEGMENT_SYMBOLS) segments.push(args.symbols.slice(i, i + IMPORT_SEGMENT_SYMBOLS));
+      const resumed = importCursorOf(ctx.info.heartbeatDetails, segments.length);
+      let cursor: ImportCursor = resumed ?? { segmentsDone: 0, summary: null };
+      const importSegment = (em: EntityManager, symbols: string[], offset: number) => importPrices(em, prices, provider, {
+        symbols,
+        interval: args.interval,
+        range: { from: args.from, to: args.to },
+        rangeFor,
+        pipelineRunId: args.pipelineRunId,
+      }, (symbol, i) => ctx.heartbeat({ stage: 'import', symbol, done: offset + i + 1, total: args.symbols.length, cursor }));
       return honouringRetryAfter(() => lineageStep(ds, runs, args.pipelineRunId, async (em) => {
-        const s = await importPrices(em, prices, provider, {
-          symbols: args.symbols,
-          interval: args.interval,
-          range: { from: args.from, to: args.to },
-          rangeFor,
-          pipelineRunId: args.pipelineRunId,
-        }, (symbol, i) => ctx.heartbeat({ stage: 'import', symbol, done: i + 1, total: args.symbols.length }));
+        for (let k = cursor.segmentsDone; k < segments.length - 1; k++) {
+          const part = await ds.transaction((segmentEm) => importSegment(segmentEm, segments[k], k * IMPORT_SEGMENT_SYMBOLS));
+          cursor = { segmentsDone: k + 1, summary: mergeSummaries(cursor.summary, part) };
+          ctx.heartbeat({ stage: 'import', done: (k + 1) * IMPORT_SEGMENT_SYMBOLS, total: args.symbols.length, cursor });
+        }
+        const lastIndex = segments.length - 1;
+        const s = mergeSummaries(cursor.summary, await importSegment(em, segments[lastIndex], lastIndex * IMPORT_SEGMENT_SYMBOLS));
         const result: ImportResult = {
           received: s.received, stored: s.stored, inserted: s.inserted, revised: s.revised, unchanged: s.unchanged,
           quarantined: s.quarantined, exactDuplicates: s.exactDuplicates, corporateActions: s.corporateActions, adjustedBars: s.adjustedBars,
@@ -77,7 +118,10 @@ export function createImportActivities(deps: ActivityDeps) {
           outputDataset: `price_data:${args.interval}:${args.symbols.join(',')}:${args.from}..${args.to}`,
           rowsIn: s.received,
           rowsOut: s.stored,
-          details: { source: provider.name, perSymbol: s.perSymbol, outOfRange: s.outOfRange, sinceLast: Boolean(args.sinceLast) },
+          details: {
+            source: provider.name, perSymbol: s.perSymbol, outOfRange: s.outOfRange, sinceLast: Boolean(args.sinceLast),
+            segments: segments.length, resumedAfterSegments: resumed?.segmentsDone ?? 0,
+          },
         };
       }));
     },

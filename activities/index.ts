@@ -4,6 +4,7 @@ import type { ActivityDeps } from './deps';
 import { createExportActivities } from './export';
 import { createFeatureActivities } from './features';
 import { createImportActivities } from './import';
+import { createModelActivities } from './models';
 import { createRunActivities } from './pipeline-runs';
 import { createQualityActivities } from './quality';
 
@@ -16,6 +17,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createFeatureActivities(deps),
     ...createQualityActivities(deps),
     ...createExportActivities(deps),
+    ...createModelActivities(deps),
   };
 }
 

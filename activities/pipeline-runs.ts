@@ -1,13 +1,16 @@
-// PipelineRun bookkeeping: one row per workflow execution, created at its start and closed at its end.
+// PipelineRun bookkeeping: one row per workflow execution, created at its start and closed at its end, plus the
+// small look-ups orchestration workflows need (a finished child's counts, a universe's symbols, a stored range).
+import fs from 'node:fs';
 import { Context } from '@temporalio/activity';
 import { RunRepository } from '../src/repositories/run-repository';
 import type { FinishArgs } from '../workflows/activity-types';
+import type { ExecutionMeta } from '../workflows/execution-meta';
 import type { ActivityDeps } from './deps';
 
 export function createRunActivities(deps: ActivityDeps) {
   const runs = new RunRepository(deps.dataSource);
   return {
-    async startPipelineRun(input: unknown): Promise<string> {
+    async startPipelineRun(input: unknown, meta: ExecutionMeta = {}): Promise<string> {
       const info = Context.current().info;
       return runs.start({
         workflowId: info.workflowExecution!.workflowId,
@@ -15,12 +18,38 @@ export function createRunActivities(deps: ActivityDeps) {
         workflowType: info.workflowType ?? 'unknown',
         taskQueue: info.taskQueue,
         input,
+        parentRunId: meta.parentRunId ?? null,
+        scheduleId: meta.scheduleId ?? null,
+        nominalTime: meta.nominalTime ? new Date(meta.nominalTime) : null,
         startedAt: new Date(),
       });
     },
 
     async finishPipelineRun(args: FinishArgs): Promise<void> {
       await runs.finish(args.pipelineRunId, args.status, args.counts, args.error ?? null, new Date());
+    },
+
+    /** Counts of the completed run of `workflowId`, or null when none completed. */
+    async completedRunCounts(workflowId: string): Promise<Record<string, number> | null> {
+      return runs.completedCounts(workflowId);
+    },
+
+    /** Points the newest run of a child workflow at its parent's PipelineRun (for children that cannot read memo). */
+    async linkChildRun(args: { childWorkflowId: string; parentRunId: string }): Promise<void> {
+      await runs.linkParent(args.childWorkflowId, args.parentRunId);
+    },
+
+    async storedPriceRange(args: { symbols: string[]; interval: string }): Promise<{ from: string; to: string } | null> {
+      return runs.storedPriceRange(args.symbols, args.interval);
+    },
+
+    /** "bundled": every <SYMBOL>.csv in the data folder; "synthetic:N": SYN0000 … SYN<N-1>. */
+    async resolveUniverse(universe: string): Promise<string[]> {
+      if (universe === 'bundled') {
+        return fs.readdirSync(deps.dataDir).filter((f) => /^[A-Z0-9.\-^=]+\.csv$/.test(f)).map((f) => f.slice(0, -4)).sort();
+      }
+      const n = Number(universe.split(':')[1]);
+      return Array.from({ length: n }, (_, i) => `SYN${String(i).padStart(4, '0')}`);
     },
   };
 }

@@ -3,5 +3,6 @@ import { CoreSchema1732406400000 } from './1732406400000-core-schema';
 import { PortfolioAndModels1732406500000 } from './1732406500000-portfolio-and-models';
 import { Quality1732406700000 } from './1732406700000-quality';
 import { CorporateActions1732406800000 } from './1732406800000-corporate-actions';
+import { Orchestration1732406900000 } from './1732406900000-orchestration';
 
-export const migrations = [CoreSchema1732406400000, PortfolioAndModels1732406500000, Quality1732406700000, CorporateActions1732406800000];
+export const migrations = [CoreSchema1732406400000, PortfolioAndModels1732406500000, Quality1732406700000, CorporateActions1732406800000, Orchestration1732406900000];

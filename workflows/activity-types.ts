@@ -74,6 +74,12 @@ export interface ExportArgs extends ScopeArgs {
   horizon: number;
   path?: string;
   qualityResultIds: string[];
+  /** csv (default), jsonl or parquet. */
+  format?: 'csv' | 'jsonl' | 'parquet';
+  /** Label spec (fwd_return:N, direction:N, expr:…); default fwd_return:<horizon>. */
+  label?: string;
+  /** More feature-set versions (or set names) joined on the same bars. */
+  extraFeatureSets?: string[];
 }
 
 export interface ExportStepResult {
@@ -88,4 +94,35 @@ export interface FinishArgs {
   status: 'completed' | 'failed' | 'cancelled';
   counts: Record<string, number>;
   error?: string;
+}
+
+export interface TrainModelArgs {
+  pipelineRunId: string | null;
+  /** An export file with its manifest next to it. */
+  datasetPath: string;
+  /** ridge (regression labels) or logistic (direction labels); default: chosen from the label. */
+  model?: 'ridge' | 'logistic';
+  /** L2 penalty on standardized weights. */
+  l2?: number;
+}
+
+export interface TrainModelResult {
+  modelTrainingRunId: string;
+  model: 'ridge' | 'logistic';
+  artifactPath: string;
+  metrics: Record<string, number>;
+}
+
+export interface PredictArgs {
+  pipelineRunId: string | null;
+  modelTrainingRunId: string;
+  symbols: string[];
+  interval: string;
+  /** Predict the latest bar per symbol at or before the end of this day (default: the latest stored). */
+  asOf?: string;
+}
+
+export interface PredictResult {
+  predictions: number;
+  skipped: string[];
 }

@@ -2,3 +2,6 @@
 export { marketDataPipeline, progressQuery } from './market-data-pipeline';
 export type { PipelineProgress, PipelineSummary, Stage } from './market-data-pipeline';
 export { recomputeFeatures } from './recompute-features';
+export { backfill, backfillProgressQuery, pauseSignal, resumeSignal, cancelSignal } from './backfill';
+export { dailyPipeline } from './daily-pipeline';
+export { reprocess, reprocessProgressQuery } from './reprocess';

@@ -1,11 +1,13 @@
 // import prices → compute features → quality gate → export training data, each step a retryable activity.
 // Deterministic: all I/O is in activities; this file only decides what runs next.
 import {
-  ApplicationFailure, CancellationScope, defineQuery, isCancellation, proxyActivities, setHandler, upsertSearchAttributes,
+  ApplicationFailure, defineQuery, patched, proxyActivities, setHandler, upsertSearchAttributes,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { ExportStepResult, FeaturesResult, ImportResult, QualityResult } from './activity-types';
+import type { ExportStepResult, FeaturesResult, ImportResult, PredictResult, QualityResult, TrainModelResult } from './activity-types';
+import { recordFailedRun } from './run-record';
 import { bookkeeping, providerImport, sqlBatch } from './activity-profiles';
+import { executionMeta } from './execution-meta';
 import { describeInputIssues, minusDays, pipelineInputSchema, type PipelineInput } from './pipeline-input';
 import { TICKFLOW_FEATURE_SET, TICKFLOW_SOURCE, TICKFLOW_STAGE, TICKFLOW_SYMBOLS } from './search-attributes';
 
@@ -13,7 +15,7 @@ const book = proxyActivities<Activities>(bookkeeping);
 const importer = proxyActivities<Activities>(providerImport);
 const sql = proxyActivities<Activities>(sqlBatch);
 
-export type Stage = 'starting' | 'import' | 'features' | 'quality' | 'export' | 'completed' | 'failed';
+export type Stage = 'starting' | 'import' | 'features' | 'quality' | 'export' | 'train' | 'predict' | 'completed' | 'failed';
 
 export interface PipelineProgress {
   stage: Stage;
@@ -29,6 +31,8 @@ export interface PipelineSummary {
   features: FeaturesResult;
   quality: QualityResult;
   export: ExportStepResult | null;
+  /** Present when input.model.enabled: the baseline trained on the export, and its predictions for the latest bars. */
+  model?: { training: TrainModelResult; predictions: PredictResult };
 }
 
 export const progressQuery = defineQuery<PipelineProgress>('progress');
@@ -39,7 +43,7 @@ export async function marketDataPipeline(rawInput: unknown): Promise<PipelineSum
     throw ApplicationFailure.nonRetryable(`invalid pipeline input: ${describeInputIssues(parsed.error)}`, 'InvalidInput');
   }
   const input = parsed.data;
-  const progress: PipelineProgress = { stage: 'starting', stagesDone: 0, stagesTotal: input.export.enabled ? 4 : 3 };
+  const progress: PipelineProgress = { stage: 'starting', stagesDone: 0, stagesTotal: (input.export.enabled ? 4 : 3) + (input.model.enabled ? 2 : 0) };
   setHandler(progressQuery, () => progress);
   const enter = (stage: Stage) => {
     progress.stage = stage;
@@ -51,7 +55,8 @@ export async function marketDataPipeline(rawInput: unknown): Promise<PipelineSum
     { key: TICKFLOW_FEATURE_SET, value: input.featureSet },
   ]);
 
-  const pipelineRunId = await book.startPipelineRun(input);
+  // Parent run and schedule info on the PipelineRun row; patched so runs started before it replay unchanged.
+  const pipelineRunId = patched('pipeline-run-meta') ? await book.startPipelineRun(input, executionMeta()) : await book.startPipelineRun(input);
   progress.pipelineRunId = pipelineRunId;
   const scope = { pipelineRunId, symbols: input.symbols, interval: input.interval, from: input.from, to: input.to };
   const counts: Record<string, number> = {};
@@ -87,26 +92,30 @@ export async function marketDataPipeline(rawInput: unknown): Promise<PipelineSum
       enter('export');
       exported = await sql.exportTrainingData({
         ...scope, featureSetVersion: features.featureSetVersion, horizon: input.export.horizon, path: input.export.path,
-        qualityResultIds: quality.resultIds,
+        qualityResultIds: quality.resultIds, format: input.export.format, label: input.export.label,
       });
       counts.exported = exported.rows;
       progress.stagesDone++;
     }
 
+    let model: PipelineSummary['model'];
+    if (input.model.enabled && exported) {
+      enter('train');
+      const training = await sql.trainModel({ pipelineRunId, datasetPath: exported.path, model: input.model.kind, l2: input.model.l2 });
+      progress.stagesDone++;
+      enter('predict');
+      const predictions = await sql.predict({ pipelineRunId, modelTrainingRunId: training.modelTrainingRunId, symbols: input.symbols, interval: input.interval, asOf: input.to });
+      counts.predictions = predictions.predictions;
+      progress.stagesDone++;
+      model = { training, predictions };
+    }
+
     enter('completed');
     await book.finishPipelineRun({ pipelineRunId, status: 'completed', counts });
-    return { pipelineRunId, input, import: imported, features, quality, export: exported };
+    return { pipelineRunId, input, import: imported, features, quality, export: exported, ...(model ? { model } : {}) };
   } catch (err) {
     progress.stage = 'failed';
-    // Record the outcome even when the workflow is being cancelled.
-    await CancellationScope.nonCancellable(() =>
-      book.finishPipelineRun({
-        pipelineRunId,
-        status: isCancellation(err) ? 'cancelled' : 'failed',
-        counts,
-        error: err instanceof Error ? `${err.message}${err.cause instanceof Error ? `: ${err.cause.message}` : ''}` : String(err),
-      }),
-    );
+    await recordFailedRun(book.finishPipelineRun, pipelineRunId, counts, err);
     throw err;
   }
 }

@@ -30,11 +30,22 @@ export const pipelineInputSchema = z
     export: z
       .object({
         enabled: z.boolean().default(true),
-        format: z.enum(['csv']).default('csv'),
-        /** Output file; default <TICKFLOW_EXPORT_DIR>/<workflow id>.csv */
+        format: z.enum(['csv', 'jsonl', 'parquet']).default('csv'),
+        /** Output file; default <TICKFLOW_EXPORT_DIR>/<workflow id>.<format> */
         path: z.string().min(1).optional(),
-        /** Forward-return label horizon, in bars. */
+        /** Forward-return label horizon, in bars (used when `label` is not given). */
         horizon: z.number().int().min(1).max(252).default(5),
+        /** Label spec: fwd_return:N, direction:N or expr:<expression over close[k]> (docs/export.md). */
+        label: z.string().regex(/^(fwd_return|direction|expr):.+$/s, 'expected fwd_return:N, direction:N or expr:<expression>').optional(),
+      })
+      .prefault({}),
+    /** Train a baseline model on the export, then predict the latest bars (needs export.enabled). */
+    model: z
+      .object({
+        enabled: z.boolean().default(false),
+        /** ridge or logistic; default: logistic for direction labels, ridge otherwise. */
+        kind: z.enum(['ridge', 'logistic']).optional(),
+        l2: z.number().min(0).max(1e6).default(1),
       })
       .prefault({}),
   })

@@ -1,8 +1,9 @@
 // recomputeFeatures: computes one feature-set version over the stored history, in symbol chunks, without touching
 // any other version. Deterministic: all I/O is in activities; this file only decides what runs next.
-import { ApplicationFailure, CancellationScope, isCancellation, proxyActivities } from '@temporalio/workflow';
+import { ApplicationFailure, proxyActivities } from '@temporalio/workflow';
 import { z } from 'zod';
 import type { Activities } from '../activities';
+import { recordFailedRun } from './run-record';
 import { bookkeeping, sqlBatch } from './activity-profiles';
 import { describeInputIssues } from './pipeline-input';
 
@@ -114,14 +115,7 @@ export async function recomputeFeatures(rawInput: unknown): Promise<RecomputeSum
     await book.finishPipelineRun({ pipelineRunId, status: 'completed', counts });
     return summary;
   } catch (err) {
-    await CancellationScope.nonCancellable(() =>
-      book.finishPipelineRun({
-        pipelineRunId,
-        status: isCancellation(err) ? 'cancelled' : 'failed',
-        counts,
-        error: err instanceof Error ? `${err.message}${err.cause instanceof Error ? `: ${err.cause.message}` : ''}` : String(err),
-      }),
-    );
+    await recordFailedRun(book.finishPipelineRun, pipelineRunId, counts, err);
     throw err;
   }
 }

@@ -1,133 +1,153 @@
-// Training-data export: one row per (symbol, bar) with a feature-set version's values and a forward-return label,
-// split by time into train/validation/test with an embargo gap. Streams COPY ... TO STDOUT straight to the file.
-import { createHash } from 'node:crypto';
+// Training-data export: one row per (symbol, bar) with the chosen feature-set versions' values and a label, split by
+// time into train/validation/test with an embargo gap, streamed to CSV, JSON Lines or Parquet, with a manifest
+// (<file>.manifest.json) that says what the file holds and where it came from.
 import fs from 'node:fs';
 import path from 'node:path';
-import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { to as copyTo } from 'pg-copy-streams';
 import type { EntityManager } from 'typeorm';
 import { rawClient } from '../db/copy';
+import { InputError } from '../errors';
+import { compileDeclaredSet } from '../features/feature-store';
+import { ExportRepository, type GatingResult } from '../repositories/export-repository';
+import { FeatureRepository } from '../repositories/feature-repository';
+import { buildExportQuery, buildSplitQuery, inlineParams, type ExportFeatureSet, type SplitRanges, type SplitShares } from './export-query';
+import { parseLabelSpec, type LabelSpec } from './label-spec';
+import { writeParquet, writeText, type ExportFormat, type SplitName, type SplitStats } from './writers';
+
+export type { ExportFormat, SplitStats } from './writers';
 
 export interface ExportRequest {
   symbols: string[];
   interval: string;
   from: string;
   to: string;
-  featureSetVersion: string;
-  /** Forward-return horizon in bars; also the embargo between splits, so no label straddles two splits. */
-  horizon: number;
-  /** Shares of dates for train and validation; test gets the rest. */
-  splits: { train: number; validation: number };
+  /** Feature-set versions; the first defines the rows, the others are joined on the same bar. */
+  featureSetVersions: string[];
+  /** fwd_return:N | direction:N | expr:<expression> (see label-spec.ts). Its horizon is also the embargo. */
+  label: string;
+  format: ExportFormat;
+  splits: SplitShares;
   outPath: string;
   pipelineRunId: string | null;
   qualityResultIds: string[];
 }
 
-export interface SplitStats {
-  rows: number;
-  from: string | null;
-  to: string | null;
-}
-
 export interface ExportResult {
   path: string;
   manifestPath: string;
+  format: ExportFormat;
   rows: number;
   sha256: string;
   columns: string[];
-  splits: Record<'train' | 'validation' | 'test', SplitStats>;
+  featureSetVersions: string[];
+  label: { spec: string; column: string; horizonBars: number };
+  splits: Record<SplitName, SplitStats>;
 }
+
+export const DEFAULT_SPLITS: SplitShares = { train: 0.7, validation: 0.15 };
+export const EXPORT_EXTENSIONS: Record<ExportFormat, string> = { csv: 'csv', jsonl: 'jsonl', parquet: 'parquet' };
 
 /**
- * Point in time: each feature value at t was computed from bars ≤ t. The label is the only future-looking column,
- * computed from bars inside the range, so the last `horizon` bars have none and are dropped.
+ * `name` → the declared set's current version; `name@version` (or a bare registered version) → that version.
+ * Every version must be registered (computed at least once).
  */
-export function exportSql(featureNames: string[], horizon: number, train: number, validation: number): string {
-  const featureColumns = featureNames.map((n, i) => `values[${i + 1}] AS "${n}"`).join(', ');
-  return `
-    WITH labeled AS (
-      SELECT f.symbol, f.ts, f.values,
-             lead(coalesce(p.adj_close, p.close), ${horizon}) OVER w / coalesce(p.adj_close, p.close) - 1 AS label
-      FROM feature_data f
-      JOIN price_data p ON p.symbol = f.symbol AND p.interval = f.interval AND p.ts = f.ts
-      WHERE f.feature_set_version = $5 AND f.symbol = ANY($1) AND f.interval = $2 AND f.ts >= $3 AND f.ts <= $4
-      WINDOW w AS (PARTITION BY f.symbol ORDER BY f.ts)
-    ),
-    dates AS (
-      SELECT ts, row_number() OVER (ORDER BY ts) AS i, count(*) OVER () AS n
-      FROM (SELECT DISTINCT ts FROM labeled WHERE label IS NOT NULL) d
-    ),
-    assigned AS (
-      SELECT l.*, CASE
-        WHEN d.i <= floor(d.n * ${train}) THEN 'train'
-        WHEN d.i > floor(d.n * ${train}) + ${horizon} AND d.i <= floor(d.n * ${train + validation}) THEN 'validation'
-        WHEN d.i > floor(d.n * ${train + validation}) + ${horizon} THEN 'test'
-      END AS split
-      FROM labeled l JOIN dates d USING (ts)
-    )
-    SELECT symbol, to_char(ts AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS ts, split, ${featureColumns},
-           label AS label_fwd_return_${horizon}
-    FROM assigned WHERE split IS NOT NULL ORDER BY ts, symbol`;
+export async function resolveFeatureSets(em: EntityManager, specs: string[]): Promise<ExportFeatureSet[]> {
+  const repo = new FeatureRepository(em.connection);
+  const out: ExportFeatureSet[] = [];
+  for (const spec of specs) {
+    const [name, pinned] = spec.includes('@') ? spec.split('@', 2) : [spec, undefined];
+    const version = pinned ?? ((await repo.registered(name, em)) ? name : compileDeclaredSet(name).version);
+    const found = await repo.registered(version, em);
+    if (!found) throw new InputError(`feature-set version "${version}" (from "${spec}") is not registered: compute it first`, 'features');
+    if (pinned && found.name !== name) throw new InputError(`version "${version}" belongs to set "${found.name}", not "${name}"`, 'features');
+    out.push({ name: found.name, version: found.version, names: found.featureNames });
+  }
+  const all = out.flatMap((s) => s.names);
+  const clash = all.filter((n, i) => all.indexOf(n) !== i);
+  if (clash.length) throw new InputError(`feature names appear in more than one set: ${[...new Set(clash)].join(', ')}`, 'features');
+  return out;
 }
 
-const inlineParams = (sql: string, params: unknown[], em: EntityManager) =>
-  // COPY cannot take bind parameters; literals are quoted by the driver's own escaping.
-  sql.replace(/\$(\d+)/g, (_, i) => {
-    const v = params[Number(i) - 1];
-    const client = rawClient(em);
-    return Array.isArray(v) ? `ARRAY[${v.map((x) => client.escapeLiteral(String(x))).join(',')}]::text[]` : client.escapeLiteral(String(v));
-  });
+function checkShares(s: SplitShares): void {
+  if (!(s.train > 0 && s.validation >= 0 && s.train + s.validation < 1)) {
+    throw new InputError(`train > 0, validation ≥ 0 and train + validation < 1 (got ${JSON.stringify(s)})`, 'splits');
+  }
+}
 
 export async function exportTrainingData(em: EntityManager, req: ExportRequest): Promise<ExportResult> {
-  const [set] = await em.query(`SELECT name, feature_names FROM feature_set WHERE version = $1`, [req.featureSetVersion]);
-  if (!set) throw new Error(`feature set version ${req.featureSetVersion} is not registered`);
-  const names: string[] = set.feature_names;
-  const sql = exportSql(names, req.horizon, req.splits.train, req.splits.validation);
-  const params = [req.symbols, req.interval, `${req.from}T00:00:00Z`, `${req.to}T23:59:59.999Z`, req.featureSetVersion];
+  checkShares(req.splits);
+  const label: LabelSpec = parseLabelSpec(req.label);
+  const sets = await resolveFeatureSets(em, req.featureSetVersions);
+  const scope = { symbols: req.symbols, interval: req.interval, from: req.from, to: req.to };
+  const client = rawClient(em);
+  // The planner underestimates `symbol = ANY(…)` and picks a nested loop with per-row index probes; a merge or hash
+  // join over the whole scope is several times faster for a bulk read. Local to this transaction.
+  await em.query(`SET LOCAL enable_nestloop = off`);
+  // JIT compiles for a second or more on a bulk query and buys nothing for a streamed scan.
+  await em.query(`SET LOCAL jit = off`);
+  const splitQuery = buildSplitQuery(sets[0], label, scope, req.splits);
+  const ranges: SplitRanges = { train: null, validation: null, test: null };
+  for (const r of (await em.query(splitQuery.sql, splitQuery.params)) as { split: SplitName; first: Date; last: Date }[]) ranges[r.split] = { from: r.first, to: r.last };
+  const query = buildExportQuery(sets, label, scope, ranges, req.format === 'parquet' ? 'timestamptz' : 'text');
+  const sql = inlineParams(query, (s) => client.escapeLiteral(s));
+  // A deep read buffer for Parquet lets PostgreSQL keep producing while a row group is encoded (bounded: ~1 batch).
+  const highWaterMark = req.format === 'parquet' ? 32 * 2 ** 20 : undefined;
+  const source = (copySql: string) => client.query(copyTo(copySql, highWaterMark ? { highWaterMark } : undefined));
 
   fs.mkdirSync(path.dirname(req.outPath), { recursive: true });
   const tmp = `${req.outPath}.partial`;
-  const hash = createHash('sha256');
-  let lines = 0;
-  const tap = new Transform({
-    transform(chunk: Buffer, _enc, cb) {
-      hash.update(chunk);
-      for (let i = 0; i < chunk.length; i++) if (chunk[i] === 10) lines++;
-      cb(null, chunk);
-    },
-  });
-  const source = rawClient(em).query(copyTo(`COPY (${inlineParams(sql, params, em)}) TO STDOUT WITH (FORMAT csv, HEADER true)`));
-  await pipeline(source, tap, fs.createWriteStream(tmp));
-  fs.renameSync(tmp, req.outPath); // readers never see a half-written file
-
-  const splitRows: { split: string; rows: number; first: Date; last: Date }[] = await em.query(
-    `SELECT split, count(*)::int AS rows, min(ts) AS first, max(ts) AS last FROM (${sql.replace(/ORDER BY ts, symbol$/, '')}) x GROUP BY split`,
-    params,
-  );
-  const empty = (): SplitStats => ({ rows: 0, from: null, to: null });
-  const splits = { train: empty(), validation: empty(), test: empty() };
-  for (const s of splitRows) {
-    splits[s.split as keyof typeof splits] = { rows: s.rows, from: String(s.first).slice(0, 10), to: String(s.last).slice(0, 10) };
-  }
-  const sha256 = hash.digest('hex');
-  const columns = ['symbol', 'ts', 'split', ...names, `label_fwd_return_${req.horizon}`];
   const manifestPath = `${req.outPath}.manifest.json`;
-  const result: ExportResult = { path: req.outPath, manifestPath, rows: Math.max(0, lines - 1), sha256, columns, splits };
-  fs.writeFileSync(
-    manifestPath,
-    JSON.stringify(
-      {
-        file: path.basename(req.outPath), format: 'csv', rows: result.rows, sha256, columns,
-        featureSet: { name: set.name, version: req.featureSetVersion },
-        label: { kind: 'forward_return', horizonBars: req.horizon, embargoBars: req.horizon },
-        scope: { symbols: req.symbols, interval: req.interval, from: req.from, to: req.to },
-        splits, pipelineRunId: req.pipelineRunId, qualityResultIds: req.qualityResultIds,
-        query: sql.trim(),
-      },
-      null,
-      2,
-    ),
-  );
-  return result;
+  const describe = {
+    featureSets: sets.map((s) => ({ name: s.name, version: s.version, features: s.names.length })),
+    label: { spec: label.text, kind: label.kind, column: label.column, horizonBars: label.horizon, embargoBars: label.horizon },
+  };
+  try {
+    const written = req.format === 'parquet'
+      ? await writeParquet(source, sql, query.columns, label.type, { 'tickflow.export': JSON.stringify({ ...describe, scope }) }, tmp)
+      : await writeText(source, sql, req.format, tmp);
+    fs.renameSync(tmp, req.outPath); // readers never see a half-written file
+
+    const gating: GatingResult[] = await new ExportRepository(em.connection).gatingResults(req.qualityResultIds, em);
+    const result: ExportResult = {
+      path: req.outPath, manifestPath, format: req.format, rows: written.rows, sha256: written.sha256, columns: query.columns,
+      featureSetVersions: sets.map((s) => s.version), label: { spec: label.text, column: label.column, horizonBars: label.horizon },
+      splits: written.splits,
+    };
+    const manifest = {
+      file: path.basename(req.outPath), format: req.format, rows: written.rows, bytes: written.bytes, sha256: written.sha256, columns: query.columns,
+      // Kept for readers of the first manifest version: the base set.
+      featureSet: { name: sets[0].name, version: sets[0].version },
+      ...describe,
+      scope,
+      splits: { ...written.splits, shares: { ...req.splits, test: Number((1 - req.splits.train - req.splits.validation).toFixed(10)) } },
+      pointInTime: 'features at t use bars ≤ t and fundamentals published ≤ t; only the label column looks ahead',
+      pipelineRunId: req.pipelineRunId,
+      qualityResultIds: req.qualityResultIds,
+      qualityResults: gating,
+      query: { sql: query.sql.trim(), params: query.params, splitBoundaries: { sql: splitQuery.sql.trim(), params: splitQuery.params } },
+      createdAt: new Date().toISOString(),
+    };
+    fs.writeFileSync(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
+    return result;
+  } finally {
+    fs.rmSync(tmp, { force: true });
+  }
+}
+
+/** Reads a manifest written next to an export. */
+export function readManifest(exportPath: string): ExportManifest {
+  return JSON.parse(fs.readFileSync(`${exportPath}.manifest.json`, 'utf8')) as ExportManifest;
+}
+
+export interface ExportManifest {
+  file: string;
+  format: ExportFormat;
+  rows: number;
+  sha256: string;
+  columns: string[];
+  featureSets: { name: string; version: string }[];
+  label: { spec: string; kind: string; column: string; horizonBars: number };
+  scope: { symbols: string[]; interval: string; from: string; to: string };
+  splits: Record<SplitName, SplitStats>;
+  pipelineRunId: string | null;
 }

@@ -12,6 +12,8 @@ export interface StartRun extends ExecutionKey {
   taskQueue: string;
   input: unknown;
   parentRunId?: string | null;
+  scheduleId?: string | null;
+  nominalTime?: Date | null;
   startedAt: Date;
 }
 
@@ -30,6 +32,9 @@ export interface LineageRecord extends ExecutionKey {
 
 export interface RunRow {
   id: string;
+  parentRunId: string | null;
+  scheduleId: string | null;
+  nominalTime: Date | null;
   workflowId: string;
   runId: string;
   workflowType: string;
@@ -42,7 +47,7 @@ export interface RunRow {
   finishedAt: Date | null;
 }
 
-const RUN_COLUMNS = `id, workflow_id AS "workflowId", run_id AS "runId", workflow_type AS "workflowType", status, input, counts, gate,
+const RUN_COLUMNS = `id, parent_run_id AS "parentRunId", schedule_id AS "scheduleId", nominal_time AS "nominalTime", workflow_id AS "workflowId", run_id AS "runId", workflow_type AS "workflowType", status, input, counts, gate,
   error, started_at AS "startedAt", finished_at AS "finishedAt"`;
 
 export class RunRepository {
@@ -51,11 +56,12 @@ export class RunRepository {
   /** Idempotent: a retried start returns the row the first attempt created. */
   async start(run: StartRun): Promise<string> {
     const [row] = await this.ds.query(
-      `INSERT INTO pipeline_run (workflow_id, run_id, workflow_type, task_queue, parent_run_id, status, input, started_at)
-       VALUES ($1, $2, $3, $4, $5, 'running', $6, $7)
+      `INSERT INTO pipeline_run (workflow_id, run_id, workflow_type, task_queue, parent_run_id, status, input, started_at, schedule_id, nominal_time)
+       VALUES ($1, $2, $3, $4, $5, 'running', $6, $7, $8, $9)
        ON CONFLICT (workflow_id, run_id) DO UPDATE SET workflow_id = EXCLUDED.workflow_id
        RETURNING id`,
-      [run.workflowId, run.runId, run.workflowType, run.taskQueue, run.parentRunId ?? null, JSON.stringify(run.input ?? null), run.startedAt],
+      [run.workflowId, run.runId, run.workflowType, run.taskQueue, run.parentRunId ?? null, JSON.stringify(run.input ?? null), run.startedAt,
+        run.scheduleId ?? null, run.nominalTime ?? null],
     );
     return row.id;
   }
@@ -119,4 +125,68 @@ export class RunRepository {
       [pipelineRunId],
     );
   }
+
+  /** Counts of the newest completed run of a workflow id; null when none completed. */
+  async completedCounts(workflowId: string): Promise<Record<string, number> | null> {
+    const rows = await this.ds.query(
+      `SELECT counts FROM pipeline_run WHERE workflow_id = $1 AND status = 'completed' ORDER BY finished_at DESC LIMIT 1`, [workflowId],
+    );
+    return rows[0]?.counts ?? null;
+  }
+
+  async linkParent(workflowId: string, parentRunId: string): Promise<void> {
+    await this.ds.query(
+      `UPDATE pipeline_run SET parent_run_id = $2 WHERE id = (SELECT id FROM pipeline_run WHERE workflow_id = $1 ORDER BY started_at DESC LIMIT 1)
+         AND parent_run_id IS NULL`,
+      [workflowId, parentRunId],
+    );
+  }
+
+  /** First and last stored bar dates over some symbols (reprocess covers "the whole history" with it). */
+  async storedPriceRange(symbols: string[], interval: string): Promise<{ from: string; to: string } | null> {
+    const [row] = await this.ds.query(
+      `SELECT to_char(min(ts) AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS "from", to_char(max(ts) AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS "to"
+       FROM price_data WHERE symbol = ANY($1) AND interval = $2`,
+      [symbols, interval],
+    );
+    return row?.from ? row : null;
+  }
+
+  /** The runs started as children of a run. */
+  async children(pipelineRunId: string): Promise<RunRow[]> {
+    return this.ds.query(`SELECT ${RUN_COLUMNS} FROM pipeline_run WHERE parent_run_id = $1 ORDER BY started_at`, [pipelineRunId]);
+  }
+
+  /** Every lineage row of one execution, keyed as the history keys activities. */
+  async lineageOfExecution(key: ExecutionKey): Promise<{ activityId: string; activityType: string; attempt: number }[]> {
+    return this.ds.query(
+      `SELECT activity_id AS "activityId", activity_type AS "activityType", attempt FROM data_lineage WHERE workflow_id = $1 AND run_id = $2 ORDER BY id`,
+      [key.workflowId, key.runId],
+    );
+  }
+
+  /** Lineage rows with their run, for walking the dataset graph. */
+  async lineageGraphRows(): Promise<LineageEdge[]> {
+    return this.ds.query(
+      `SELECT l.id::text AS id, l.pipeline_run_id AS "pipelineRunId", r.workflow_id AS "workflowId", r.run_id AS "runId", r.workflow_type AS "workflowType",
+              l.activity_type AS "activityType", l.input_datasets AS "inputDatasets", l.output_dataset AS "outputDataset",
+              l.rows_in::bigint::float8 AS "rowsIn", l.rows_out::bigint::float8 AS "rowsOut", l.content_hash AS "contentHash", l.created_at AS "createdAt"
+       FROM data_lineage l JOIN pipeline_run r ON r.id = l.pipeline_run_id ORDER BY l.id`,
+    );
+  }
+}
+
+export interface LineageEdge {
+  id: string;
+  pipelineRunId: string;
+  workflowId: string;
+  runId: string;
+  workflowType: string;
+  activityType: string;
+  inputDatasets: string[];
+  outputDataset: string;
+  rowsIn: number;
+  rowsOut: number;
+  contentHash: string | null;
+  createdAt: Date;
 }

@@ -1,5 +1,6 @@
 // Kill -9 the worker process in the middle of a run, start a new one: the run finishes with no duplicate rows,
 // and the activity that was interrupted left no lineage row for its failed attempt.
+import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { DataSource } from 'typeorm';
 import { SyntheticProvider } from '../../src/providers/synthetic';
@@ -41,10 +42,12 @@ describe('a worker killed mid-run', () => {
     await waitFor('the first worker to poll', async () => first.output().includes('worker polling'));
     const handle = await env.client.workflow.start(marketDataPipeline, { taskQueue, workflowId: `crash-${Date.now()}`, args: [input] });
 
-    // Kill it as soon as the import has committed: the features activity is then running on it.
+    // Kill it while Temporal reports the features activity as started on it (the import has committed by then).
     const runRow = await waitFor('the PipelineRun row', async () => (await ds.query(`SELECT id FROM pipeline_run WHERE workflow_id = $1`, [handle.workflowId]))[0]);
-    await waitFor('the import to commit', async () =>
-      (await ds.query(`SELECT 1 FROM data_lineage WHERE pipeline_run_id = $1 AND activity_type = 'importPrices'`, [runRow.id])).length > 0, 120_000);
+    await waitFor('computeFeatures to start on the first worker', async () => {
+      const pending = (await handle.describe()).raw.pendingActivities ?? [];
+      return pending.some((a) => a.activityType?.name === 'computeFeatures' && a.state === temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED);
+    }, 120_000);
     first.child.kill('SIGKILL');
     await first.exited;
     const [midway] = await ds.query(`SELECT count(*)::int AS n FROM data_lineage WHERE pipeline_run_id = $1`, [runRow.id]);

@@ -7,5 +7,11 @@ import { runCommand } from './run';
 import { runsCommand } from './runs';
 import { servicesCommand } from './services';
 import { workerCommand } from './worker';
+import { backfillCommand } from './backfill';
+import { lineageCommand } from './lineage';
+import { reprocessCommand } from './reprocess';
+import { scheduleCommand } from './schedule';
+import { exportCommand } from './export';
+import { modelsCommand } from './models';
 
-export const commands: Command[] = [runCommand, workerCommand, dbCommand, runsCommand, servicesCommand, featuresCommand, qualityCommand];
+export const commands: Command[] = [runCommand, workerCommand, dbCommand, runsCommand, servicesCommand, featuresCommand, qualityCommand, backfillCommand, reprocessCommand, scheduleCommand, lineageCommand, exportCommand, modelsCommand];

@@ -1,13 +1,11 @@
 // `tickflow run`: start marketDataPipeline, run a worker in-process, print progress and the summary.
 import crypto from 'node:crypto';
-import { WorkflowFailedError } from '@temporalio/client';
 import { InputError } from '../../errors';
-import { connectWorkerNative } from '../../runtime';
-import { createWorker } from '../../worker';
 import { marketDataPipeline, progressQuery, type PipelineSummary } from '../../../workflows';
 import { describeInputIssues, pipelineInputSchema, type PipelineInputArgs } from '../../../workflows/pipeline-input';
 import { parse } from '../args';
-import { err, out, withRuntime, workflowUiLink, type Command } from '../context';
+import { err, out, withRuntime, type Command } from '../context';
+import { startAndFollow, type FollowMeta } from '../follow';
 
 const help = `Usage: tickflow run [options]
 
@@ -54,42 +52,12 @@ async function run(argv: string[]): Promise<number> {
   const workflowId = values['workflow-id'] ?? `tickflow-pipeline-${new Date().toISOString().slice(0, 10)}-${crypto.randomUUID().slice(0, 8)}`;
 
   return withRuntime({ temporal: true, migrate: true }, async (rt) => {
-    const { client, address } = rt.temporal!;
-    const execute = async (): Promise<number> => {
-      const handle = await client.workflow.start(marketDataPipeline, {
-        taskQueue: rt.config.temporal.taskQueue, workflowId, args: [checked.data],
-      });
-      const link = workflowUiLink(rt.config, workflowId, handle.firstExecutionRunId);
-      if (!json) err(`· workflow ${workflowId} started — ${link}`);
-      let lastStage = '';
-      const ticker = setInterval(() => {
-        handle.query(progressQuery).then((p) => {
-          if (p.stage !== lastStage && !json) err(`  [${p.stagesDone}/${p.stagesTotal}] ${p.stage}…`);
-          lastStage = p.stage;
-        }, () => {});
-      }, 500);
-      try {
-        const summary = await handle.result();
-        printSummary(summary, workflowId, handle.firstExecutionRunId, link, json);
-        return 0;
-      } catch (e) {
-        if (e instanceof WorkflowFailedError) {
-          const cause = e.cause?.message ?? e.message;
-          if (json) out(JSON.stringify({ workflowId, runId: handle.firstExecutionRunId, status: 'failed', error: cause, link }));
-          else err(`✗ pipeline failed: ${cause}\n  history: ${link}`);
-          return 1;
-        }
-        throw e;
-      } finally {
-        clearInterval(ticker);
-      }
-    };
-    if (values['no-worker']) return execute();
-    const worker = await createWorker({
-      connection: await connectWorkerNative(rt.config, address), namespace: rt.config.temporal.namespace, taskQueue: rt.config.temporal.taskQueue,
-      deps: { dataSource: rt.dataSource, featureCache: rt.featureCache, dataDir: rt.config.dataDir, exportDir: rt.config.exportDir, config: rt.config },
+    const code = await startAndFollow({
+      rt, workflow: marketDataPipeline, input: checked.data, workflowId, json, wait: true, noWorker: Boolean(values['no-worker']),
+      progress: { read: (h) => h.query(progressQuery), line: (p) => `[${p.stagesDone}/${p.stagesTotal}] ${p.stage}…` },
+      summary,
+      jsonResult: (s, meta) => ({ ...meta, status: 'completed', ...s }),
     });
-    const code = await worker.runUntil(execute);
     if (!json && rt.temporal?.startedDevServer) {
       err(`· the Temporal dev server keeps running for the Web UI (${rt.config.temporal.uiUrl}); stop it with: npx tickflow services stop`);
     }
@@ -97,21 +65,16 @@ async function run(argv: string[]): Promise<number> {
   }, json);
 }
 
-function printSummary(s: PipelineSummary, workflowId: string, runId: string, link: string, json: boolean): void {
-  if (json) {
-    out(JSON.stringify({ workflowId, runId, status: 'completed', link, ...s }, null, 2));
-    return;
-  }
+function summary(s: PipelineSummary, { workflowId, runId }: FollowMeta): string {
   const q = s.quality;
-  out(`
+  return `
 ✓ pipeline completed
   PipelineRun     ${s.pipelineRunId}
   workflow        ${workflowId} (run ${runId})
   rows imported   ${s.import.stored} stored of ${s.import.received} received (${s.import.inserted} new, ${s.import.revised} revised, ${s.import.unchanged} unchanged; ${s.import.quarantined} quarantined, ${s.import.exactDuplicates} exact duplicates)
   features        ${s.features.rows} bars × ${s.features.features} features, version ${s.features.featureSetVersion}
   quality         ${q.blockingFailures.length === 0 ? 'PASS' : 'BLOCKED'}: ${q.passed}/${q.rulesEvaluated} rules passed${q.warnings.length ? `; warnings: ${q.warnings.join(', ')}` : ''}
-  export          ${s.export ? `${s.export.path} (${s.export.rows} rows, sha256 ${s.export.sha256.slice(0, 16)}…)` : 'skipped'}
-  Temporal UI     ${link}`);
+  export          ${s.export ? `${s.export.path} (${s.export.rows} rows, sha256 ${s.export.sha256.slice(0, 16)}…)` : 'skipped'}`;
 }
 
 export const runCommand: Command = { name: 'run', summary: 'run the pipeline (import → features → quality → export) and wait for it', help, run };

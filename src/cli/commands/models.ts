@@ -1,0 +1,60 @@
+// `tickflow models`: model training runs (ModelTrainingRun) and their predictions, from PostgreSQL.
+import { InputError } from '../../errors';
+import { ModelRepository } from '../../repositories/model-repository';
+import { parse } from '../args';
+import { err, out, withRuntime, type Command } from '../context';
+
+const help = `Usage: tickflow models list [--limit N] [--json]
+       tickflow models show <model-training-run-id> [--predictions N] [--json]
+
+Models are trained by the pipeline when its input has "model": { "enabled": true } (see docs/export.md).`;
+
+const fmt = (v: number) => (Math.abs(v) >= 1e-3 || v === 0 ? v.toFixed(4) : v.toExponential(3));
+
+async function run(argv: string[]): Promise<number> {
+  const { values, positionals } = parse(argv, { json: { type: 'boolean' }, limit: { type: 'string' }, predictions: { type: 'string' } }, 'models');
+  const [action, id] = positionals;
+  if (values.help || !action) return out(help), action ? 0 : 2;
+  const count = (name: string, v: string | undefined, d: number) => {
+    const n = v === undefined ? d : Number(v);
+    if (!Number.isInteger(n) || n < 0) throw new InputError(`expected a whole number (got "${v}")`, `--${name}`);
+    return n;
+  };
+  return withRuntime({ migrate: true }, async ({ dataSource }) => {
+    const models = new ModelRepository(dataSource);
+    if (action === 'list') {
+      const rows = await models.list(count('limit', values.limit, 20));
+      if (values.json) out(JSON.stringify(rows, null, 2));
+      else if (rows.length === 0) out('no model training runs yet');
+      else {
+        for (const r of rows) {
+          const score = r.metrics.test_ic !== undefined ? `test ic ${fmt(r.metrics.test_ic)}` : r.metrics.test_accuracy !== undefined ? `test acc ${fmt(r.metrics.test_accuracy)}` : '';
+          out(`${r.id}  ${r.status.padEnd(9)}  ${r.modelType.padEnd(8)}  ${new Date(r.startedAt).toISOString()}  ${score}  ${r.datasetPath}`);
+        }
+      }
+      return 0;
+    }
+    if (action === 'show') {
+      if (!id) throw new InputError('needs a model training run id', 'tickflow models show');
+      const r = await models.get(id);
+      if (!r) {
+        err(`no model training run ${id}`);
+        return 1;
+      }
+      const predictions = await models.predictionsOf(r.id, count('predictions', values.predictions, 20));
+      if (values.json) out(JSON.stringify({ ...r, predictions }, null, 2));
+      else {
+        out(`ModelTrainingRun ${r.id}\n  model      ${r.modelType}  ${JSON.stringify(r.hyperParameters)}\n  status     ${r.status}`);
+        out(`  dataset    ${r.datasetPath}\n  sha256     ${r.datasetHash}\n  features   ${r.featureSetVersions.join(', ')}\n  splits     ${JSON.stringify(r.splitRanges)}`);
+        out(`  started    ${new Date(r.startedAt).toISOString()}  finished ${r.finishedAt ? new Date(r.finishedAt).toISOString() : '-'}\n  artifact   ${r.artifactPath ?? '-'}\n  metrics:`);
+        for (const [k, v] of Object.entries(r.metrics)) out(`    ${k.padEnd(20)} ${fmt(v)}`);
+        out(`  predictions (${predictions.length} latest):`);
+        for (const p of predictions) out(`    ${p.symbol.padEnd(8)} ${new Date(p.ts).toISOString()}  ${fmt(p.value)}  ${p.featureSetVersion}`);
+      }
+      return 0;
+    }
+    throw new InputError(`unknown action "${action}" (list or show)`, 'tickflow models');
+  }, Boolean(values.json));
+}
+
+export const modelsCommand: Command = { name: 'models', summary: 'list model training runs, or show one with its metrics and predictions', help, run };

@@ -1,0 +1,87 @@
+// `tickflow lineage`: which runs and sources produced an export (upstream), what was built from a source file
+// (downstream), and `lineage reconcile`: DataLineage rows against the Temporal history, failing on any mismatch.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import type { DataSource } from 'typeorm';
+import { marketDataPipeline } from '../../workflows';
+import { childEnv, spawnTickflow } from '../helpers/processes';
+import { bundledDataDir, createTestWorker, openTestDataSource, resetData, startTemporal, testDatabaseUrl } from '../helpers/services';
+
+jest.setTimeout(180_000);
+
+describe('tickflow lineage', () => {
+  let env: TestWorkflowEnvironment;
+  let ds: DataSource;
+  let worker: Worker;
+  let running: Promise<void>;
+  const taskQueue = `lineage-${Date.now()}`;
+  const exportDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tickflow-lineage-'));
+
+  beforeAll(async () => {
+    [env, ds] = await Promise.all([startTemporal(), openTestDataSource()]);
+    await resetData(ds);
+    worker = await createTestWorker(env, taskQueue, { dataSource: ds, exportDir });
+    running = worker.run();
+  });
+  afterAll(async () => {
+    worker?.shutdown();
+    await running;
+    await env?.teardown();
+    await ds?.destroy();
+    fs.rmSync(exportDir, { recursive: true, force: true });
+  });
+
+  const cli = async (...args: string[]) => {
+    const p = spawnTickflow(args, childEnv({ DATABASE_URL: testDatabaseUrl(), TEMPORAL_ADDRESS: env.address, TEMPORAL_TASK_QUEUE: taskQueue, REDIS_URL: undefined }));
+    const code = await p.exited;
+    const output = p.output();
+    return { code, output, json: () => JSON.parse(output.slice(output.indexOf('{'))) };
+  };
+
+  it('answers which runs and sources produced the features in an export, and reconciles with history', async () => {
+    // Two runs: AAPL over 2015–2016 without export, then AAPL+SPY over 2016 with export. The export's AAPL features
+    // were computed by the first run (the second resumes after them), its SPY features by the second.
+    const first = await env.client.workflow.execute(marketDataPipeline, { taskQueue, workflowId: 'lin-1', args: [{ symbols: ['AAPL'], from: '2015-01-02', to: '2016-12-30', export: { enabled: false } }] });
+    const second = await env.client.workflow.execute(marketDataPipeline, { taskQueue, workflowId: 'lin-2', args: [{ symbols: ['AAPL', 'SPY'], from: '2016-01-04', to: '2016-12-30' }] });
+
+    const up = await cli('lineage', second.export!.path, '--upstream', '--json');
+    expect(up.code).toBe(0);
+    const answer = up.json();
+    expect(answer.runs.map((r: { workflowId: string }) => r.workflowId).sort()).toEqual(['lin-1', 'lin-2']);
+    expect(answer.ends).toEqual([`file:${path.join(bundledDataDir, 'AAPL.csv')}`, `file:${path.join(bundledDataDir, 'SPY.csv')}`]);
+    const exportNode = answer.roots[0].children[0];
+    expect(exportNode.via).toMatchObject({ activityType: 'exportTrainingData', workflowId: 'lin-2', rowsOut: second.export!.rows, contentHash: second.export!.sha256 });
+    expect(exportNode.dataset).toBe(`feature_data:${second.features.featureSetVersion}:1d:AAPL,SPY:2016-01-04..2016-12-30`);
+    expect(exportNode.children.map((c: { via: { activityType: string; workflowId: string } }) => `${c.via.activityType}@${c.via.workflowId}`).sort())
+      .toEqual(['computeFeatures@lin-1', 'computeFeatures@lin-2']);
+
+    // --depth 1 stops at the export step.
+    const shallow = (await cli('lineage', second.export!.path, '--depth', '1', '--json')).json();
+    expect(shallow.runs.map((r: { workflowId: string }) => r.workflowId)).toEqual(['lin-2']);
+
+    // Downstream of SPY's file: only the second run read it; what was built from it ends in the export file.
+    const down = (await cli('lineage', `file:${path.join(bundledDataDir, 'SPY.csv')}`, '--downstream', '--json')).json();
+    expect(down.runs.map((r: { workflowId: string }) => r.workflowId)).toEqual(['lin-2']);
+    expect(down.ends).toContain(`file:${second.export!.path}`);
+
+    // reconcile: clean run → 0; a row for an activity that never completed, or a missing row → 1, naming it.
+    const ok = await cli('lineage', 'reconcile', 'lin-2');
+    expect(ok.code).toBe(0);
+    expect(ok.output).toContain('✓ marketDataPipeline lin-2: 4 completed data activities, 4 lineage rows');
+    const [run] = await ds.query(`SELECT id, run_id FROM pipeline_run WHERE workflow_id = 'lin-1'`);
+    await ds.query(
+      `INSERT INTO data_lineage (pipeline_run_id, workflow_id, run_id, activity_id, activity_type, attempt, input_datasets, output_dataset, rows_in, rows_out)
+       VALUES ($1, 'lin-1', $2, '99', 'computeFeatures', 1, '[]', 'feature_data:x', 0, 0)`, [run.id, run.run_id]);
+    await ds.query(`DELETE FROM data_lineage WHERE workflow_id = 'lin-1' AND activity_type = 'runQualityChecks'`);
+    const bad = await cli('lineage', 'reconcile', 'lin-1', '--json');
+    expect(bad.code).toBe(1);
+    expect(bad.json().runs[0].problems.sort()).toEqual([
+      'activity #4 (runQualityChecks) completed but has 0 lineage rows',
+      'lineage row for activity #99 (computeFeatures, attempt 1) that did not complete in the history',
+    ]);
+    expect(first.pipelineRunId).toBe(run.id);
+  });
+});
