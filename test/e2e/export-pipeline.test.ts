@@ -1,39 +1,17 @@
 // The export stage end to end: the pipeline writes Parquet with a direction label and ends with train → predict;
 // `tickflow export` and `tickflow models` run as a user would run them, against the same database.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
-import type { DataSource } from 'typeorm';
 import { marketDataPipeline } from '../../workflows';
 import { childEnv, spawnTickflow } from '../helpers/processes';
-import { createTestWorker, openTestDataSource, resetData, startTemporal, testDatabaseUrl } from '../helpers/services';
+import { testDatabaseUrl, useTestWorker } from '../helpers/services';
 
 jest.setTimeout(180_000);
 
 describe('export, train and predict end to end', () => {
-  let env: TestWorkflowEnvironment;
-  let ds: DataSource;
-  let worker: Worker;
-  let running: Promise<void>;
-  const taskQueue = `e2e-export-${Date.now()}`;
-  const exportDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tickflow-e2e-export-'));
-
-  beforeAll(async () => {
-    [env, ds] = await Promise.all([startTemporal(), openTestDataSource()]);
-    await resetData(ds);
-    worker = await createTestWorker(env, taskQueue, { dataSource: ds, exportDir });
-    running = worker.run();
-  });
-  afterAll(async () => {
-    worker?.shutdown();
-    await running;
-    await env?.teardown();
-    await ds?.destroy();
-    fs.rmSync(exportDir, { recursive: true, force: true });
-  });
+  const h = useTestWorker('e2e-export');
+  const { taskQueue, exportDir } = h;
 
   async function cli(args: string[], expected = 0): Promise<string> {
     const p = spawnTickflow(args, childEnv({ DATABASE_URL: testDatabaseUrl(), TICKFLOW_EXPORT_DIR: exportDir }));
@@ -46,7 +24,7 @@ describe('export, train and predict end to end', () => {
     const input = {
       symbols: ['AAPL', 'SPY'], from: '2015-01-02', to: '2015-12-31', export: { format: 'parquet', label: 'direction:5' }, model: { enabled: true },
     };
-    const summary = await (await env.client.workflow.start(marketDataPipeline, { taskQueue, workflowId: 'e2e-export-model', args: [input] })).result();
+    const summary = await (await h.env.client.workflow.start(marketDataPipeline, { taskQueue, workflowId: 'e2e-export-model', args: [input] })).result();
 
     expect(summary.export!.path).toBe(path.join(exportDir, 'e2e-export-model.parquet'));
     const duck = await (await DuckDBInstance.create(':memory:')).connect();
@@ -62,16 +40,16 @@ describe('export, train and predict end to end', () => {
     const training = summary.model!.training;
     expect(training.model).toBe('logistic');
     expect(summary.model!.predictions).toEqual({ predictions: 2, skipped: [] });
-    const [run] = await ds.query(`SELECT status, dataset_hash, pipeline_run_id FROM model_training_run WHERE id = $1`, [training.modelTrainingRunId]);
+    const [run] = await h.ds.query(`SELECT status, dataset_hash, pipeline_run_id FROM model_training_run WHERE id = $1`, [training.modelTrainingRunId]);
     expect(run).toEqual({ status: 'completed', dataset_hash: summary.export!.sha256, pipeline_run_id: summary.pipelineRunId });
-    const predictions = await ds.query(`SELECT symbol, ts, value FROM model_prediction WHERE model_training_run_id = $1 ORDER BY symbol`, [training.modelTrainingRunId]);
+    const predictions = await h.ds.query(`SELECT symbol, ts, value FROM model_prediction WHERE model_training_run_id = $1 ORDER BY symbol`, [training.modelTrainingRunId]);
     expect(predictions.map((p: { symbol: string; ts: Date }) => [p.symbol, p.ts.toISOString()])).toEqual([
       ['AAPL', '2015-12-31T00:00:00.000Z'], ['SPY', '2015-12-31T00:00:00.000Z'],
     ]);
     expect(predictions.every((p: { value: number }) => p.value > 0 && p.value < 1)).toBe(true);
-    const lineage = await ds.query(`SELECT activity_type FROM data_lineage WHERE pipeline_run_id = $1 ORDER BY id`, [summary.pipelineRunId]);
+    const lineage = await h.ds.query(`SELECT activity_type FROM data_lineage WHERE pipeline_run_id = $1 ORDER BY id`, [summary.pipelineRunId]);
     expect(lineage.map((l: { activity_type: string }) => l.activity_type)).toEqual(['importPrices', 'computeFeatures', 'runQualityChecks', 'exportTrainingData', 'trainModel', 'predict']);
-    const [pipelineRun] = await ds.query(`SELECT counts FROM pipeline_run WHERE id = $1`, [summary.pipelineRunId]);
+    const [pipelineRun] = await h.ds.query(`SELECT counts FROM pipeline_run WHERE id = $1`, [summary.pipelineRunId]);
     expect(pipelineRun.counts).toMatchObject({ exported: summary.export!.rows, predictions: 2 });
 
     // The CLI: the same data as JSON Lines, with a PipelineRun and its lineage row.
@@ -79,7 +57,7 @@ describe('export, train and predict end to end', () => {
     const exported = JSON.parse(await cli(['export', '--symbols', 'AAPL,SPY', '--from', '2015-01-02', '--to', '2015-12-31', '--label', 'direction:5', '--out', outPath, '--json']));
     expect(exported).toMatchObject({ path: outPath, format: 'jsonl', rows: summary.export!.rows });
     expect(fs.readFileSync(outPath, 'utf8').trim().split('\n')).toHaveLength(summary.export!.rows);
-    const [cliLineage] = await ds.query(`SELECT output_dataset, content_hash FROM data_lineage WHERE pipeline_run_id = $1`, [exported.pipelineRunId]);
+    const [cliLineage] = await h.ds.query(`SELECT output_dataset, content_hash FROM data_lineage WHERE pipeline_run_id = $1`, [exported.pipelineRunId]);
     expect(cliLineage).toEqual({ output_dataset: `file:${outPath}`, content_hash: exported.sha256 });
     expect(JSON.parse(fs.readFileSync(`${outPath}.manifest.json`, 'utf8')).pipelineRunId).toBe(exported.pipelineRunId);
 

@@ -1,12 +1,8 @@
 // backfill on a real dev server, PostgreSQL and Redis: children per batch under deterministic ids, bounded
 // concurrency, continue-as-new, progress query, pause/resume/cancel signals, skip-on-restart, lineage reconcile.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
 import type Redis from 'ioredis';
-import type { DataSource } from 'typeorm';
 import { reconcileRunTree } from '../../activities/lineage';
 import { SyntheticProvider } from '../../src/providers/synthetic';
 import { RunRepository } from '../../src/repositories/run-repository';
@@ -16,7 +12,7 @@ import { minusDays } from '../../workflows/pipeline-input';
 import { TICKFLOW_STAGE } from '../../workflows/search-attributes';
 import { waitFor } from '../helpers/processes';
 import { record, replayAll } from '../replay/histories';
-import { connectTestRedis, createTestWorker, openTestDataSource, resetData, startTemporal } from '../helpers/services';
+import { useTestWorker } from '../helpers/services';
 
 jest.setTimeout(240_000);
 
@@ -24,34 +20,13 @@ const days = (from: string, to: string) => SyntheticProvider.tradingDays({ from,
 const syn = (n: number) => Array.from({ length: n }, (_, i) => `SYN${String(i).padStart(4, '0')}`);
 
 describe('backfill', () => {
-  let env: TestWorkflowEnvironment;
-  let ds: DataSource;
-  let redis: Redis | null;
-  let worker: Worker;
-  let running: Promise<void>;
-  const taskQueue = `backfill-${Date.now()}`;
-  const exportDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tickflow-bf-'));
-
-  beforeAll(async () => {
-    [env, ds] = await Promise.all([startTemporal(), openTestDataSource(8)]);
-    redis = connectTestRedis();
-    await resetData(ds);
-    worker = await createTestWorker(env, taskQueue, { dataSource: ds, redis, exportDir });
-    running = worker.run();
-  });
-  afterAll(async () => {
-    worker?.shutdown();
-    await running;
-    await env?.teardown();
-    await ds?.destroy();
-    redis?.disconnect();
-    fs.rmSync(exportDir, { recursive: true, force: true });
-  });
+  const h = useTestWorker('backfill', { redis: true, poolMax: 8 });
+  const { taskQueue } = h;
 
   const input = { universe: 'synthetic:12', from: '2018-01-02', to: '2018-12-31', source: 'synthetic', seed: 11, lookbackDays: 30, batchSize: 3, concurrency: 2, batchesPerRun: 2 };
 
   it('runs one child per batch, two at a time, continuing as new, and stores every bar exactly once', async () => {
-    const handle = await env.client.workflow.start(backfill, { taskQueue, workflowId: 'bf-main', args: [input] });
+    const handle = await h.env.client.workflow.start(backfill, { taskQueue, workflowId: 'bf-main', args: [input] });
     const seen: BackfillProgress[] = [];
     const poll = setInterval(() => void handle.query(backfillProgressQuery).then((p) => seen.push(p), () => {}), 150);
     const summary = await handle.result();
@@ -63,9 +38,9 @@ describe('backfill', () => {
       stage: 'completed', symbolsDone: 12, symbolsTotal: 12, batchesDone: 4, batchesSkipped: 0, batchesTotal: 4, failedBatches: 0, runs: 2,
       rowsImported: 12 * bars, featureRows: 12 * featureDays,
     });
-    const [p] = await ds.query(`SELECT count(*)::int AS n, count(DISTINCT (symbol, ts))::int AS d, count(DISTINCT symbol)::int AS s FROM price_data`);
+    const [p] = await h.ds.query(`SELECT count(*)::int AS n, count(DISTINCT (symbol, ts))::int AS d, count(DISTINCT symbol)::int AS s FROM price_data`);
     expect(p).toEqual({ n: 12 * bars, d: 12 * bars, s: 12 });
-    const [f] = await ds.query(`SELECT count(*)::int AS n, count(DISTINCT (symbol, ts))::int AS d FROM feature_data`);
+    const [f] = await h.ds.query(`SELECT count(*)::int AS n, count(DISTINCT (symbol, ts))::int AS d FROM feature_data`);
     expect(f).toEqual({ n: 12 * featureDays, d: 12 * featureDays });
 
     // Progress was observable while running, never with more than `concurrency` children in flight.
@@ -79,9 +54,9 @@ describe('backfill', () => {
     expect(desc.typedSearchAttributes.get(TICKFLOW_STAGE)).toBe('completed');
 
     // PipelineRun rows: the backfill, and its 4 children pointing at it, each completed; children never overlapped > 2.
-    const [parent] = await ds.query(`SELECT id, status, counts FROM pipeline_run WHERE workflow_id = 'bf-main'`);
+    const [parent] = await h.ds.query(`SELECT id, status, counts FROM pipeline_run WHERE workflow_id = 'bf-main'`);
     expect(parent).toMatchObject({ id: summary.pipelineRunId, status: 'completed', counts: { symbols: 12, batches: 4, imported: 12 * bars, runs: 2 } });
-    const children: { workflow_id: string; status: string; started_at: Date; finished_at: Date; input: { symbols: string[] } }[] = await ds.query(
+    const children: { workflow_id: string; status: string; started_at: Date; finished_at: Date; input: { symbols: string[] } }[] = await h.ds.query(
       `SELECT workflow_id, status, started_at, finished_at, input FROM pipeline_run WHERE parent_run_id = $1 ORDER BY started_at`, [parent.id]);
     expect(children.map((c) => c.status)).toEqual(['completed', 'completed', 'completed', 'completed']);
     expect(children.flatMap((c) => c.input.symbols).sort()).toEqual(syn(12));
@@ -91,26 +66,26 @@ describe('backfill', () => {
     }
 
     // Lineage mirrors history: 3 data activities per child (import, features, quality), none extra.
-    const reports = await reconcileRunTree(env.client, new RunRepository(ds), parent.id);
+    const reports = await reconcileRunTree(h.env.client, new RunRepository(h.ds), parent.id);
     expect(reports).toHaveLength(5);
     expect(reports.flatMap((r) => r.problems)).toEqual([]);
     expect(reports.slice(1).map((r) => [r.completed, r.rows])).toEqual([[3, 3], [3, 3], [3, 3], [3, 3]]);
 
     // The histories replay against the current code (and become fixtures with TICKFLOW_RECORD_HISTORIES=1).
     const recorded = await Promise.all([
-      record(env.client, 'backfill-first-run', 'bf-main', handle.firstExecutionRunId),
-      record(env.client, 'backfill-continued', 'bf-main', desc.runId),
-      record(env.client, 'market-data-pipeline-child', children[0].workflow_id),
+      record(h.env.client, 'backfill-first-run', 'bf-main', handle.firstExecutionRunId),
+      record(h.env.client, 'backfill-continued', 'bf-main', desc.runId),
+      record(h.env.client, 'market-data-pipeline-child', children[0].workflow_id),
     ]);
     expect(await replayAll(recorded)).toEqual([]);
   });
 
   it('skips every batch that already completed when the same backfill starts again', async () => {
-    const before = await ds.query(`SELECT count(*)::int AS n FROM pipeline_run`);
-    const summary = await env.client.workflow.execute(backfill, { taskQueue, workflowId: 'bf-again', args: [{ ...input, batchesPerRun: 0 }] });
+    const before = await h.ds.query(`SELECT count(*)::int AS n FROM pipeline_run`);
+    const summary = await h.env.client.workflow.execute(backfill, { taskQueue, workflowId: 'bf-again', args: [{ ...input, batchesPerRun: 0 }] });
     expect(summary).toMatchObject({ stage: 'completed', batchesDone: 4, batchesSkipped: 4, symbolsDone: 12, runs: 1 });
     // Only the new backfill's own row: no child ran again.
-    const after = await ds.query(`SELECT count(*)::int AS n FROM pipeline_run`);
+    const after = await h.ds.query(`SELECT count(*)::int AS n FROM pipeline_run`);
     expect(after[0].n).toBe(before[0].n + 1);
     const bars = days(minusDays(input.from, 30), input.to);
     expect(summary.rowsImported).toBe(12 * bars); // counts recovered from the completed children's PipelineRun rows
@@ -119,7 +94,7 @@ describe('backfill', () => {
   it('pauses, resumes and cancels cleanly: only whole batches, nothing half-written', async () => {
     const symbols = ['PA', 'PB', 'PC', 'PD', 'PE', 'PF'];
     const range = { from: '2019-01-02', to: '2019-06-28' };
-    const handle = await env.client.workflow.start(backfill, {
+    const handle = await h.env.client.workflow.start(backfill, {
       taskQueue, workflowId: 'bf-signals', args: [{ symbols, ...range, source: 'synthetic', seed: 3, lookbackDays: 0, batchSize: 1, concurrency: 1 }],
     });
     await handle.signal(pauseSignal);
@@ -140,19 +115,19 @@ describe('backfill', () => {
     expect(summary.batchesDone).toBeLessThan(6);
 
     // Every symbol is either complete over the whole range or absent.
-    const perSymbol: { symbol: string; n: number }[] = await ds.query(
+    const perSymbol: { symbol: string; n: number }[] = await h.ds.query(
       `SELECT symbol, count(*)::int AS n FROM price_data WHERE symbol = ANY($1) GROUP BY symbol ORDER BY symbol`, [symbols]);
     expect(perSymbol).toHaveLength(summary.batchesDone);
     expect(perSymbol.every((r) => r.n === days(range.from, range.to))).toBe(true);
-    const [row] = await ds.query(`SELECT status FROM pipeline_run WHERE id = $1`, [summary.pipelineRunId]);
+    const [row] = await h.ds.query(`SELECT status FROM pipeline_run WHERE id = $1`, [summary.pipelineRunId]);
     expect(row.status).toBe('cancelled');
-    const kids = await ds.query(`SELECT status FROM pipeline_run WHERE parent_run_id = $1`, [summary.pipelineRunId]);
+    const kids = await h.ds.query(`SELECT status FROM pipeline_run WHERE parent_run_id = $1`, [summary.pipelineRunId]);
     expect(kids.map((k: { status: string }) => k.status)).toEqual(Array(summary.batchesDone).fill('completed'));
-    expect(await replayAll([await record(env.client, 'backfill-signals', 'bf-signals')])).toEqual([]);
+    expect(await replayAll([await record(h.env.client, 'backfill-signals', 'bf-signals')])).toEqual([]);
   });
 
   it('rejects an input naming the wrong field', async () => {
-    await expect(env.client.workflow.execute(backfill, { taskQueue, workflowId: 'bf-bad', args: [{ universe: 'synthetic:2', symbols: ['A'], from: '2019-01-02', to: '2019-01-03' }] }))
+    await expect(h.env.client.workflow.execute(backfill, { taskQueue, workflowId: 'bf-bad', args: [{ universe: 'synthetic:2', symbols: ['A'], from: '2019-01-02', to: '2019-01-03' }] }))
       .rejects.toMatchObject({ cause: { message: expect.stringContaining('symbols: give exactly one of symbols or universe') } });
   });
 });

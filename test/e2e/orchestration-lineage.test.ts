@@ -1,41 +1,19 @@
 // `tickflow lineage`: which runs and sources produced an export (upstream), what was built from a source file
 // (downstream), and `lineage reconcile`: DataLineage rows against the Temporal history, failing on any mismatch.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
-import type { DataSource } from 'typeorm';
 import { marketDataPipeline } from '../../workflows';
 import { childEnv, spawnTickflow } from '../helpers/processes';
-import { bundledDataDir, createTestWorker, openTestDataSource, resetData, startTemporal, testDatabaseUrl } from '../helpers/services';
+import { bundledDataDir, testDatabaseUrl, useTestWorker } from '../helpers/services';
 
 jest.setTimeout(180_000);
 
 describe('tickflow lineage', () => {
-  let env: TestWorkflowEnvironment;
-  let ds: DataSource;
-  let worker: Worker;
-  let running: Promise<void>;
-  const taskQueue = `lineage-${Date.now()}`;
-  const exportDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tickflow-lineage-'));
-
-  beforeAll(async () => {
-    [env, ds] = await Promise.all([startTemporal(), openTestDataSource()]);
-    await resetData(ds);
-    worker = await createTestWorker(env, taskQueue, { dataSource: ds, exportDir });
-    running = worker.run();
-  });
-  afterAll(async () => {
-    worker?.shutdown();
-    await running;
-    await env?.teardown();
-    await ds?.destroy();
-    fs.rmSync(exportDir, { recursive: true, force: true });
-  });
+  const h = useTestWorker('lineage');
+  const { taskQueue } = h;
 
   const cli = async (...args: string[]) => {
-    const p = spawnTickflow(args, childEnv({ DATABASE_URL: testDatabaseUrl(), TEMPORAL_ADDRESS: env.address, TEMPORAL_TASK_QUEUE: taskQueue, REDIS_URL: undefined }));
+    const p = spawnTickflow(args, childEnv({ DATABASE_URL: testDatabaseUrl(), TEMPORAL_ADDRESS: h.env.address, TEMPORAL_TASK_QUEUE: taskQueue, REDIS_URL: undefined }));
     const code = await p.exited;
     const output = p.output();
     return { code, output, json: () => JSON.parse(output.slice(output.indexOf('{'))) };
@@ -44,8 +22,8 @@ describe('tickflow lineage', () => {
   it('answers which runs and sources produced the features in an export, and reconciles with history', async () => {
     // Two runs: AAPL over 2015–2016 without export, then AAPL+SPY over 2016 with export. The export's AAPL features
     // were computed by the first run (the second resumes after them), its SPY features by the second.
-    const first = await env.client.workflow.execute(marketDataPipeline, { taskQueue, workflowId: 'lin-1', args: [{ symbols: ['AAPL'], from: '2015-01-02', to: '2016-12-30', export: { enabled: false } }] });
-    const second = await env.client.workflow.execute(marketDataPipeline, { taskQueue, workflowId: 'lin-2', args: [{ symbols: ['AAPL', 'SPY'], from: '2016-01-04', to: '2016-12-30' }] });
+    const first = await h.env.client.workflow.execute(marketDataPipeline, { taskQueue, workflowId: 'lin-1', args: [{ symbols: ['AAPL'], from: '2015-01-02', to: '2016-12-30', export: { enabled: false } }] });
+    const second = await h.env.client.workflow.execute(marketDataPipeline, { taskQueue, workflowId: 'lin-2', args: [{ symbols: ['AAPL', 'SPY'], from: '2016-01-04', to: '2016-12-30' }] });
 
     const up = await cli('lineage', second.export!.path, '--upstream', '--json');
     expect(up.code).toBe(0);
@@ -71,11 +49,11 @@ describe('tickflow lineage', () => {
     const ok = await cli('lineage', 'reconcile', 'lin-2');
     expect(ok.code).toBe(0);
     expect(ok.output).toContain('✓ marketDataPipeline lin-2: 4 completed data activities, 4 lineage rows');
-    const [run] = await ds.query(`SELECT id, run_id FROM pipeline_run WHERE workflow_id = 'lin-1'`);
-    await ds.query(
+    const [run] = await h.ds.query(`SELECT id, run_id FROM pipeline_run WHERE workflow_id = 'lin-1'`);
+    await h.ds.query(
       `INSERT INTO data_lineage (pipeline_run_id, workflow_id, run_id, activity_id, activity_type, attempt, input_datasets, output_dataset, rows_in, rows_out)
        VALUES ($1, 'lin-1', $2, '99', 'computeFeatures', 1, '[]', 'feature_data:x', 0, 0)`, [run.id, run.run_id]);
-    await ds.query(`DELETE FROM data_lineage WHERE workflow_id = 'lin-1' AND activity_type = 'runQualityChecks'`);
+    await h.ds.query(`DELETE FROM data_lineage WHERE workflow_id = 'lin-1' AND activity_type = 'runQualityChecks'`);
     const bad = await cli('lineage', 'reconcile', 'lin-1', '--json');
     expect(bad.code).toBe(1);
     expect(bad.json().runs[0].problems.sort()).toEqual([

@@ -1,16 +1,12 @@
 // recomputeFeatures on a real Temporal dev server and PostgreSQL, then the `tickflow features` CLI as a user runs it.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
-import type { DataSource } from 'typeorm';
 import { compileFeatureSet, computeFeatures } from '../../src/features/compute';
 import { DEFAULT_FEATURE_SET, featureSetVersion } from '../../src/features/feature-set';
 import { recomputeFeatures } from '../../workflows';
 import { childEnv, spawnTickflow } from '../helpers/processes';
-import { createTestWorker, openTestDataSource, resetData, startTemporal, testDatabaseUrl } from '../helpers/services';
+import { testDatabaseUrl, useTestWorker } from '../helpers/services';
 
 jest.setTimeout(120_000);
 
@@ -20,47 +16,31 @@ const N = 130;
 const closeAt = (s: number, i: number) => 50 + s * 10 + 8 * Math.sin(i / (6 + s)) + i * 0.03;
 
 describe('recomputeFeatures end to end', () => {
-  let env: TestWorkflowEnvironment;
-  let ds: DataSource;
-  let worker: Worker;
-  let running: Promise<void>;
-  const taskQueue = `e2e-recompute-${Date.now()}`;
-  const exportDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tickflow-recompute-'));
+  const h = useTestWorker('e2e-recompute', {
+    prepare: async ({ ds }) => {
+      const rows = ['AAA', 'BBB', 'CCC'].flatMap((symbol, s) => Array.from({ length: N }, (_, i) => {
+        const c = closeAt(s, i);
+        return [symbol, new Date(START + i * DAY), c - 0.2, c + 0.9, c - 1.1, c, c, 500_000 + ((i * 131) % 7000)];
+      }));
+      await ds.query(
+        `INSERT INTO price_data (symbol, interval, ts, open, high, low, close, adj_close, volume, source)
+         SELECT s, '1d', t, o, h, l, c, a, v, 'test' FROM unnest($1::text[], $2::timestamptz[], $3::float8[], $4::float8[], $5::float8[], $6::float8[], $7::float8[], $8::float8[])
+           AS x(s, t, o, h, l, c, a, v)`,
+        [0, 1, 2, 3, 4, 5, 6, 7].map((k) => rows.map((r) => r[k])),
+      );
+    },
+  });
+  const { taskQueue, exportDir } = h;
   const version = featureSetVersion(DEFAULT_FEATURE_SET);
 
-  beforeAll(async () => {
-    [env, ds] = await Promise.all([startTemporal(), openTestDataSource()]);
-    await resetData(ds);
-    const rows = ['AAA', 'BBB', 'CCC'].flatMap((symbol, s) => Array.from({ length: N }, (_, i) => {
-      const c = closeAt(s, i);
-      return [symbol, new Date(START + i * DAY), c - 0.2, c + 0.9, c - 1.1, c, c, 500_000 + ((i * 131) % 7000)];
-    }));
-    await ds.query(
-      `INSERT INTO price_data (symbol, interval, ts, open, high, low, close, adj_close, volume, source)
-       SELECT s, '1d', t, o, h, l, c, a, v, 'test' FROM unnest($1::text[], $2::timestamptz[], $3::float8[], $4::float8[], $5::float8[], $6::float8[], $7::float8[], $8::float8[])
-         AS x(s, t, o, h, l, c, a, v)`,
-      [0, 1, 2, 3, 4, 5, 6, 7].map((k) => rows.map((r) => r[k])),
-    );
-    worker = await createTestWorker(env, taskQueue, { dataSource: ds, exportDir });
-    running = worker.run();
-  });
-
-  afterAll(async () => {
-    worker?.shutdown();
-    await running;
-    await env?.teardown();
-    await ds?.destroy();
-    fs.rmSync(exportDir, { recursive: true, force: true });
-  });
-
   it('computes a version over every symbol\'s history in chunks, recording the run and one lineage row per chunk', async () => {
-    const handle = await env.client.workflow.start(recomputeFeatures, { taskQueue, workflowId: 'e2e-recompute', args: [{ featureSet: 'default', chunkSize: 2 }] });
+    const handle = await h.env.client.workflow.start(recomputeFeatures, { taskQueue, workflowId: 'e2e-recompute', args: [{ featureSet: 'default', chunkSize: 2 }] });
     const summary = await handle.result();
     expect(summary).toMatchObject({ version, featureSet: 'default', features: 27, symbols: 3, rows: 3 * N, written: 3 * N });
 
-    const [run] = await ds.query(`SELECT * FROM pipeline_run WHERE id = $1`, [summary.pipelineRunId]);
+    const [run] = await h.ds.query(`SELECT * FROM pipeline_run WHERE id = $1`, [summary.pipelineRunId]);
     expect(run).toMatchObject({ workflow_type: 'recomputeFeatures', status: 'completed', error: null, counts: { features: 3 * N, written: 3 * N } });
-    const lineage = await ds.query(`SELECT activity_type, rows_out::int AS rows_out FROM data_lineage WHERE pipeline_run_id = $1 ORDER BY id`, [summary.pipelineRunId]);
+    const lineage = await h.ds.query(`SELECT activity_type, rows_out::int AS rows_out FROM data_lineage WHERE pipeline_run_id = $1 ORDER BY id`, [summary.pipelineRunId]);
     expect(lineage).toEqual([{ activity_type: 'recomputeFeatureChunk', rows_out: 2 * N }, { activity_type: 'recomputeFeatureChunk', rows_out: N }]);
 
     // Values as a pure computation over the same bars gives them.
@@ -69,12 +49,12 @@ describe('recomputeFeatures end to end', () => {
       const c = closeAt(1, i);
       return { symbol: 'BBB', interval: '1d', ts: new Date(START + i * DAY), open: c - 0.2, high: c + 0.9, low: c - 1.1, close: c, adjClose: c, volume: 500_000 + ((i * 131) % 7000) };
     });
-    const [last] = await ds.query(`SELECT values FROM feature_data WHERE feature_set_version = $1 AND symbol = 'BBB' ORDER BY ts DESC LIMIT 1`, [version]);
+    const [last] = await h.ds.query(`SELECT values FROM feature_data WHERE feature_set_version = $1 AND symbol = 'BBB' ORDER BY ts DESC LIMIT 1`, [version]);
     expect(last.values).toEqual(computeFeatures(set, bars)[N - 1].map((v) => expect.closeTo(v!, 9)));
   });
 
   it('fails bad input at once with a non-retryable error naming the field', async () => {
-    const handle = await env.client.workflow.start(recomputeFeatures, { taskQueue, workflowId: 'e2e-recompute-bad', args: [{ featureSet: 'default', symbols: ['aapl'] }] });
+    const handle = await h.env.client.workflow.start(recomputeFeatures, { taskQueue, workflowId: 'e2e-recompute-bad', args: [{ featureSet: 'default', symbols: ['aapl'] }] });
     const err = await handle.result().catch((e) => e);
     expect(err).toBeInstanceOf(WorkflowFailedError);
     expect(err.cause.message).toBe('invalid recompute input: symbols[0]: symbols are upper-case tickers like AAPL or BRK-B');
@@ -82,7 +62,7 @@ describe('recomputeFeatures end to end', () => {
   });
 
   it('the CLI recomputes new definitions as a new version, diffs it, and reads ranges and as-of vectors', async () => {
-    const cli = childEnv({ DATABASE_URL: testDatabaseUrl(), TEMPORAL_ADDRESS: env.address, TEMPORAL_TASK_QUEUE: taskQueue, REDIS_URL: undefined });
+    const cli = childEnv({ DATABASE_URL: testDatabaseUrl(), TEMPORAL_ADDRESS: h.env.address, TEMPORAL_TASK_QUEUE: taskQueue, REDIS_URL: undefined });
     const run = async (args: string[]) => {
       const p = spawnTickflow(args, cli);
       return { code: await p.exited, output: p.output() };

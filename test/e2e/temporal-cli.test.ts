@@ -2,43 +2,21 @@
 // start` with a JSON input, query/signal/describe/list by search attribute, and `temporal schedule ...`.
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
-import type { DataSource } from 'typeorm';
 import { SyntheticProvider } from '../../src/providers/synthetic';
 import { waitFor } from '../helpers/processes';
-import { createTestWorker, openTestDataSource, resetData, startTemporal, temporalCliPath } from '../helpers/services';
+import { temporalCliPath, useTestWorker } from '../helpers/services';
 
 jest.setTimeout(180_000);
 const run = promisify(execFile);
 
 describe('the Temporal CLI', () => {
-  let env: TestWorkflowEnvironment;
-  let ds: DataSource;
-  let worker: Worker;
-  let running: Promise<void>;
-  const taskQueue = `tcli-${Date.now()}`;
-  const exportDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tickflow-tcli-'));
-
-  beforeAll(async () => {
-    [env, ds] = await Promise.all([startTemporal(), openTestDataSource()]);
-    await resetData(ds);
-    worker = await createTestWorker(env, taskQueue, { dataSource: ds, exportDir });
-    running = worker.run();
-  });
-  afterAll(async () => {
-    worker?.shutdown();
-    await running;
-    await env?.teardown();
-    await ds?.destroy();
-    fs.rmSync(exportDir, { recursive: true, force: true });
-  });
+  const h = useTestWorker('tcli');
+  const { taskQueue } = h;
 
   const temporal = async (...args: string[]): Promise<string> =>
-    (await run(temporalCliPath(), [...args, '--address', env.address, '--namespace', 'default'], { env: { ...process.env, TEMPORAL_VERSION_CHECK_DISABLED: '1' } })).stdout;
+    (await run(temporalCliPath(), [...args, '--address', h.env.address, '--namespace', 'default'], { env: { ...process.env, TEMPORAL_VERSION_CHECK_DISABLED: '1' } })).stdout;
   const describeJson = async (id: string) => JSON.parse(await temporal('workflow', 'describe', '--workflow-id', id, '--output', 'json'));
   const awaitClosed = (id: string) => waitFor(`${id} to close`, async () => {
     const d = await describeJson(id);
@@ -53,14 +31,14 @@ describe('the Temporal CLI', () => {
     const bf = await awaitClosed('tcli-backfill');
     expect(bf.workflowExecutionInfo.status).toBe('WORKFLOW_EXECUTION_STATUS_COMPLETED');
     const days = SyntheticProvider.tradingDays({ from: '2019-01-02', to: '2019-12-31' }).length;
-    const [p] = await ds.query(`SELECT count(*)::int AS n FROM price_data`);
+    const [p] = await h.ds.query(`SELECT count(*)::int AS n FROM price_data`);
     expect(p.n).toBe(6 * days);
 
     await temporal('workflow', 'start', '--type', 'dailyPipeline', '--task-queue', taskQueue, '--workflow-id', 'tcli-daily',
       '--input', JSON.stringify({ symbols: ['SYN0000'], source: 'synthetic', date: '2020-01-10', export: { enabled: false } }));
     expect((await awaitClosed('tcli-daily')).workflowExecutionInfo.status).toBe('WORKFLOW_EXECUTION_STATUS_COMPLETED');
     // Since the last stored bar (2019-12-31) through 2020-01-10.
-    const [after] = await ds.query(`SELECT count(*)::int AS n FROM price_data WHERE symbol = 'SYN0000'`);
+    const [after] = await h.ds.query(`SELECT count(*)::int AS n FROM price_data WHERE symbol = 'SYN0000'`);
     expect(after.n).toBe(days + SyntheticProvider.tradingDays({ from: '2020-01-01', to: '2020-01-10' }).length);
 
     await temporal('workflow', 'start', '--type', 'reprocess', '--task-queue', taskQueue, '--workflow-id', 'tcli-reprocess',
@@ -86,7 +64,7 @@ describe('the Temporal CLI', () => {
     const described = JSON.parse(await temporal('schedule', 'describe', '--schedule-id', 'tcli-nightly', '--output', 'json'));
     expect(described.schedule.spec.timezoneName).toBe('America/New_York');
     await temporal('schedule', 'trigger', '--schedule-id', 'tcli-nightly');
-    const row = await waitFor('the triggered run', async () => (await ds.query(`SELECT schedule_id, nominal_time, status FROM pipeline_run WHERE schedule_id = 'tcli-nightly' AND status = 'completed'`))[0], 60_000);
+    const row = await waitFor('the triggered run', async () => (await h.ds.query(`SELECT schedule_id, nominal_time, status FROM pipeline_run WHERE schedule_id = 'tcli-nightly' AND status = 'completed'`))[0], 60_000);
     expect(row.nominal_time).not.toBeNull();
     expect(await temporal('schedule', 'list')).toContain('tcli-nightly');
     await temporal('schedule', 'delete', '--schedule-id', 'tcli-nightly');

@@ -4,42 +4,37 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
 import { chromium, type BrowserContext } from 'playwright-core';
-import type { DataSource } from 'typeorm';
 import { SyntheticProvider } from '../../src/providers/synthetic';
 import { freePort } from '../../src/services/net';
 import { installWorkerLogging } from '../../src/worker';
 import { searchAttributeKeys } from '../../workflows/search-attributes';
 import { waitFor } from '../helpers/processes';
-import { createTestWorker, openTestDataSource, resetData, temporalCliPath } from '../helpers/services';
+import { temporalCliPath, useTestWorker } from '../helpers/services';
 
 jest.setTimeout(180_000);
 const CHROMIUM = '/usr/bin/chromium';
 
 describe('the Temporal Web UI', () => {
-  let env: TestWorkflowEnvironment;
-  let ds: DataSource;
-  let worker: Worker;
-  let running: Promise<void>;
+  beforeAll(() => {
+    if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run \`node scripts/bootstrap.js\` as root (it apt-get installs chromium)`);
+  });
   let context: BrowserContext;
   let ui: string;
-  const taskQueue = `webui-${Date.now()}`;
-  const exportDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tickflow-webui-'));
+  const h = useTestWorker('webui', {
+    startEnv: async () => {
+      installWorkerLogging('WARN');
+      const uiPort = await freePort();
+      ui = `http://127.0.0.1:${uiPort}`;
+      return TestWorkflowEnvironment.createLocal({
+        server: { executable: { type: 'existing-path', path: temporalCliPath() }, ip: '127.0.0.1', searchAttributes: searchAttributeKeys, ui: true, uiPort },
+      });
+    },
+  });
+  const { taskQueue } = h;
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tickflow-chromium-'));
 
   beforeAll(async () => {
-    if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run \`node scripts/bootstrap.js\` as root (it apt-get installs chromium)`);
-    installWorkerLogging('WARN');
-    const uiPort = await freePort();
-    ui = `http://127.0.0.1:${uiPort}`;
-    env = await TestWorkflowEnvironment.createLocal({
-      server: { executable: { type: 'existing-path', path: temporalCliPath() }, ip: '127.0.0.1', searchAttributes: searchAttributeKeys, ui: true, uiPort },
-    });
-    ds = await openTestDataSource();
-    await resetData(ds);
-    worker = await createTestWorker(env, taskQueue, { dataSource: ds, exportDir });
-    running = worker.run();
     context = await chromium.launchPersistentContext(userDataDir, {
       executablePath: CHROMIUM, headless: true,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
@@ -47,14 +42,8 @@ describe('the Temporal Web UI', () => {
   });
   afterAll(async () => {
     await context?.close();
-    worker?.shutdown();
-    await running;
-    await env?.teardown();
-    await ds?.destroy();
-    fs.rmSync(exportDir, { recursive: true, force: true });
     fs.rmSync(userDataDir, { recursive: true, force: true });
   });
-
   it('starts a backfill from the Start Workflow form, shows it completed, and finds it by TickflowSource', async () => {
     const page = await context.newPage();
     await page.goto(`${ui}/namespaces/default/workflows/start-workflow`);
@@ -68,14 +57,14 @@ describe('the Temporal Web UI', () => {
     await page.waitForTimeout(300);
     await page.getByTestId('start-workflow-button').click();
 
-    await waitFor('the UI to start the workflow', () => env.client.workflow.getHandle('ui-backfill').describe().then(() => true, () => false), 30_000)
+    await waitFor('the UI to start the workflow', () => h.env.client.workflow.getHandle('ui-backfill').describe().then(() => true, () => false), 30_000)
       .catch(async (e) => {
         throw new Error(`${(e as Error).message}\npage text: ${(await page.innerText('body')).slice(300, 3000)}`);
       });
     // The run really started with that input, and its children stored every bar.
-    const result = await env.client.workflow.getHandle('ui-backfill').result();
+    const result = await h.env.client.workflow.getHandle('ui-backfill').result();
     expect(result).toMatchObject({ stage: 'completed', symbolsDone: 4, batchesDone: 2 });
-    const [p] = await ds.query(`SELECT count(*)::int AS n FROM price_data`);
+    const [p] = await h.ds.query(`SELECT count(*)::int AS n FROM price_data`);
     expect(p.n).toBe(4 * SyntheticProvider.tradingDays({ from: '2019-01-02', to: '2019-06-28' }).length);
 
     // The workflow page shows it completed.

@@ -2,6 +2,8 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import Redis from 'ioredis';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { DataSource } from 'typeorm';
 import { createActivities } from '../../activities';
@@ -92,4 +94,51 @@ export function csvRowsInRange(content: string, from: string, to: string): strin
     .slice(1)
     .map((l) => l.split(','))
     .filter((c) => c[0] >= from && c[0] <= to);
+}
+
+/** A Temporal dev server, the run's database (emptied), optionally Redis, and a worker on a fresh task queue. */
+export interface WorkerHarness {
+  readonly taskQueue: string;
+  readonly exportDir: string;
+  env: TestWorkflowEnvironment;
+  ds: DataSource;
+  redis: Redis | null;
+}
+
+export interface WorkerHarnessOptions {
+  /** Give the worker the test Redis (its feature cache). @default false */
+  redis?: boolean;
+  poolMax?: number;
+  /** Starts the Temporal server. @default startTemporal() */
+  startEnv?: () => Promise<TestWorkflowEnvironment>;
+  /** Runs once the services are up and the data reset, before the worker starts: seed data, start stub servers. */
+  prepare?: (h: WorkerHarness) => Promise<Config | void>;
+}
+
+/** Registers the beforeAll/afterAll that start and stop a WorkerHarness; its fields are set once beforeAll ran. */
+export function useTestWorker(name: string, opts: WorkerHarnessOptions = {}): WorkerHarness {
+  const h = {
+    taskQueue: `${name}-${Date.now()}`,
+    exportDir: fs.mkdtempSync(path.join(os.tmpdir(), `tickflow-${name}-`)),
+    redis: null,
+  } as unknown as WorkerHarness;
+  let worker: Worker | undefined;
+  let running: Promise<void> | undefined;
+  beforeAll(async () => {
+    [h.env, h.ds] = await Promise.all([(opts.startEnv ?? startTemporal)(), openTestDataSource(opts.poolMax)]);
+    if (opts.redis) h.redis = connectTestRedis();
+    await resetData(h.ds);
+    const config = (await opts.prepare?.(h)) ?? undefined;
+    worker = await createTestWorker(h.env, h.taskQueue, { dataSource: h.ds, redis: h.redis, exportDir: h.exportDir, config });
+    running = worker.run();
+  });
+  afterAll(async () => {
+    worker?.shutdown();
+    await running;
+    await h.env?.teardown();
+    await h.ds?.destroy();
+    h.redis?.disconnect();
+    fs.rmSync(h.exportDir, { recursive: true, force: true });
+  });
+  return h;
 }
