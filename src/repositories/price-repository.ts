@@ -182,17 +182,6 @@ export class PriceRepository {
     return r.n;
   }
 
-  /** Bars for one symbol in [from, to], oldest first. */
-  async bars(symbol: string, interval: string, from: Date, to: Date, em: EntityManager = this.ds.manager): Promise<Bar[]> {
-    const rows: { ts: Date; open: number; high: number; low: number; close: number; adj_close: number | null; volume: number }[] =
-      await em.query(
-        `SELECT ts, open, high, low, close, adj_close, volume FROM price_data
-         WHERE symbol = $1 AND interval = $2 AND ts >= $3 AND ts <= $4 ORDER BY ts`,
-        [symbol, interval, from, to],
-      );
-    return rows.map((r) => ({ symbol, interval, ts: r.ts, open: r.open, high: r.high, low: r.low, close: r.close, adjClose: r.adj_close, volume: r.volume }));
-  }
-
   /** The newest stored bar's timestamp per symbol (absent when a symbol has none): where `sinceLast` resumes. */
   async lastBarTimes(symbols: string[], interval: string): Promise<Map<string, Date>> {
     const rows: { symbol: string; ts: Date }[] = await this.ds.query(
@@ -201,24 +190,5 @@ export class PriceRepository {
       [symbols, interval],
     );
     return new Map(rows.filter((r) => r.ts).map((r) => [r.symbol, r.ts]));
-  }
-
-  /** The timestamp `n` bars before `ts` for a symbol (or the first bar), to re-read indicator warm-up. */
-  async tsBarsBefore(symbol: string, interval: string, ts: Date, n: number): Promise<Date> {
-    const rows: { ts: Date }[] = await this.ds.query(
-      `SELECT ts FROM price_data WHERE symbol = $1 AND interval = $2 AND ts < $3 ORDER BY ts DESC OFFSET $4 LIMIT 1`,
-      [symbol, interval, ts, Math.max(0, n - 1)],
-    );
-    if (rows.length > 0) return rows[0].ts;
-    const first: { ts: Date | null }[] = await this.ds.query(`SELECT min(ts) AS ts FROM price_data WHERE symbol = $1 AND interval = $2`, [symbol, interval]);
-    return first[0]?.ts && first[0].ts < ts ? first[0].ts : ts;
-  }
-
-  async countInRange(symbols: string[], interval: string, from: Date, to: Date): Promise<number> {
-    const [r] = await this.ds.query(
-      `SELECT count(*)::int AS n FROM price_data WHERE symbol = ANY($1) AND interval = $2 AND ts BETWEEN $3 AND $4`,
-      [symbols, interval, from, to],
-    );
-    return r.n;
   }
 }
