@@ -118,21 +118,24 @@ export async function importPrices(
     onSymbolDone(symbol, done++);
   }
 
-  const empty = await repo.lockAndFindEmpty(em, req.interval, req.symbols.map((symbol) => {
+  const ranges = req.symbols.map((symbol) => {
     const r = rangeOf(symbol);
     return { symbol, from: new Date(`${r.from}T00:00:00Z`), to: new Date(`${r.to}T23:59:59.999Z`) };
-  }));
+  });
+  const empty = await repo.lockAndFindEmpty(em, req.interval, ranges);
 
-  // Empty ranges (first imports, backfills): every symbol's bars through one COPY, one symbol in memory at a time.
+  // Empty ranges (first imports, backfills): every symbol's bars, with their context, through one COPY, one symbol in
+  // memory at a time.
   const fresh: SymbolRead[] = [];
-  async function* freshBars(): AsyncIterable<Bar> {
+  async function* freshBars(): AsyncIterable<Bar[]> {
     for (const symbol of req.symbols.filter((s) => empty.has(s))) {
       const r = await read(symbol);
-      yield* r.bars;
+      yield r.bars;
       fresh.push({ ...r, bars: [] }); // the bars are in PostgreSQL now; keep only the bookkeeping
     }
   }
-  summary.inserted += await repo.insertBars(em, freshBars(), provider.name, req.pipelineRunId);
+  const freshRanges = ranges.filter((r) => empty.has(r.symbol));
+  summary.inserted += await repo.insertBars(em, req.interval, freshRanges, freshBars(), provider.name, req.pipelineRunId);
   for (const r of fresh) await finish(r);
 
   // Ranges with stored bars: compare and stage only what is new or changed.
@@ -146,6 +149,8 @@ export async function importPrices(
   const merged = await repo.mergeStaging(em);
   summary.inserted += merged.inserted;
   summary.revised += merged.revised;
+  // Merged bars arrived dirty (inserted without context, or revised); so did a stored bar after a fresh range.
+  await repo.deriveContext(em, req.symbols, req.interval);
 
   await repo.quarantine(em, quarantined, req.pipelineRunId);
   for (const symbol of needsAdjustment) summary.adjustedBars += await repo.applyAdjustments(em, symbol, req.interval);

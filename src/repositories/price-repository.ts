@@ -1,11 +1,16 @@
 // Owns all SQL on price_data, price_quarantine and corporate_action.
-// Bulk path: bars for a symbol whose range is empty are COPYed straight into price_data; otherwise they are
-// compared with what is stored, and only new or changed bars are COPYed into a staging table and merged with one
-// set-based upsert. A re-import of unchanged data writes nothing; changed bars are counted as revisions.
+// Bulk path: bars for a symbol whose range is empty are COPYed straight into price_data, with their bar context;
+// otherwise they are compared with what is stored, and only new or changed bars are COPYed into a staging table and
+// merged with one set-based upsert, arriving without context (dirty) for deriveContext. A re-import of unchanged data
+// writes nothing; changed bars are counted as revisions.
 import type { DataSource, EntityManager } from 'typeorm';
-import { copyRows, rawClient, type CopyValue } from '../db/copy';
+import { copyBinary, copyRows, rawClient, type BinaryCopyWriter, type CopyValue } from '../db/copy';
+import { BarContextDeriver, SessionCalendar, VOLUME_BASELINE_BARS, sameContext, type BarContext, type SeedBar } from '../prices/bar-context';
+import { CONTEXT_COLUMNS, writeContext, writeTimestampUs } from '../prices/context-copy';
 import type { Bar } from '../providers/bar';
 import type { CorporateAction } from '../providers/provider';
+import { NYSE } from '../quality/nyse-calendar';
+import { seedNyseCalendar } from './quality-repository';
 
 export interface QuarantinedRow {
   source: string;
@@ -14,6 +19,12 @@ export interface QuarantinedRow {
   interval: string | null;
   reason: string;
   raw: unknown;
+}
+
+export interface SymbolRange {
+  symbol: string;
+  from: Date;
+  to: Date;
 }
 
 export interface WriteCounts {
@@ -27,6 +38,18 @@ const PRICE_COLUMNS = ['symbol', 'interval', 'ts', 'open', 'high', 'low', 'close
 function priceRow(b: Bar, source: string, pipelineRunId: string | null): CopyValue[] {
   return [b.symbol, b.interval, b.ts, b.open, b.high, b.low, b.close, b.adjClose, b.volume, source, pipelineRunId, b.adjClose === null ? null : 'vendor'];
 }
+
+/** The only interval whose bars get the calendar columns. */
+const DAILY = '1d';
+/** Rows a context walk reads first (most repairs converge within about a volume window), and then per query. */
+const WALK_FIRST_CHUNK = 256;
+const WALK_NEXT_CHUNK = 16_384;
+/** Derived contexts held in memory before they are COPYed on to the temp table. */
+const CONTEXT_COPY_ROWS = 20_000;
+/** A timestamptz parameter from epoch microseconds, exactly (a JS Date would round to milliseconds). */
+const tsFromUs = (param: string) => `(to_timestamp(0) + ${param}::float8 * interval '1 microsecond')`;
+const usOf = (column: string) => `(extract(epoch FROM ${column}) * 1000000)::float8`;
+const utf8 = (s: string) => Buffer.from(s, 'utf8');
 
 type StoredValues = Pick<Bar, 'open' | 'high' | 'low' | 'close' | 'adjClose' | 'volume'>;
 
@@ -50,12 +73,8 @@ export class PriceRepository {
    * Locks the symbols for this transaction (in sorted order, so two imports cannot deadlock) and returns those
    * with no stored bar in their range: their bars can be COPYed straight in without racing another import.
    */
-  async lockAndFindEmpty(em: EntityManager, interval: string, ranges: { symbol: string; from: Date; to: Date }[]): Promise<Set<string>> {
-    const sorted = [...ranges].sort((a, b) => (a.symbol < b.symbol ? -1 : 1));
-    await em.query(
-      `SELECT pg_advisory_xact_lock(hashtext('tickflow.price:' || s || ':' || $2)) FROM unnest($1::text[]) WITH ORDINALITY AS u(s, n) ORDER BY n`,
-      [sorted.map((r) => r.symbol), interval],
-    );
+  async lockAndFindEmpty(em: EntityManager, interval: string, ranges: SymbolRange[]): Promise<Set<string>> {
+    await lockSymbols(em, ranges.map((r) => r.symbol), interval);
     const rows: { symbol: string }[] = await em.query(
       `SELECT r.symbol FROM unnest($1::text[], $2::timestamptz[], $3::timestamptz[]) AS r(symbol, f, t)
        WHERE NOT EXISTS (SELECT 1 FROM price_data p WHERE p.symbol = r.symbol AND p.interval = $4 AND p.ts BETWEEN r.f AND r.t)`,
@@ -64,12 +83,52 @@ export class PriceRepository {
     return new Set(rows.map((r) => r.symbol));
   }
 
-  /** One COPY into price_data for bars of symbols whose range was found empty under the lock. */
-  async insertBars(em: EntityManager, bars: AsyncIterable<Bar>, source: string, pipelineRunId: string | null): Promise<number> {
-    async function* rows(): AsyncIterable<CopyValue[]> {
-      for await (const b of bars) yield priceRow(b, source, pipelineRunId);
-    }
-    return copyRows(em, 'price_data', PRICE_COLUMNS, rows());
+  /**
+   * One COPY into price_data for symbols whose range lockAndFindEmpty found empty, each bar with its context derived
+   * inline (seeded by the symbol's stored bars before the range). `symbolBars` yields one symbol's bars at a time,
+   * sorted by ts. A stored bar after a range is marked dirty: its previous bar changed.
+   */
+  async insertBars(
+    em: EntityManager, interval: string, ranges: SymbolRange[], symbolBars: AsyncIterable<Bar[]>, source: string, pipelineRunId: string | null,
+  ): Promise<number> {
+    // Everything read before the COPY starts: the connection can run nothing else until it ends.
+    const calendar = interval === DAILY ? await loadCalendar(em) : null;
+    const seeds = await seedsBefore(em, interval, ranges.map((r) => ({ symbol: r.symbol, beforeUs: r.from.getTime() * 1000 })));
+    const [intervalBytes, sourceBytes] = [utf8(interval), utf8(source)];
+    const rangeOf = new Map(ranges.map((r) => [r.symbol, r]));
+    const written: SymbolRange[] = [];
+    let count = 0;
+    await copyBinary(em, 'price_data', [...PRICE_COLUMNS, ...CONTEXT_COLUMNS], async function* (w: BinaryCopyWriter) {
+      for await (const bars of symbolBars) {
+        if (bars.length === 0) continue;
+        const symbol = bars[0].symbol;
+        const range = rangeOf.get(symbol);
+        if (!range) throw new Error(`insertBars: bars for ${symbol}, which has no range`);
+        written.push(range);
+        const symbolBytes = utf8(symbol);
+        const deriver = new BarContextDeriver(seeds.get(symbol) ?? [], calendar);
+        for (const b of bars) {
+          w.row(PRICE_COLUMNS.length + CONTEXT_COLUMNS.length);
+          w.bytes(symbolBytes);
+          w.bytes(intervalBytes);
+          w.timestamptz(b.ts.getTime());
+          w.float8(b.open);
+          w.float8(b.high);
+          w.float8(b.low);
+          w.float8(b.close);
+          w.float8(b.adjClose);
+          w.float8(b.volume);
+          w.bytes(sourceBytes);
+          w.uuid(pipelineRunId);
+          w.text(b.adjClose === null ? null : 'vendor');
+          writeContext(w, deriver.next({ ts: b.ts.getTime() * 1000, close: b.close, volume: b.volume }));
+          if (++count % 4096 === 0) yield;
+        }
+        yield;
+      }
+    });
+    await markFirstAfterDirty(em, interval, written);
+    return count;
   }
 
   /**
@@ -120,6 +179,30 @@ export class PriceRepository {
       SELECT count(*) FILTER (WHERE inserted)::int AS inserted, count(*) FILTER (WHERE NOT inserted)::int AS revised FROM up`);
     this.staged = 0;
     return merged;
+  }
+
+  /**
+   * Derives the context of every dirty bar (close_run IS NULL) of these symbols, and of the bars after each until the
+   * stored context agrees again; returns the bars whose context was written. Runs in the caller's transaction (READ
+   * COMMITTED) under the import's per-symbol locks. With nothing dirty it is one probe of the pending index.
+   */
+  async deriveContext(em: EntityManager, symbols: string[], interval: string): Promise<number> {
+    if (symbols.length === 0) return 0;
+    // The common case, nothing dirty anywhere: one probe of the (then empty) partial index, not one per symbol.
+    const [{ pending }] = await em.query(
+      `SELECT EXISTS (SELECT 1 FROM price_data WHERE close_run IS NULL AND interval = $2 AND symbol = ANY($1::text[])) AS pending`, [symbols, interval]);
+    if (!pending) return 0;
+    const dirty = await firstDirtyBars(em, [...new Set(symbols)], interval);
+    if (dirty.size === 0) return 0;
+    await lockSymbols(em, [...dirty.keys()], interval);
+    // Probed again under the lock: another transaction may have derived them while we waited.
+    const starts = await firstDirtyBars(em, [...dirty.keys()], interval);
+    if (starts.size === 0) return 0;
+    const calendar = interval === DAILY ? await loadCalendar(em) : null;
+    const seeds = await seedsBefore(em, interval, [...starts].map(([symbol, beforeUs]) => ({ symbol, beforeUs })));
+    const writes = new ContextWrites(em, interval);
+    for (const [symbol, startUs] of starts) await walkContext(em, symbol, interval, startUs, seeds.get(symbol) ?? [], calendar, writes);
+    return writes.apply();
   }
 
   async quarantine(em: EntityManager, rows: QuarantinedRow[], pipelineRunId: string | null): Promise<number> {
@@ -190,5 +273,180 @@ export class PriceRepository {
       [symbols, interval],
     );
     return new Map(rows.filter((r) => r.ts).map((r) => [r.symbol, r.ts]));
+  }
+}
+
+/** The import's per-symbol transaction locks, taken in sorted order so two transactions cannot deadlock. */
+async function lockSymbols(em: EntityManager, symbols: string[], interval: string): Promise<void> {
+  await em.query(
+    `SELECT pg_advisory_xact_lock(hashtext('tickflow.price:' || s || ':' || $2)) FROM unnest($1::text[]) WITH ORDINALITY AS u(s, n) ORDER BY n`,
+    [[...symbols].sort(), interval],
+  );
+}
+
+/** exchange_calendar's XNYS days; seeded first when a bulk TRUNCATE emptied it. */
+async function loadCalendar(em: EntityManager): Promise<SessionCalendar> {
+  const load = () => rawClient(em).query<[string, boolean, number]>({
+    text: `SELECT day::text, trading, ordinal FROM exchange_calendar WHERE exchange = $1 ORDER BY day`, values: [NYSE], rowMode: 'array',
+  });
+  let res = await load();
+  if (res.rows.length === 0) {
+    await seedNyseCalendar(em);
+    res = await load();
+  }
+  return SessionCalendar.fromDays(res.rows.map(([day, trading, ordinal]) => ({ day, trading, ordinal })));
+}
+
+/** Each symbol's up to VOLUME_BASELINE_BARS stored bars before a time, oldest first, in one query. */
+async function seedsBefore(em: EntityManager, interval: string, points: { symbol: string; beforeUs: number }[]): Promise<Map<string, SeedBar[]>> {
+  const seeds = new Map<string, SeedBar[]>();
+  if (points.length === 0) return seeds;
+  const res = await rawClient(em).query<[string, number, number, number, number | null]>({
+    text: `SELECT u.symbol, s.* FROM unnest($1::text[], $2::float8[]) AS u(symbol, before_us)
+      CROSS JOIN LATERAL (SELECT ${usOf('p.ts')}, p.close, p.volume, p.close_run FROM price_data p
+        WHERE p.symbol = u.symbol AND p.interval = $3 AND p.ts < ${tsFromUs('u.before_us')} ORDER BY p.ts DESC LIMIT $4) s`,
+    values: [points.map((p) => p.symbol), points.map((p) => p.beforeUs), interval, VOLUME_BASELINE_BARS],
+    rowMode: 'array',
+  });
+  for (const [symbol, ts, close, volume, closeRun] of res.rows) {
+    const seed = seeds.get(symbol) ?? [];
+    seed.push({ ts, close, volume, closeRun });
+    seeds.set(symbol, seed);
+  }
+  for (const seed of seeds.values()) seed.reverse();
+  return seeds;
+}
+
+/** The first dirty bar's ts (epoch µs) per symbol that has one, after `afterUs` if given: one pending-index probe each. */
+async function firstDirtyBars(em: EntityManager, symbols: string[], interval: string, afterUs?: number): Promise<Map<string, number>> {
+  const res = await rawClient(em).query<[string, number]>({
+    text: `SELECT u.symbol, ${usOf('d.ts')} FROM unnest($1::text[]) AS u(symbol)
+      CROSS JOIN LATERAL (SELECT p.ts FROM price_data p WHERE p.symbol = u.symbol AND p.interval = $2 AND p.close_run IS NULL
+        ${afterUs === undefined ? '' : `AND p.ts > ${tsFromUs('$3')}`} ORDER BY p.ts LIMIT 1) d ORDER BY u.symbol`,
+    values: afterUs === undefined ? [symbols, interval] : [symbols, interval, afterUs],
+    rowMode: 'array',
+  });
+  return new Map(res.rows);
+}
+
+/** Marks dirty the first stored bar after each range: bars were inserted before it. */
+async function markFirstAfterDirty(em: EntityManager, interval: string, ranges: SymbolRange[]): Promise<void> {
+  if (ranges.length === 0) return;
+  await em.query(
+    `UPDATE price_data p SET close_run = NULL
+     FROM unnest($1::text[], $2::timestamptz[]) AS u(symbol, after)
+     CROSS JOIN LATERAL (SELECT n.ts FROM price_data n WHERE n.symbol = u.symbol AND n.interval = $3 AND n.ts > u.after ORDER BY n.ts LIMIT 1) n
+     WHERE p.symbol = u.symbol AND p.interval = $3 AND p.ts = n.ts AND p.close_run IS NOT NULL`,
+    [ranges.map((r) => r.symbol), ranges.map((r) => r.to), interval],
+  );
+}
+
+type StoredBar = [ts: number, close: number, volume: number, prevTs: number | null, prevClose: number | null, closeRun: number | null,
+  volumeZ: number | null, missingSessions: number | null, tradingDay: boolean | null];
+
+/**
+ * Re-derives one symbol from its first dirty bar on. After the last dirty bar seen, it goes on until it has passed
+ * more than a volume window of bars (each later bar's window is then untouched) and a bar's stored context equals the
+ * derived one: every later bar then agrees too, up to the next dirty bar, where it resumes with a fresh seed.
+ */
+async function walkContext(
+  em: EntityManager, symbol: string, interval: string, startUs: number, seed: SeedBar[], calendar: SessionCalendar | null, writes: ContextWrites,
+): Promise<void> {
+  let deriver = new BarContextDeriver(seed, calendar);
+  let fromUs = startUs;
+  let chunk = WALK_FIRST_CHUNK;
+  let sinceDirty = 0;
+  for (;;) {
+    const res = await rawClient(em).query<StoredBar>({
+      text: `SELECT ${usOf('ts')}, close, volume, ${usOf('prev_ts')}, prev_close, close_run, volume_z, missing_sessions, trading_day
+        FROM price_data WHERE symbol = $1 AND interval = $2 AND ts >= ${tsFromUs('$3')} ORDER BY ts LIMIT $4`,
+      values: [symbol, interval, fromUs, chunk],
+      rowMode: 'array',
+    });
+    let resumeUs: number | null = null;
+    for (const [ts, close, volume, prevTs, prevClose, closeRun, volumeZ, missingSessions, tradingDay] of res.rows) {
+      const derived = deriver.next({ ts, close, volume });
+      sinceDirty = closeRun === null ? 0 : sinceDirty + 1;
+      const agrees = closeRun !== null && sameContext(derived, { prevTs, prevClose, closeRun, volumeZ, missingSessions, tradingDay });
+      if (!agrees) {
+        writes.add(symbol, ts, derived);
+        if (writes.full) await writes.copyQueued();
+      } else if (sinceDirty > VOLUME_BASELINE_BARS) {
+        resumeUs = (await firstDirtyBars(em, [symbol], interval, ts)).get(symbol) ?? Infinity;
+        break;
+      }
+    }
+    if (resumeUs === Infinity) return;
+    if (resumeUs !== null) {
+      // Bars from here to the next dirty one agree and none are waiting in `writes`: the stored seed is exact.
+      deriver = new BarContextDeriver((await seedsBefore(em, interval, [{ symbol, beforeUs: resumeUs }])).get(symbol) ?? [], calendar);
+      fromUs = resumeUs;
+      chunk = WALK_FIRST_CHUNK;
+      sinceDirty = 0;
+      continue;
+    }
+    if (res.rows.length < chunk) return;
+    fromUs = res.rows[res.rows.length - 1][0] + 1;
+    chunk = WALK_NEXT_CHUNK;
+  }
+}
+
+/**
+ * Derived contexts on their way to price_data: COPYed into a temp table in batches as the walks go, then applied with
+ * one UPDATE. One UPDATE joins the table once; an UPDATE per batch would hash-join the whole table every batch.
+ * Deferring is safe: a walk only reads bars after the ones it has queued.
+ */
+class ContextWrites {
+  private symbols: string[] = [];
+  private ts: number[] = [];
+  private contexts: BarContext[] = [];
+  private copied = 0;
+
+  constructor(private readonly em: EntityManager, private readonly interval: string) {}
+
+  get full(): boolean {
+    return this.ts.length >= CONTEXT_COPY_ROWS;
+  }
+
+  add(symbol: string, ts: number, context: BarContext): void {
+    this.symbols.push(symbol);
+    this.ts.push(ts);
+    this.contexts.push(context);
+  }
+
+  async copyQueued(): Promise<void> {
+    if (this.ts.length === 0) return;
+    if (this.copied === 0) {
+      await this.em.query(`CREATE TEMP TABLE IF NOT EXISTS price_context_update (symbol varchar(32), interval varchar(8), ts timestamptz,
+        prev_ts timestamptz, prev_close float8, close_run integer, volume_z float8, missing_sessions smallint, trading_day boolean) ON COMMIT DROP`);
+    }
+    const { symbols, ts, contexts } = this;
+    const intervalBytes = utf8(this.interval);
+    await copyBinary(this.em, 'price_context_update', ['symbol', 'interval', 'ts', ...CONTEXT_COLUMNS], function* (w: BinaryCopyWriter) {
+      for (let i = 0; i < ts.length; i++) {
+        w.row(3 + CONTEXT_COLUMNS.length);
+        w.text(symbols[i]);
+        w.bytes(intervalBytes);
+        writeTimestampUs(w, ts[i]);
+        writeContext(w, contexts[i]);
+        if (i % 4096 === 4095) yield;
+      }
+    });
+    this.copied += ts.length;
+    [this.symbols, this.ts, this.contexts] = [[], [], []];
+  }
+
+  /** Applies everything queued; returns the bars written. */
+  async apply(): Promise<number> {
+    await this.copyQueued();
+    if (this.copied === 0) return 0;
+    const res = await rawClient(this.em).query(
+      `UPDATE price_data p SET prev_ts = c.prev_ts, prev_close = c.prev_close, close_run = c.close_run, volume_z = c.volume_z,
+         missing_sessions = c.missing_sessions, trading_day = c.trading_day
+       FROM price_context_update c WHERE p.symbol = c.symbol AND p.interval = c.interval AND p.ts = c.ts`,
+    );
+    await this.em.query(`TRUNCATE price_context_update`);
+    this.copied = 0;
+    return res.rowCount ?? 0;
   }
 }

@@ -28,6 +28,10 @@ async function run(ctx: BenchContext): Promise<BenchResult[]> {
 
   ctx.log(`raw COPY of ${rows} rows (limit)`);
   await ctx.ds.query(`CREATE TABLE bench_raw_copy (LIKE price_data INCLUDING ALL)`);
+  // Not the partial index of bars awaiting context: raw rows (close_run NULL) would all land in it, while the import
+  // writes each bar's context inline and never touches it. Without it the limit is the cheaper of the two.
+  for (const { name } of await ctx.ds.query(`SELECT indexrelid::regclass::text AS name FROM pg_index
+      WHERE indrelid = 'bench_raw_copy'::regclass AND indpred IS NOT NULL`)) await ctx.ds.query(`DROP INDEX ${name}`);
   const raw = await measure(() =>
     ctx.ds.transaction(async (em) => {
       async function* generated(): AsyncIterable<CopyValue[]> {
