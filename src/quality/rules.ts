@@ -29,15 +29,31 @@ interface RuleBase {
   description: string;
 }
 
+/** Stored per-bar context columns of price_data (maintained when bars are written; see src/prices/bar-context.ts). */
+export type BarContextColumn = 'prev_ts' | 'prev_close' | 'close_run' | 'volume_z' | 'missing_sessions' | 'trading_day';
+
 /**
- * A rule over price bars, evaluated in ONE shared pass over the scope's bars with every other bar rule (one scan, one
- * window). Its SQL may use the columns of the pass (barPassSql in quality-repository.ts): symbol, ts, day, open, high,
- * low, close, adj_close, volume, daily, trading, missing_before, prev_close, prev_day, close_lag2..4, bars_so_far,
- * log_volume, log_volume_mean, log_volume_sd.
+ * A rule over price bars, evaluated in ONE shared parallel scan with every other bar rule. Neighbour facts (previous
+ * close, runs of equal closes, the volume baseline, calendar gaps) are stored on each bar, so the scan needs no window.
+ * The scan only counts bars and collects the few that need `attention`; `checked`, `failing` and `sample` are then
+ * evaluated on those bars alone (barPassSql in quality-repository.ts). For every bar where `attention` is false the
+ * rule must count exactly what `counts` says (1, or 1 when that column is not NULL) as checked, and nothing as failing;
+ * test/integration/quality-rules.test.ts checks this against a pass that gives every bar attention.
+ *
+ * Columns: in `attention`, price_data's own (open, high, low, close, adj_close, volume, ts and the context columns);
+ * in `checked`, `failing` and `sample` (the bar is `b`), also day and prev_day (UTC dates of ts and prev_ts) and
+ * scope_first_day (the scope's first date).
  */
 export interface BarRuleSpec extends RuleBase {
   kind: 'bars';
-  /** Numeric SQL: how many units this bar contributes to "checked" (usually 0 or 1; a gap rule counts days). */
+  /** What an ordinary bar adds to "checked": every bar ('*'), or bars where this context column is not NULL. */
+  counts: '*' | BarContextColumn;
+  /**
+   * Cheap boolean SQL terms: a bar gets attention when any is true. It must get it wherever it may fail or count
+   * differently from `counts`; it may get it more often. Terms equal to another rule's are evaluated once.
+   */
+  attention: string[];
+  /** Numeric SQL: how many units this bar contributes to "checked" (usually 0 or 1; the gap rule counts sessions). */
   checked: string;
   /** Numeric SQL: how many of those units fail. */
   failing: string;
@@ -67,9 +83,11 @@ export interface CustomRuleSpec extends RuleBase {
 export type RuleSpec = BarRuleSpec | QueryRuleSpec | CustomRuleSpec;
 
 const share = (max: number): Tolerance => ({ metric: 'failing_share', max });
-const flag = (applies: string, fails: string) => ({
-  checked: `CASE WHEN ${applies} THEN 1 ELSE 0 END`,
-  failing: `CASE WHEN ${applies} AND (${fails}) THEN 1 ELSE 0 END`,
+/** A rule that fails exactly on its attention bars, and checks every bar (or those with `counts` not NULL). */
+const flagged = (counts: BarRuleSpec['counts'], fails: string) => ({
+  counts, attention: [fails],
+  checked: counts === '*' ? '1' : `CASE WHEN ${counts} IS NOT NULL THEN 1 ELSE 0 END`,
+  failing: `CASE WHEN ${fails} THEN 1 ELSE 0 END`,
 });
 const barKeys = { symbol: 'symbol', ts: 'ts' };
 
@@ -77,62 +95,72 @@ export function ohlcConsistency(): BarRuleSpec {
   return {
     kind: 'bars', name: 'price.ohlc_consistency', targetTable: 'price_data', severity: 'error', blocking: true, tolerance: share(0),
     description: 'high ≥ max(open, close), low ≤ min(open, close), low ≤ high, prices > 0, volume ≥ 0',
-    ...flag('true', `NOT (high >= greatest(open, close) AND low <= least(open, close) AND low <= high AND low > 0 AND volume >= 0)`),
+    ...flagged('*', `NOT (high >= greatest(open, close) AND low <= least(open, close) AND low <= high AND low > 0 AND volume >= 0)`),
     sample: { ...barKeys, open: 'open', high: 'high', low: 'low', close: 'close', volume: 'volume' },
   };
 }
 
 export function missingValues({ maxShare = 0 } = {}): BarRuleSpec {
-  // NaN is a valid double precision and sorts above every number, so it slips past range checks: look for it.
+  // NaN is a valid double precision and sorts above every number (so greatest() of a row with one is NaN), and it
+  // slips past range checks: look for it.
   return {
     kind: 'bars', name: 'price.missing_values', targetTable: 'price_data', severity: 'warn', blocking: false, tolerance: share(maxShare),
     description: 'adj_close is NULL, or a price or the volume is NaN',
-    ...flag('true', `adj_close IS NULL OR 'NaN'::float8 IN (open, high, low, close, volume, adj_close)`),
+    ...flagged('*', `adj_close IS NULL OR greatest(open, high, low, close, volume, adj_close) = 'NaN'::float8`),
     sample: { ...barKeys, close: 'close', adj_close: 'adj_close', volume: 'volume' },
   };
 }
 
 /** `{{splits}}` is replaced by corporate_action's splits (symbol, ex_date, ratio = new shares per old), or nothing. */
 export function unexplainedJump({ maxMove = 0.4 } = {}): BarRuleSpec {
-  const move = `abs(close / prev_close - 1) > ${maxMove}`;
+  // Multiplied out (no division) so the scan's test and the verdict are the same expression, bit for bit.
+  const outside = (close: string) => `(${close} > prev_close * ${1 + maxMove} OR ${close} < prev_close * ${1 - maxMove})`;
   const splitFactor = `(SELECT exp(sum(ln(s.ratio))) FROM {{splits}} s WHERE s.symbol = b.symbol AND s.ex_date > b.prev_day AND s.ex_date <= b.day)`;
   return {
     kind: 'bars', name: 'price.daily_jump', targetTable: 'price_data', severity: 'error', blocking: false, tolerance: share(0.001),
     description: `close moves more than ${maxMove * 100}% from the previous bar and no stored split between them explains it`,
-    ...flag('prev_close > 0', `${move} AND NOT coalesce(abs(close * ${splitFactor} / prev_close - 1) <= ${maxMove}, false)`),
+    counts: 'prev_close',
+    attention: ['prev_close <= 0', outside('close')],
+    checked: 'CASE WHEN prev_close > 0 THEN 1 ELSE 0 END',
+    failing: `CASE WHEN prev_close > 0 AND ${outside('close')} AND NOT coalesce(NOT ${outside(`close * ${splitFactor}`)}, false) THEN 1 ELSE 0 END`,
     sample: { ...barKeys, prev_close: 'prev_close', close: 'close', move: 'round((close / prev_close - 1)::numeric, 4)' },
   };
 }
 
-export function volumeSpike({ maxZ = 5, minHistory = 20, maxShare = 0.005 } = {}): BarRuleSpec {
-  // z-score of log volume (volume is roughly log-normal: a raw z is dominated by one day) against the symbol's bars so
-  // far in the scope, once there are minHistory of them.
+export function volumeSpike({ maxZ = 5, maxShare = 0.005 } = {}): BarRuleSpec {
+  // volume_z is stored with each bar: log volume (roughly log-normal, so one huge day does not dominate) against the
+  // previous 60 bars, once there are 20 of them.
   return {
     kind: 'bars', name: 'price.volume_spike', targetTable: 'price_data', severity: 'warn', blocking: false, tolerance: share(maxShare),
-    description: `log(1 + volume) more than ${maxZ} standard deviations from the mean of the symbol's bars so far (after ${minHistory} bars)`,
-    ...flag(`bars_so_far >= ${minHistory} AND log_volume_sd > 0`, `abs(log_volume - log_volume_mean) / log_volume_sd > ${maxZ}`),
-    sample: { ...barKeys, volume: 'volume', z: 'round(((log_volume - log_volume_mean) / nullif(log_volume_sd, 0))::numeric, 2)' },
+    description: `ln(1 + volume) more than ${maxZ} standard deviations from its mean over the previous 60 bars (after 20 bars)`,
+    ...flagged('volume_z', `abs(volume_z) > ${maxZ}`),
+    sample: { ...barKeys, volume: 'volume', z: 'round(volume_z::numeric, 2)' },
   };
 }
 
 export function staleClose({ bars = 5, maxShare = 0.01 } = {}): BarRuleSpec {
-  if (bars < 2 || bars > 5) throw new RangeError(`staleClose: bars must be 2..5 (the bar pass keeps 4 lags), got ${bars}`);
-  const lags = ['prev_close', 'close_lag2', 'close_lag3', 'close_lag4'].slice(0, bars - 1);
+  if (!Number.isInteger(bars) || bars < 2) throw new RangeError(`staleClose: bars must be an integer ≥ 2, got ${bars}`);
   return {
     kind: 'bars', name: 'price.stale_close', targetTable: 'price_data', severity: 'warn', blocking: false, tolerance: share(maxShare),
     description: `close unchanged for ${bars} bars in a row`,
-    ...flag(`${lags[lags.length - 1]} IS NOT NULL`, lags.map((l) => `close = ${l}`).join(' AND ')),
-    sample: { ...barKeys, close: 'close' },
+    ...flagged('*', `close_run >= ${bars}`),
+    sample: { ...barKeys, close: 'close', bars_unchanged: 'close_run' },
   };
 }
 
 export function calendarGaps({ maxShare = 0.01 } = {}): BarRuleSpec {
+  // Checked units are sessions: each daily bar on a session, plus the sessions missing before it. Context reaches back
+  // before the scope; a gap that starts before the scope's first day counts only its sessions inside the scope.
+  const missing = `CASE WHEN prev_day < scope_first_day THEN least(missing_sessions, (SELECT count(*) FROM exchange_calendar c
+      WHERE c.exchange = 'XNYS' AND c.trading AND c.day >= b.scope_first_day AND c.day < b.day)) ELSE coalesce(missing_sessions, 0) END`;
   return {
     kind: 'bars', name: 'price.calendar_gaps', targetTable: 'price_data', severity: 'warn', blocking: false, tolerance: share(maxShare),
     description: 'NYSE trading days with no bar between a symbol\'s first and last bar (weekends and exchange holidays are not gaps)',
-    checked: `CASE WHEN daily THEN coalesce(missing_before, 0) + CASE WHEN trading THEN 1 ELSE 0 END ELSE 0 END`,
-    failing: `CASE WHEN daily THEN coalesce(missing_before, 0) ELSE 0 END`,
-    sample: { ...barKeys, prev_day: 'prev_day', missing_trading_days: 'missing_before' },
+    counts: 'trading_day',
+    attention: ['missing_sessions > 0', 'NOT trading_day'],
+    checked: `${missing} + CASE WHEN trading_day THEN 1 ELSE 0 END`,
+    failing: missing,
+    sample: { ...barKeys, prev_day: 'prev_day', missing_trading_days: missing },
   };
 }
 
@@ -140,17 +168,22 @@ export function nonTradingDayBars(): BarRuleSpec {
   return {
     kind: 'bars', name: 'price.non_trading_day', targetTable: 'price_data', severity: 'warn', blocking: false, tolerance: share(0),
     description: 'a daily bar dated on a weekend or an NYSE holiday',
-    ...flag('daily AND trading IS NOT NULL', 'NOT trading'),
+    ...flagged('trading_day', 'NOT trading_day'),
     sample: { ...barKeys, day: 'day' },
   };
 }
 
 export function duplicateDay(): BarRuleSpec {
   // The primary key allows two bars a few hours apart on the same date (a date-only feed next to a tz-aware one).
+  // missing_sessions is stored for daily bars with a previous bar only, so intraday bars never get attention here.
   return {
     kind: 'bars', name: 'price.duplicate_day', targetTable: 'price_data', severity: 'error', blocking: true, tolerance: share(0),
     description: 'more than one daily bar for a symbol on the same date',
-    ...flag('daily AND prev_day IS NOT NULL', 'day = prev_day'),
+    counts: 'missing_sessions',
+    // '24 hours', not '1 day': subtracting days from a timestamptz goes through the session time zone, on every bar.
+    attention: [`missing_sessions IS NOT NULL AND prev_ts > ts - interval '24 hours'`],
+    checked: 'CASE WHEN missing_sessions IS NOT NULL THEN 1 ELSE 0 END',
+    failing: 'CASE WHEN missing_sessions IS NOT NULL AND day = prev_day THEN 1 ELSE 0 END',
     sample: { ...barKeys, day: 'day', close: 'close', prev_close: 'prev_close' },
   };
 }
@@ -175,9 +208,10 @@ export function requiredColumns(table: Exclude<TargetTable, 'schema'>, columns: 
   return {
     kind: 'query', name: `schema.${table}_columns`, targetTable: 'schema', severity: 'error', blocking: true, bySymbol: false, tolerance: share(0),
     description: `${table} has the columns ${columns.join(', ')}`,
-    flaggedSql: `SELECT t.table_name, t.column_name, c.column_name IS NULL AS fail
+    // The catalog, not information_schema: the view costs milliseconds on every run for the same answer.
+    flaggedSql: `SELECT t.table_name, t.column_name, a.attname IS NULL AS fail
       FROM (VALUES ${list}) t(table_name, column_name)
-      LEFT JOIN information_schema.columns c ON c.table_schema = current_schema() AND c.table_name = t.table_name AND c.column_name = t.column_name`,
+      LEFT JOIN pg_attribute a ON a.attrelid = to_regclass(t.table_name) AND a.attname = t.column_name AND a.attnum > 0 AND NOT a.attisdropped`,
   };
 }
 

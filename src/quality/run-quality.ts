@@ -1,6 +1,7 @@
 // Evaluates rules in PostgreSQL and records every result; the gate decision is derived from the stored results.
 import type { EntityManager } from 'typeorm';
-import { QualityRepository, type Measurement } from '../repositories/quality-repository';
+import { PriceRepository } from '../repositories/price-repository';
+import { QualityRepository, type MeasureOptions, type Measurement } from '../repositories/quality-repository';
 import type { QualityScope, RuleSpec } from './rules';
 
 export interface RuleOutcome {
@@ -34,10 +35,13 @@ export async function evaluateRules(
   rules: RuleSpec[],
   scope: QualityScope,
   ids: { pipelineRunId: string | null; workflowId: string | null },
+  options: MeasureOptions = {},
 ): Promise<QualityVerdict> {
   const repo = new QualityRepository(em.connection);
   const applicable = rules.filter((r) => !(r.kind === 'query' && r.needsFeatureSet && !scope.featureSetVersion));
-  const measured = await repo.measure(em, applicable, scope);
+  // Bar rules read the context stored with each bar; bars written outside the importer (plain SQL, COPY) get theirs now.
+  if (applicable.some((r) => r.kind === 'bars')) await new PriceRepository(em.connection).deriveContext(em, scope.symbols, scope.interval);
+  const measured = await repo.measure(em, applicable, scope, options);
   const results = applicable.map((rule) => {
     const m = measured.get(rule.name)!;
     return { rule: rule.name, targetTable: rule.targetTable, severity: rule.severity, blocking: rule.blocking, ...judge(rule, m),

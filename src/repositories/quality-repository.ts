@@ -83,6 +83,11 @@ export interface Bar {
   close: number;
 }
 
+export interface MeasureOptions {
+  /** Evaluate bar rules on every bar instead of the attention bars only (the reference for tests, never faster). */
+  everyBar?: boolean;
+}
+
 type Row = { symbol: string | null; checked: number; failing: number; sample: unknown[] | null };
 
 function toParams(scope: QualityScope): unknown[] {
@@ -105,43 +110,60 @@ const splitsRelation = (present: boolean) => present
   ? `(SELECT symbol, ex_date, ratio FROM corporate_action WHERE kind = 'split')`
   : `(SELECT NULL::varchar AS symbol, NULL::date AS ex_date, NULL::float8 AS ratio WHERE false)`;
 
-/** The one pass all bar rules share: one scan of the scope, one sort for every window, one aggregate per symbol. */
-export function barPassSql(rules: BarRuleSpec[], splitsTablePresent: boolean): string {
-  const flags = rules.map((r, i) => `(${r.checked})::float8 AS c${i}, (${r.failing})::float8 AS f${i}`).join(',\n      ');
+/** A text[] literal: a constant array lets PostgreSQL hash `= ANY` instead of comparing each bar with every symbol. */
+export function textArrayLiteral(values: string[]): string {
+  return `ARRAY[${values.map((v) => `'${v.replaceAll("'", "''")}'`).join(', ')}]::text[]`;
+}
+
+/**
+ * The one pass all bar rules share. Stage 1 is a single parallel scan of the scope: per symbol it counts the bars
+ * (and those with each `counts` column set) and collects the timestamps of bars any rule gives attention to, usually
+ * a handful. Stage 2 evaluates every rule on those bars only, by primary key. For all other bars each rule checks what
+ * its `counts` says and fails nothing (the BarRuleSpec contract), so per symbol:
+ *   checked = count(counts) + Σ over attention bars (checked − counted),  failing = Σ over attention bars failing.
+ * Parameters: $1 interval, $2 from, $3 to. `everyBar` gives every bar attention: the slow reference the contract is
+ * tested against.
+ */
+export function barPassSql(rules: BarRuleSpec[], symbols: string[], splitsTablePresent: boolean, { everyBar = false } = {}): string {
+  const countColumns = [...new Set(rules.map((r) => r.counts))];
+  const countName = (c: string) => (c === '*' ? 'n_all' : `n_${c}`);
+  const counts = countColumns.map((c) => `count(${c === '*' ? '*' : `p.${c}`}) AS ${countName(c)}`).join(', ');
+  const attention = everyBar ? 'true' : [...new Set(rules.flatMap((r) => r.attention))].map((t) => `(${t})`).join('\n        OR ');
+  const counted = (c: string) => (c === '*' ? '1' : `CASE WHEN ${c} IS NOT NULL THEN 1 ELSE 0 END`);
+  const flags = rules.map((r, i) => `(${r.checked})::float8 - ${counted(r.counts)} AS d${i}, (${r.failing})::float8 AS f${i}`).join(',\n      ');
   const aggs = rules.map((r, i) => {
     const sample = Object.entries(r.sample).map(([k, v]) => `'${k}', ${v}`).join(', ');
-    return `sum(c${i}) AS c${i}, sum(f${i}) AS f${i}, quality_sample(jsonb_build_object(${sample}), ${SAMPLE_PER_SYMBOL}) FILTER (WHERE f${i} > 0) AS s${i}`;
-  }).join(',\n    ');
-  return `WITH cal AS MATERIALIZED (
-      SELECT min(day) AS first_day, array_agg(ordinal ORDER BY day) AS ord FROM exchange_calendar WHERE exchange = 'XNYS'
-    ), scoped AS (
-      SELECT p.symbol, p.ts, p.open, p.high, p.low, p.close, p.adj_close, p.volume, (p.ts AT TIME ZONE 'UTC')::date AS day,
-        ln(1 + greatest(p.volume, 0)) AS log_volume
-      FROM price_data p WHERE p.symbol = ANY($1::text[]) AND p.interval = $2 AND p.ts >= $3 AND p.ts <= $4
-    ), dated AS (
-      -- The calendar array comes in as an InitPlan parameter (not a join), so the primary-key scan's (symbol, ts) order
-      -- survives and the windows need no sort. OFFSET 0: the windows above carry two integers per bar, not the array.
-      SELECT s.*, (SELECT ord FROM cal)[s.day - (SELECT first_day FROM cal) + 1] AS ord_day,
-        (SELECT ord FROM cal)[s.day - (SELECT first_day FROM cal)] AS ord_before FROM scoped s ORDER BY s.symbol, s.ts OFFSET 0
+    return `sum(d${i}) AS d${i}, sum(f${i}) AS f${i}, quality_sample(jsonb_build_object(${sample}), ${SAMPLE_PER_SYMBOL}) FILTER (WHERE f${i} > 0) AS s${i}`;
+  }).join(',\n      ');
+  const totals = rules.map((r, i) => `(pass.${countName(r.counts)} + coalesce(extra.d${i}, 0))::float8 AS c${i}, coalesce(extra.f${i}, 0)::float8 AS f${i}, extra.s${i}`)
+    .join(',\n      ');
+  return `WITH pass AS MATERIALIZED (
+      SELECT p.symbol, ${counts},
+        quality_ts_list(p.ts) FILTER (WHERE ${attention}) AS attention
+      FROM price_data p
+      WHERE p.symbol = ANY(${textArrayLiteral(symbols)}) AND p.interval = $1 AND p.ts >= $2 AND p.ts <= $3
+      GROUP BY p.symbol
     ), bars AS (
-      -- One window, one WindowAgg: volume statistics are over the symbol's bars so far (the default frame), not a second
-      -- whole-partition window that would buffer every partition again.
-      SELECT d.symbol, d.ts, d.day, d.open, d.high, d.low, d.close, d.adj_close, d.volume, d.log_volume, $2 = '1d' AS daily,
-        d.ord_day - d.ord_before = 1 AS trading,
-        d.ord_before - lag(d.ord_day) OVER w AS missing_before,
-        lag(d.close) OVER w AS prev_close, lag(d.day) OVER w AS prev_day,
-        lag(d.close, 2) OVER w AS close_lag2, lag(d.close, 3) OVER w AS close_lag3, lag(d.close, 4) OVER w AS close_lag4,
-        count(*) OVER w AS bars_so_far, avg(d.log_volume) OVER w AS log_volume_mean, stddev_samp(d.log_volume) OVER w AS log_volume_sd
-      FROM dated d WINDOW w AS (PARTITION BY d.symbol ORDER BY d.ts ROWS UNBOUNDED PRECEDING)
+      -- One primary-key probe per attention bar (OFFSET 0 keeps the planner from turning it into a scan of every bar
+      -- of the symbol joined with the list).
+      SELECT p.symbol, p.ts, (p.ts AT TIME ZONE 'UTC')::date AS day, (p.prev_ts AT TIME ZONE 'UTC')::date AS prev_day,
+        ($2::timestamptz AT TIME ZONE 'UTC')::date AS scope_first_day,
+        p.open, p.high, p.low, p.close, p.adj_close, p.volume, p.prev_ts, p.prev_close, p.close_run, p.volume_z, p.missing_sessions, p.trading_day
+      FROM pass CROSS JOIN LATERAL unnest(pass.attention) AS a(ts)
+      CROSS JOIN LATERAL (SELECT * FROM price_data q WHERE q.symbol = pass.symbol AND q.interval = $1 AND q.ts = a.ts OFFSET 0) p
     ), flags AS (
-      -- OFFSET 0 keeps each rule's flag computed once per bar instead of being inlined into every aggregate using it.
+      -- Ordered so samples come oldest first; OFFSET 0 keeps each flag computed once per bar, not once per aggregate.
       SELECT b.*,
       ${flags}
-      FROM bars b OFFSET 0
+      FROM bars b ORDER BY b.symbol, b.ts OFFSET 0
+    ), extra AS (
+      SELECT symbol,
+      ${aggs}
+      FROM flags b GROUP BY symbol
     )
-    SELECT symbol,
-    ${aggs}
-    FROM flags GROUP BY symbol`.replaceAll('{{splits}}', splitsRelation(splitsTablePresent));
+    SELECT pass.symbol,
+      ${totals}
+    FROM pass LEFT JOIN extra ON extra.symbol = pass.symbol`.replaceAll('{{splits}}', splitsRelation(splitsTablePresent));
 }
 
 export function querySummarySql(rule: QueryRuleSpec): string {
@@ -178,16 +200,18 @@ export class QualityRepository {
   constructor(private readonly ds: DataSource) {}
 
   /** Measures every rule over the scope. Bar rules share one statement; custom rules run in their own read-only transaction. */
-  async measure(em: EntityManager, rules: RuleSpec[], scope: QualityScope): Promise<Map<string, Measurement>> {
+  async measure(em: EntityManager, rules: RuleSpec[], scope: QualityScope, options: MeasureOptions = {}): Promise<Map<string, Measurement>> {
     const params = toParams(scope);
     const out = new Map<string, Measurement>();
     await this.ensureCalendar(em);
     // JIT compiling the wide rule pass costs ~0.5 s and saves less than that on a scan this simple (SET LOCAL: this transaction only).
     await em.query('SET LOCAL jit = off');
+    // Bad data gives many bars attention; their per-rule evaluation sorts them, and should not spill to disk.
+    await em.query(`SET LOCAL work_mem = '64MB'`);
     const bars = rules.filter((r): r is BarRuleSpec => r.kind === 'bars');
     if (bars.length > 0) {
       const [{ present }] = await em.query(`SELECT to_regclass('corporate_action') IS NOT NULL AS present`);
-      const rows: Record<string, unknown>[] = await em.query(barPassSql(bars, present), params.slice(0, 4));
+      const rows: Record<string, unknown>[] = await em.query(barPassSql(bars, scope.symbols, present, { everyBar: options.everyBar }), params.slice(1, 4));
       bars.forEach((r, i) => out.set(r.name, collect(rows.map((row) => ({
         symbol: row.symbol as string, checked: row[`c${i}`] as number, failing: row[`f${i}`] as number, sample: row[`s${i}`] as unknown[] | null,
       })))));

@@ -7,7 +7,7 @@ import type { DataSource } from 'typeorm';
 import { migrations } from '../../migrations';
 import { copyRows, type CopyValue } from '../../src/db/copy';
 import { evaluateRules, type RuleOutcome } from '../../src/quality/run-quality';
-import { duplicateDay, ohlcConsistency, unexplainedJump, type RuleSpec } from '../../src/quality/rules';
+import { duplicateDay, ohlcConsistency, priceRules, unexplainedJump, type RuleSpec } from '../../src/quality/rules';
 import { fixturesDir, openTestDataSource, resetData } from '../helpers/services';
 
 const dir = path.join(fixturesDir, 'quality');
@@ -153,5 +153,39 @@ describe('quality rules on real bad data', () => {
     expect(await loadSplits(file, (r) => r[ticker], 'split_ratio')).toBe(1);
     const after = await run([unexplainedJump()], ['AAPL'], '2014-01-01', '2014-12-31');
     expect(after['price.daily_jump']).toMatchObject({ passed: true, failingRows: 0, rowsChecked: 251 });
+  });
+
+  itWithSplits('every bar rule measures on all of this data exactly what it measures when every bar gets attention', async () => {
+    // The rule pass evaluates rules only on the bars their `attention` SQL picks out; this is the reference it must match.
+    const symbols: string[] = [];
+    for (const [name] of jumpCases) {
+      for (const file of [`yfinance/${name}.csv`, `yfinance/${name}-fixed.csv`]) {
+        const symbol = file.replace('yfinance/', '').replace('.csv', '');
+        await load(file, () => symbol);
+        await loadSplits(file, () => symbol, 'stock splits');
+        symbols.push(symbol);
+      }
+    }
+    await load('finance-vix/vix-daily.csv', () => 'VIX');
+    const quandl = 'zipline/QUANDL_SAMPLE_TABLE.csv';
+    await load(quandl, () => 'WIKI', { stampRepeats: true });
+    const ticker = col(readCsv(quandl), 'ticker');
+    await load(quandl, (r) => r[ticker]);
+    symbols.push('VIX', 'WIKI', 'AAPL', 'BRK_A', 'MSFT', 'ZEN');
+
+    const measure = async (everyBar: boolean) => {
+      const verdict = await ds.transaction((em) => evaluateRules(em, priceRules, { symbols, interval: '1d', from: '1990-01-01', to: '2026-12-31' },
+        { pipelineRunId: null, workflowId: 'wf-contract' }, { everyBar }));
+      const stored: { rule: string; rows_checked: string; failing_rows: string; sample: unknown[]; symbol_counts: unknown }[] = await ds.query(
+        `SELECT rule, rows_checked, failing_rows, sample, symbol_counts FROM validation_result WHERE id = ANY($1::bigint[]) ORDER BY rule`,
+        [verdict.outcomes.map((o) => o.id)]);
+      return stored;
+    };
+    const fast = await measure(false);
+    const reference = await measure(true);
+    expect(fast).toEqual(reference);
+    // Not a vacuous comparison: these data fail several rules.
+    expect(fast.filter((r) => Number(r.failing_rows) > 0).map((r) => r.rule)).toEqual(
+      expect.arrayContaining(['price.daily_jump', 'price.duplicate_day', 'price.ohlc_consistency']));
   });
 });

@@ -6,7 +6,7 @@ import { nyseCalendar, nyseHolidays } from '../../src/quality/nyse-calendar';
 import { evaluateRules, type RuleOutcome } from '../../src/quality/run-quality';
 import {
   balanceSheetIdentity, calendarGaps, defaultRules, freshness, fundamentalPeriodOrder, fundamentalPublishedAfterPeriodEnd, missingValues,
-  nonTradingDayBars, priceRules, volumeSpike, type RuleSpec,
+  nonTradingDayBars, priceRules, requiredColumns, volumeSpike, type RuleSpec,
 } from '../../src/quality/rules';
 import { QualityRepository } from '../../src/repositories/quality-repository';
 import { openTestDataSource, resetData } from '../helpers/services';
@@ -72,6 +72,9 @@ describe('quality rule families', () => {
     expect(r['price.calendar_gaps']).toMatchObject({ passed: false, failingRows: 3, rowsChecked: days.length });
     expect(r['price.calendar_gaps'].observed).toBeCloseTo(3 / days.length, 12);
     expect(r['price.non_trading_day']).toMatchObject({ passed: false, failingRows: 2, rowsChecked: days.length - 3 + 2 });
+    // A scope starting inside the 03-22/23 gap counts only the missing session inside it.
+    const mid = await run([calendarGaps({ maxShare: 0.01 })], ['GAPPY'], '2016-03-23', '2016-04-29');
+    expect(mid['price.calendar_gaps']).toMatchObject({ failingRows: 2, rowsChecked: tradingDays('2016-03-23', '2016-04-29').length });
   });
 
   it('flags nulls and NaN, volume spikes, and stale data by trading days behind the end of the scope', async () => {
@@ -87,6 +90,32 @@ describe('quality rule families', () => {
     expect(stored.symbol_counts).toEqual({ HOLEY: { checked: 1, failing: 0 }, STALE: { checked: 1, failing: 1 }, NOBARS: { checked: 1, failing: 1 } });
     expect(stored.sample).toEqual(expect.arrayContaining([expect.objectContaining({ symbol: 'STALE', trading_days_behind: 5 }),
       expect.objectContaining({ symbol: 'NOBARS', latest: null })]));
+  });
+
+  it('measures on hand-made defects exactly what evaluating every bar measures, also when the scope starts mid-series', async () => {
+    const days = tradingDays('2017-01-01', '2017-12-31');
+    await bars('MIXED', [...days.filter((_, i) => i % 37 !== 5), '2017-07-04' /* holiday */, '2017-07-08' /* Saturday */].sort(), (i) => (
+      i % 50 === 7 ? { volume: 9_000_000 } : i % 61 === 3 ? { volume: Number.NaN } : i % 71 === 9 ? { close: 180, high: 181 }
+        : i % 83 === 11 ? { low: 500 } : i >= 120 && i < 128 ? { close: 77, open: 77, high: 78, low: 76 } : i % 97 === 13 ? { adj_close: null } : {}));
+    await bars('CLEAN', days);
+    const scope = { symbols: ['MIXED', 'CLEAN', 'NOBARS'], interval: '1d', from: '2017-03-15', to: '2017-12-31' };
+    const measure = async (everyBar: boolean) => {
+      const v = await ds.transaction((em) => evaluateRules(em, priceRules, scope, { pipelineRunId: null, workflowId: 'wf-contract' }, { everyBar }));
+      return ds.query(`SELECT rule, rows_checked, failing_rows, sample, symbol_counts FROM validation_result WHERE id = ANY($1::bigint[]) ORDER BY rule`,
+        [v.outcomes.map((o) => o.id)]);
+    };
+    const fast = await measure(false);
+    expect(fast).toEqual(await measure(true));
+    const failing = fast.filter((r: { failing_rows: string }) => Number(r.failing_rows) > 0).map((r: { rule: string }) => r.rule);
+    expect(failing).toEqual(expect.arrayContaining(['price.calendar_gaps', 'price.daily_jump', 'price.missing_values', 'price.non_trading_day',
+      'price.ohlc_consistency', 'price.stale_close', 'price.volume_spike']));
+  });
+
+  it('fails the schema rule on a missing column and names it', async () => {
+    const r = await run([requiredColumns('price_data', ['close', 'closing_price'])], ['ANY'], '2020-01-01', '2020-01-31');
+    expect(r['schema.price_data_columns']).toMatchObject({ passed: false, rowsChecked: 2, failingRows: 1, blocking: true });
+    const [stored] = await ds.query(`SELECT sample FROM validation_result WHERE rule = 'schema.price_data_columns'`);
+    expect(stored.sample).toEqual([{ table_name: 'price_data', column_name: 'closing_price' }]);
   });
 
   it('checks fundamentals: period order, publication after period end, balance-sheet identity', async () => {
