@@ -226,7 +226,8 @@ export async function copyBinary(
     yield writer.end();
   }
   const stream = rawClient(manager).query(copyFrom(`COPY ${table} (${columns.join(', ')}) FROM STDIN (FORMAT binary)`));
-  await pipeline(Readable.from(chunks()), stream);
+  // Readable.from queues 16 objects by default: 16 MiB of chunks waiting for the socket. Two keep it fed.
+  await pipeline(Readable.from(chunks(), { highWaterMark: 2 }), stream);
 }
 
 /**
