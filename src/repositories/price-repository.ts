@@ -205,6 +205,12 @@ export class PriceRepository {
     return writes.apply();
   }
 
+  /** Every (interval, symbols) with at least one bar whose context is not derived, from the partial index. */
+  async seriesWithoutContext(): Promise<{ interval: string; symbols: string[] }[]> {
+    return this.ds.query(`SELECT interval, array_agg(DISTINCT symbol ORDER BY symbol) AS symbols FROM price_data
+      WHERE close_run IS NULL GROUP BY interval ORDER BY interval`);
+  }
+
   async quarantine(em: EntityManager, rows: QuarantinedRow[], pipelineRunId: string | null): Promise<number> {
     if (rows.length === 0) return 0;
     return copyRows(

@@ -8,7 +8,8 @@ import { importPrices, type ImportSummary } from '../../src/import/import-prices
 import { VOLUME_BASELINE_BARS } from '../../src/prices/bar-context';
 import { LocalFilesProvider } from '../../src/providers/local-files';
 import { PriceRepository } from '../../src/repositories/price-repository';
-import { bundledDataDir, openTestDataSource, resetData } from '../helpers/services';
+import { childEnv, spawnTickflow } from '../helpers/processes';
+import { bundledDataDir, openTestDataSource, resetData, testDatabaseUrl } from '../helpers/services';
 
 const NOW = new Date('2024-01-01T00:00:00Z');
 
@@ -203,6 +204,20 @@ describe('bar context', () => {
     expect(await dirtyCount()).toBe(0);
     await expectExactContext(ds, 700);
     expect(await derive(['CTXA', 'RAW'])).toBe(0);
+  });
+
+  it('`tickflow db context` derives every series stored without context, across intervals, in batches', async () => {
+    await ds.query(`INSERT INTO price_data (symbol, interval, ts, open, high, low, close, volume, source)
+      SELECT 'S' || s, iv, d, 10, 10, 10, 10 + (extract(doy FROM d)::int % 9), 1000 + (extract(doy FROM d)::int * 7919) % 3000, 'raw'
+      FROM generate_series(1, 60) s, (VALUES ('1d', interval '1 day'), ('1h', interval '1 hour')) v(iv, step),
+        LATERAL generate_series(timestamptz '2016-01-04', timestamptz '2016-01-04' + step * 99, step) d`);
+    expect(await dirtyCount()).toBe(60 * 2 * 100);
+    const p = spawnTickflow(['db', 'context', '--json'], childEnv({ DATABASE_URL: testDatabaseUrl() }));
+    const code = await p.exited;
+    expect({ code, output: code === 0 ? '' : p.output() }).toEqual({ code: 0, output: '' });
+    expect(JSON.parse(p.output().slice(p.output().indexOf('{')))).toEqual({ derived: 60 * 2 * 100 });
+    expect(await dirtyCount()).toBe(0);
+    await expectExactContext(ds, 12_000);
   });
 
   it('is exact after deletes (scattered, a block, the first and the last bar) and after a bar moves', async () => {

@@ -1,20 +1,28 @@
-// `tickflow db`: apply, undo or list schema migrations.
+// `tickflow db`: apply, undo or list schema migrations; derive the bar context of bars stored without it.
 import { InputError } from '../../errors';
+import { PriceRepository } from '../../repositories/price-repository';
 import type { Runtime } from '../../runtime';
 import { parse } from '../args';
 import { out, withRuntime, type Command } from '../context';
 
-const help = `Usage: tickflow db migrate|revert|status [--json]
+const CONTEXT_BATCH = 50;
+
+const help = `Usage: tickflow db migrate|revert|status|context [--json]
 
   migrate   apply every pending migration
   revert    undo the most recent migration
-  status    list migrations and whether each is applied`;
+  status    list migrations and whether each is applied
+  context   derive the bar context of every bar stored without it (bars from before the context
+            migration, or written outside the importer), ${CONTEXT_BATCH} symbols per transaction;
+            the quality stage would otherwise do it for its scope on its first run`;
 
 async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, { json: { type: 'boolean' } }, 'db');
   const action = positionals[0];
   if (values.help || !action) return out(help), action ? 0 : 2;
-  if (!['migrate', 'revert', 'status'].includes(action)) throw new InputError(`unknown action "${action}" (migrate, revert or status)`, 'tickflow db');
+  if (!['migrate', 'revert', 'status', 'context'].includes(action)) {
+    throw new InputError(`unknown action "${action}" (migrate, revert, status or context)`, 'tickflow db');
+  }
   return withRuntime({}, async ({ dataSource }) => {
     if (action === 'migrate') {
       const applied = await dataSource.runMigrations({ transaction: 'each' });
@@ -24,6 +32,9 @@ async function run(argv: string[]): Promise<number> {
       await dataSource.undoLastMigration({ transaction: 'each' });
       const reverted = before.at(-1) ?? null;
       values.json ? out(JSON.stringify({ reverted })) : out(reverted ? `reverted: ${reverted}` : 'nothing to revert');
+    } else if (action === 'context') {
+      const derived = await deriveAllContext(dataSource, values.json ? () => {} : out);
+      values.json ? out(JSON.stringify({ derived })) : out(`bar context derived for ${derived} bars`);
     } else {
       const applied = new Set(await appliedMigrations(dataSource));
       const rows = dataSource.migrations.map((m) => ({ name: m.name ?? m.constructor.name, applied: applied.has(m.name ?? m.constructor.name) }));
@@ -33,10 +44,24 @@ async function run(argv: string[]): Promise<number> {
   }, Boolean(values.json));
 }
 
+/** Small transactions: each holds its symbols' import locks only while it derives them. */
+async function deriveAllContext(ds: Runtime['dataSource'], progress: (line: string) => void): Promise<number> {
+  const prices = new PriceRepository(ds);
+  let derived = 0;
+  for (const { interval, symbols } of await prices.seriesWithoutContext()) {
+    for (let i = 0; i < symbols.length; i += CONTEXT_BATCH) {
+      const batch = symbols.slice(i, i + CONTEXT_BATCH);
+      derived += await ds.transaction((em) => prices.deriveContext(em, batch, interval));
+      progress(`${interval}: ${Math.min(i + CONTEXT_BATCH, symbols.length)}/${symbols.length} symbols, ${derived} bars derived`);
+    }
+  }
+  return derived;
+}
+
 async function appliedMigrations(ds: Runtime['dataSource']): Promise<string[]> {
   const exists = await ds.query(`SELECT to_regclass('tickflow_migrations') IS NOT NULL AS e`);
   if (!exists[0].e) return [];
   return (await ds.query(`SELECT name FROM tickflow_migrations ORDER BY id`)).map((r: { name: string }) => r.name);
 }
 
-export const dbCommand: Command = { name: 'db', summary: 'apply, undo the last, or list schema migrations', help, run };
+export const dbCommand: Command = { name: 'db', summary: 'apply, undo the last, or list schema migrations; derive missing bar context', help, run };
