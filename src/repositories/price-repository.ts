@@ -10,7 +10,7 @@ import { CONTEXT_COLUMNS, writeContext, writeTimestampUs } from '../prices/conte
 import type { Bar } from '../providers/bar';
 import type { CorporateAction } from '../providers/provider';
 import { NYSE } from '../quality/nyse-calendar';
-import { seedNyseCalendar } from './quality-repository';
+import { ensureNyseCalendar } from './quality-repository';
 
 export interface QuarantinedRow {
   source: string;
@@ -290,16 +290,12 @@ async function lockSymbols(em: EntityManager, symbols: string[], interval: strin
   );
 }
 
-/** exchange_calendar's XNYS days; seeded first when a bulk TRUNCATE emptied it. */
+/** exchange_calendar's XNYS days. */
 async function loadCalendar(em: EntityManager): Promise<SessionCalendar> {
-  const load = () => rawClient(em).query<[string, boolean, number]>({
+  await ensureNyseCalendar(em);
+  const res = await rawClient(em).query<[string, boolean, number]>({
     text: `SELECT day::text, trading, ordinal FROM exchange_calendar WHERE exchange = $1 ORDER BY day`, values: [NYSE], rowMode: 'array',
   });
-  let res = await load();
-  if (res.rows.length === 0) {
-    await seedNyseCalendar(em);
-    res = await load();
-  }
   return SessionCalendar.fromDays(res.rows.map(([day, trading, ordinal]) => ({ day, trading, ordinal })));
 }
 

@@ -196,6 +196,12 @@ export async function seedNyseCalendar(q: { query(sql: string, params?: unknown[
   );
 }
 
+/** The calendar is reference data a bulk TRUNCATE can empty; rules and bar context against an empty one would see no gaps. */
+export async function ensureNyseCalendar(em: EntityManager): Promise<void> {
+  const [{ seeded }] = await em.query(`SELECT EXISTS (SELECT 1 FROM exchange_calendar WHERE exchange = $1) AS seeded`, [NYSE]);
+  if (!seeded) await seedNyseCalendar(em);
+}
+
 export class QualityRepository {
   constructor(private readonly ds: DataSource) {}
 
@@ -203,7 +209,7 @@ export class QualityRepository {
   async measure(em: EntityManager, rules: RuleSpec[], scope: QualityScope, options: MeasureOptions = {}): Promise<Map<string, Measurement>> {
     const params = toParams(scope);
     const out = new Map<string, Measurement>();
-    await this.ensureCalendar(em);
+    await ensureNyseCalendar(em);
     // JIT compiling the wide rule pass costs ~0.5 s and saves less than that on a scan this simple (SET LOCAL: this transaction only).
     await em.query('SET LOCAL jit = off');
     // Bad data gives many bars attention; their per-rule evaluation sorts them, and should not spill to disk.
@@ -223,12 +229,6 @@ export class QualityRepository {
     const custom = rules.filter((r): r is CustomRuleSpec => r.kind === 'custom');
     if (custom.length > 0) for (const [name, m] of await this.measureCustom(custom, params)) out.set(name, m);
     return out;
-  }
-
-  /** The calendar is reference data a bulk TRUNCATE can empty; rules measured against an empty one would see no gaps. */
-  private async ensureCalendar(em: EntityManager): Promise<void> {
-    const [{ seeded }] = await em.query(`SELECT EXISTS (SELECT 1 FROM exchange_calendar WHERE exchange = $1) AS seeded`, [NYSE]);
-    if (!seeded) await seedNyseCalendar(em);
   }
 
   /** Runs users' SQL on its own connection in a READ ONLY transaction, one savepoint each, so a broken rule fails alone. */
