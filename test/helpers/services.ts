@@ -7,6 +7,10 @@ import os from 'node:os';
 import path from 'node:path';
 import type { DataSource } from 'typeorm';
 import { createActivities } from '../../activities';
+import { importPrices, type ImportSummary } from '../../src/import/import-prices';
+import type { Bar } from '../../src/providers/bar';
+import type { PriceProvider } from '../../src/providers/provider';
+import { PriceRepository } from '../../src/repositories/price-repository';
 import type { Config } from '../../src/config';
 import { openDataSource } from '../../src/db/data-source';
 import { FeatureCache } from '../../src/features/feature-cache';
@@ -139,6 +143,43 @@ export function useTestWorker(name: string, opts: WorkerHarnessOptions = {}): Wo
     await h.ds?.destroy();
     h.redis?.disconnect();
     fs.rmSync(h.exportDir, { recursive: true, force: true });
+  });
+  return h;
+}
+
+/** Stores bars with one plain INSERT (no context, no quarantine): test data that skips the importer. */
+export async function insertRawBars(ds: DataSource, rows: Bar[]): Promise<void> {
+  await ds.query(
+    `INSERT INTO price_data (symbol, interval, ts, open, high, low, close, adj_close, volume, source)
+     SELECT s, '1d', t, o, h, l, c, a, v, 'test' FROM unnest($1::text[], $2::timestamptz[], $3::float8[], $4::float8[], $5::float8[], $6::float8[], $7::float8[], $8::float8[])
+       AS x(s, t, o, h, l, c, a, v)`,
+    [rows.map((b) => b.symbol), rows.map((b) => b.ts), rows.map((b) => b.open), rows.map((b) => b.high), rows.map((b) => b.low),
+      rows.map((b) => b.close), rows.map((b) => b.adjClose), rows.map((b) => b.volume)],
+  );
+}
+
+export interface ImportHarness {
+  ds: DataSource;
+  repo: PriceRepository;
+  /** A scratch folder for the files a test imports; removed after the suite. */
+  dir: string;
+  /** importPrices over [from, to] in one transaction, with `now` fixed. */
+  run(provider: PriceProvider, symbols: string[], from: string, to: string, interval?: string): Promise<ImportSummary>;
+}
+
+/** Registers the hooks of an import suite: a connection, data reset before each test, the scratch folder removed after. */
+export function useImportHarness(name: string, now: Date): ImportHarness {
+  const h = { dir: fs.mkdtempSync(path.join(os.tmpdir(), `tickflow-${name}-`)) } as ImportHarness;
+  h.run = (provider, symbols, from, to, interval = '1d') =>
+    h.ds.transaction((em) => importPrices(em, h.repo, provider, { symbols, interval, range: { from, to }, pipelineRunId: null, now }));
+  beforeAll(async () => {
+    h.ds = await openTestDataSource();
+    h.repo = new PriceRepository(h.ds);
+  });
+  beforeEach(() => resetData(h.ds));
+  afterAll(async () => {
+    await h.ds.destroy();
+    fs.rmSync(h.dir, { recursive: true, force: true });
   });
   return h;
 }

@@ -1,15 +1,12 @@
 // Stored bar context against an independent oracle: window functions over the whole table, after every kind of write
 // (fresh, appending and prepending imports, mid-series inserts, revisions, raw SQL inserts, deletes, moves, intraday).
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { DataSource } from 'typeorm';
-import { importPrices, type ImportSummary } from '../../src/import/import-prices';
 import { VOLUME_BASELINE_BARS } from '../../src/prices/bar-context';
 import { LocalFilesProvider } from '../../src/providers/local-files';
-import { PriceRepository } from '../../src/repositories/price-repository';
 import { childEnv, spawnTickflow } from '../helpers/processes';
-import { bundledDataDir, openTestDataSource, resetData, testDatabaseUrl } from '../helpers/services';
+import { bundledDataDir, testDatabaseUrl, useImportHarness } from '../helpers/services';
 
 const NOW = new Date('2024-01-01T00:00:00Z');
 
@@ -99,42 +96,28 @@ function writeCsv(dir: string, symbol: string, bars: CsvBar[]): void {
 }
 
 describe('bar context', () => {
-  let ds: DataSource;
-  let repo: PriceRepository;
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tickflow-context-'));
-  const csv = new LocalFilesProvider(dir, 'csv');
-
-  beforeAll(async () => {
-    ds = await openTestDataSource();
-    repo = new PriceRepository(ds);
-  });
-  beforeEach(() => resetData(ds));
-  afterAll(async () => {
-    await ds.destroy();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
-
-  const run = (provider: LocalFilesProvider, symbols: string[], from: string, to: string, interval = '1d'): Promise<ImportSummary> =>
-    ds.transaction((em) => importPrices(em, repo, provider, { symbols, interval, range: { from, to }, pipelineRunId: null, now: NOW }));
-  const derive = (symbols: string[], interval = '1d') => ds.transaction((em) => repo.deriveContext(em, symbols, interval));
-  const dirtyCount = async () => (await ds.query(`SELECT count(*)::int AS n FROM price_data WHERE close_run IS NULL`))[0].n as number;
-  const tuples = () => ds.query(`SELECT symbol, interval, ts, xmin::text FROM price_data ORDER BY 1, 2, 3`);
+  const h = useImportHarness('context', NOW);
+  const csv = new LocalFilesProvider(h.dir, 'csv');
+  const run = h.run;
+  const derive = (symbols: string[], interval = '1d') => h.ds.transaction((em) => h.repo.deriveContext(em, symbols, interval));
+  const dirtyCount = async () => (await h.ds.query(`SELECT count(*)::int AS n FROM price_data WHERE close_run IS NULL`))[0].n as number;
+  const tuples = () => h.ds.query(`SELECT symbol, interval, ts, xmin::text FROM price_data ORDER BY 1, 2, 3`);
 
   it('the oracle notices a wrong stored value', async () => {
-    writeCsv(dir, 'CTXA', generateBars(1, '2016-01-01', '2016-12-31'));
+    writeCsv(h.dir, 'CTXA', generateBars(1, '2016-01-01', '2016-12-31'));
     await run(csv, ['CTXA'], '2016-01-01', '2016-12-31');
-    await expectExactContext(ds, 200);
-    await ds.query(`UPDATE price_data SET volume_z = volume_z * (1 + 1e-8) WHERE ts = (SELECT max(ts) FROM price_data)`);
-    expect((await contextMismatches(ds)).mismatches).toHaveLength(1);
+    await expectExactContext(h.ds, 200);
+    await h.ds.query(`UPDATE price_data SET volume_z = volume_z * (1 + 1e-8) WHERE ts = (SELECT max(ts) FROM price_data)`);
+    expect((await contextMismatches(h.ds)).mismatches).toHaveLength(1);
   });
 
   it('is exact after a fresh import, and a re-import of unchanged data writes nothing', async () => {
-    writeCsv(dir, 'CTXA', generateBars(1, '2015-06-01', '2017-06-30'));
-    writeCsv(dir, 'CTXB', generateBars(2, '2015-06-01', '2017-06-30'));
+    writeCsv(h.dir, 'CTXA', generateBars(1, '2015-06-01', '2017-06-30'));
+    writeCsv(h.dir, 'CTXB', generateBars(2, '2015-06-01', '2017-06-30'));
     await run(csv, ['CTXA', 'CTXB'], '2015-06-01', '2017-06-30');
     await run(new LocalFilesProvider(bundledDataDir, 'bundled'), ['AAPL', 'SPY'], '2015-01-01', '2017-12-31');
     expect(await dirtyCount()).toBe(0);
-    await expectExactContext(ds, 2000);
+    await expectExactContext(h.ds, 2000);
 
     const before = await tuples();
     const again = await run(csv, ['CTXA', 'CTXB'], '2015-06-01', '2017-06-30');
@@ -144,29 +127,29 @@ describe('bar context', () => {
   });
 
   it('is exact after an appending import (seeded by the stored bars) and after a prepending one', async () => {
-    writeCsv(dir, 'CTXA', generateBars(3, '2015-01-01', '2017-12-31'));
-    writeCsv(dir, 'CTXB', generateBars(4, '2015-01-01', '2017-12-31'));
+    writeCsv(h.dir, 'CTXA', generateBars(3, '2015-01-01', '2017-12-31'));
+    writeCsv(h.dir, 'CTXB', generateBars(4, '2015-01-01', '2017-12-31'));
     await run(csv, ['CTXA', 'CTXB'], '2016-01-01', '2016-06-30');
     await run(csv, ['CTXA'], '2016-07-01', '2016-12-31');
     expect(await dirtyCount()).toBe(0);
-    await expectExactContext(ds, 300);
+    await expectExactContext(h.ds, 300);
     // Older history before stored bars: the first stored bar's previous bar changes.
     await run(csv, ['CTXA', 'CTXB'], '2015-01-01', '2015-12-31');
     expect(await dirtyCount()).toBe(0);
-    await expectExactContext(ds, 800);
+    await expectExactContext(h.ds, 800);
   });
 
   it('is exact after a mid-series insert and a revision of a close and a volume, rewriting only the bars affected', async () => {
     const bars = generateBars(5, '2015-01-01', '2017-12-31');
     const gap = bars.findIndex((b) => b.date >= '2016-05-02');
-    writeCsv(dir, 'CTXA', [...bars.slice(0, gap), ...bars.slice(gap + 1)]);
+    writeCsv(h.dir, 'CTXA', [...bars.slice(0, gap), ...bars.slice(gap + 1)]);
     await run(csv, ['CTXA'], '2015-01-01', '2017-12-31');
-    await expectExactContext(ds, 600);
+    await expectExactContext(h.ds, 600);
 
     let before = new Map((await tuples()).map((r: { ts: Date; xmin: string }) => [r.ts.getTime(), r.xmin]));
-    writeCsv(dir, 'CTXA', bars);
+    writeCsv(h.dir, 'CTXA', bars);
     expect(await run(csv, ['CTXA'], '2015-01-01', '2017-12-31')).toMatchObject({ inserted: 1, revised: 0 });
-    await expectExactContext(ds, 600);
+    await expectExactContext(h.ds, 600);
     let rewritten = (await tuples()).filter((r: { ts: Date; xmin: string }) => before.get(r.ts.getTime()) !== r.xmin);
     // The new bar, and the following bars whose volume window now holds it (at most a window's worth).
     expect(rewritten.length).toBeGreaterThan(1);
@@ -178,36 +161,36 @@ describe('bar context', () => {
     revised[400].volume += 12345;
     // A close revised onto its neighbour's value lengthens a run.
     revised[300].close = revised[299].close;
-    writeCsv(dir, 'CTXA', revised);
+    writeCsv(h.dir, 'CTXA', revised);
     expect(await run(csv, ['CTXA'], '2015-01-01', '2017-12-31')).toMatchObject({ inserted: 0, revised: revised[300].close === bars[300].close ? 2 : 3 });
-    await expectExactContext(ds, 600);
+    await expectExactContext(h.ds, 600);
     rewritten = (await tuples()).filter((r: { ts: Date; xmin: string }) => before.get(r.ts.getTime()) !== r.xmin);
     expect(rewritten.length).toBeLessThanOrEqual(3 * (1 + VOLUME_BASELINE_BARS));
   });
 
   it('derives raw SQL inserts (hostile volumes, microsecond timestamps) and writes nothing on a clean table', async () => {
-    writeCsv(dir, 'CTXA', generateBars(6, '2016-01-01', '2016-12-31'));
+    writeCsv(h.dir, 'CTXA', generateBars(6, '2016-01-01', '2016-12-31'));
     await run(csv, ['CTXA'], '2016-01-01', '2016-12-31');
     expect(await derive(['CTXA'])).toBe(0);
 
-    await ds.query(`INSERT INTO price_data (symbol, interval, ts, open, high, low, close, volume, source)
+    await h.ds.query(`INSERT INTO price_data (symbol, interval, ts, open, high, low, close, volume, source)
       SELECT 'RAW', '1d', d, 10, 10, 10, CASE WHEN i % 7 < 3 THEN 10 ELSE 10 + i % 5 END,
         CASE i % 17 WHEN 0 THEN 'NaN'::float8 WHEN 1 THEN 'Infinity' WHEN 2 THEN -40 WHEN 3 THEN 0 ELSE 1000 + (i * 7919) % 3000 END, 'raw'
       FROM generate_series(timestamptz '2015-01-01', '2016-06-30', interval '1 day') WITH ORDINALITY AS g(d, i)`);
-    await ds.query(`INSERT INTO price_data (symbol, interval, ts, open, high, low, close, volume, source) VALUES
+    await h.ds.query(`INSERT INTO price_data (symbol, interval, ts, open, high, low, close, volume, source) VALUES
       ('CTXA', '1d', '2016-03-15 12:34:56.123457+00', 1, 1, 1, 1, 12345, 'raw'),
       ('CTXA', '1d', '2016-03-15 12:34:56.123458+00', 1, 1, 1, 1, 12, 'raw'),
       ('CTXA', '1d', '2017-02-01', 1, 1, 1, 1, 5, 'raw')`);
     expect(await dirtyCount()).toBeGreaterThan(500);
     const written = await derive(['CTXA', 'RAW']);
-    expect(written).toBe(await ds.query(`SELECT count(*)::int AS n FROM price_data WHERE symbol = 'RAW'`).then((r) => r[0].n + 3 + VOLUME_BASELINE_BARS));
+    expect(written).toBe(await h.ds.query(`SELECT count(*)::int AS n FROM price_data WHERE symbol = 'RAW'`).then((r) => r[0].n + 3 + VOLUME_BASELINE_BARS));
     expect(await dirtyCount()).toBe(0);
-    await expectExactContext(ds, 700);
+    await expectExactContext(h.ds, 700);
     expect(await derive(['CTXA', 'RAW'])).toBe(0);
   });
 
   it('`tickflow db context` derives every series stored without context, across intervals, in batches', async () => {
-    await ds.query(`INSERT INTO price_data (symbol, interval, ts, open, high, low, close, volume, source)
+    await h.ds.query(`INSERT INTO price_data (symbol, interval, ts, open, high, low, close, volume, source)
       SELECT 'S' || s, iv, d, 10, 10, 10, 10 + (extract(doy FROM d)::int % 9), 1000 + (extract(doy FROM d)::int * 7919) % 3000, 'raw'
       FROM generate_series(1, 60) s, (VALUES ('1d', interval '1 day'), ('1h', interval '1 hour')) v(iv, step),
         LATERAL generate_series(timestamptz '2016-01-04', timestamptz '2016-01-04' + step * 99, step) d`);
@@ -217,27 +200,27 @@ describe('bar context', () => {
     expect({ code, output: code === 0 ? '' : p.output() }).toEqual({ code: 0, output: '' });
     expect(JSON.parse(p.output().slice(p.output().indexOf('{')))).toEqual({ derived: 60 * 2 * 100 });
     expect(await dirtyCount()).toBe(0);
-    await expectExactContext(ds, 12_000);
+    await expectExactContext(h.ds, 12_000);
   });
 
   it('is exact after deletes (scattered, a block, the first and the last bar) and after a bar moves', async () => {
-    writeCsv(dir, 'CTXA', generateBars(7, '2015-01-01', '2017-12-31'));
-    writeCsv(dir, 'CTXB', generateBars(8, '2015-01-01', '2017-12-31'));
+    writeCsv(h.dir, 'CTXA', generateBars(7, '2015-01-01', '2017-12-31'));
+    writeCsv(h.dir, 'CTXB', generateBars(8, '2015-01-01', '2017-12-31'));
     await run(csv, ['CTXA', 'CTXB'], '2015-01-01', '2017-12-31');
-    await ds.query(`DELETE FROM price_data WHERE symbol = 'CTXA' AND (extract(dow FROM ts) = 3 AND ts < '2015-09-01'
+    await h.ds.query(`DELETE FROM price_data WHERE symbol = 'CTXA' AND (extract(dow FROM ts) = 3 AND ts < '2015-09-01'
       OR ts BETWEEN '2016-02-01' AND '2016-04-30' OR ts = (SELECT max(ts) FROM price_data WHERE symbol = 'CTXA')
       OR ts = (SELECT min(ts) FROM price_data WHERE symbol = 'CTXA'))`);
-    await ds.query(`DELETE FROM price_data WHERE symbol = 'CTXB' AND ts = '2016-06-01'`);
+    await h.ds.query(`DELETE FROM price_data WHERE symbol = 'CTXB' AND ts = '2016-06-01'`);
     expect(await dirtyCount()).toBeGreaterThan(10);
     expect(await derive(['CTXA', 'CTXB'])).toBeGreaterThan(0);
-    await expectExactContext(ds, 1000);
+    await expectExactContext(h.ds, 1000);
 
     // A bar moved later (its old successor's previous bar changes too) and another moved to the other symbol.
-    await ds.query(`UPDATE price_data SET ts = ts + interval '20 days 3 hours' WHERE symbol = 'CTXB' AND ts = (SELECT min(ts) FROM price_data WHERE symbol = 'CTXB' AND ts > '2017-03-01')`);
-    await ds.query(`UPDATE price_data SET symbol = 'CTXA' WHERE symbol = 'CTXB' AND ts = (SELECT min(ts) FROM price_data WHERE symbol = 'CTXB' AND ts > '2015-05-01'
+    await h.ds.query(`UPDATE price_data SET ts = ts + interval '20 days 3 hours' WHERE symbol = 'CTXB' AND ts = (SELECT min(ts) FROM price_data WHERE symbol = 'CTXB' AND ts > '2017-03-01')`);
+    await h.ds.query(`UPDATE price_data SET symbol = 'CTXA' WHERE symbol = 'CTXB' AND ts = (SELECT min(ts) FROM price_data WHERE symbol = 'CTXB' AND ts > '2015-05-01'
       AND ts NOT IN (SELECT ts FROM price_data WHERE symbol = 'CTXA'))`);
     await derive(['CTXA', 'CTXB']);
-    await expectExactContext(ds, 1000);
+    await expectExactContext(h.ds, 1000);
   });
 
   it('is exact for an intraday interval, with no calendar columns', async () => {
@@ -248,17 +231,17 @@ describe('bar context', () => {
       if (i % 4 !== 0) close = Math.round((close + Math.sin(i) * 0.3) * 100) / 100;
       lines.push(`${new Date(Date.UTC(2020, 5, 1, 13, 30) + i * 60_000).toISOString()},${close},${close},${close},${close},${close},${100 + ((i * 31) % 700)}`);
     }
-    fs.writeFileSync(path.join(dir, 'MIN.csv'), lines.join('\n'));
+    fs.writeFileSync(path.join(h.dir, 'MIN.csv'), lines.join('\n'));
     await run(csv, ['MIN'], '2020-06-01', '2020-06-01', '1m');
     await run(csv, ['MIN'], '2020-06-02', '2020-06-02', '1m');
-    await ds.query(`INSERT INTO price_data (symbol, interval, ts, open, high, low, close, volume, source)
+    await h.ds.query(`INSERT INTO price_data (symbol, interval, ts, open, high, low, close, volume, source)
       VALUES ('MIN', '1m', '2020-06-01 14:00:30+00', 1, 1, 1, 1, 1, 'raw')`);
-    await ds.query(`UPDATE price_data SET volume = 1e6 WHERE symbol = 'MIN' AND ts = '2020-06-01 15:00+00'`);
+    await h.ds.query(`UPDATE price_data SET volume = 1e6 WHERE symbol = 'MIN' AND ts = '2020-06-01 15:00+00'`);
     await derive(['MIN'], '1m');
     await run(csv, ['MIN'], '2020-06-03', '2020-06-03', '1m');
     expect(await dirtyCount()).toBe(0);
-    await expectExactContext(ds, 2500);
-    const [{ n }] = await ds.query(`SELECT count(*)::int AS n FROM price_data WHERE missing_sessions IS NOT NULL OR trading_day IS NOT NULL`);
+    await expectExactContext(h.ds, 2500);
+    const [{ n }] = await h.ds.query(`SELECT count(*)::int AS n FROM price_data WHERE missing_sessions IS NOT NULL OR trading_day IS NOT NULL`);
     expect(n).toBe(0);
   });
 });

@@ -14,7 +14,7 @@ import { FeatureCache } from '../../src/features/feature-cache';
 import { DEFAULT_FEATURE_SET, FUNDAMENTAL_FEATURE_SET, featureSetVersion } from '../../src/features/feature-set';
 import type { Bar } from '../../src/providers/bar';
 import { RunRepository } from '../../src/repositories/run-repository';
-import { openTestDataSource, resetData } from '../helpers/services';
+import { insertRawBars, openTestDataSource, resetData } from '../helpers/services';
 
 jest.setTimeout(120_000);
 
@@ -46,16 +46,6 @@ describe('training-data export', () => {
   const bars = { AAA: makeBars('AAA', N, 0), BBB: makeBars('BBB', N, 17) };
   const inActivity = <T>(fn: () => Promise<T>): Promise<T> => new MockActivityEnvironment({ activityId: `x${++seq}` }).run(fn) as Promise<T>;
   let features: ReturnType<typeof createFeatureActivities>;
-
-  async function storeBars(rows: Bar[]): Promise<void> {
-    await ds.query(
-      `INSERT INTO price_data (symbol, interval, ts, open, high, low, close, adj_close, volume, source)
-       SELECT s, '1d', t, o, h, l, c, a, v, 'test' FROM unnest($1::text[], $2::timestamptz[], $3::float8[], $4::float8[], $5::float8[], $6::float8[], $7::float8[], $8::float8[])
-         AS x(s, t, o, h, l, c, a, v)`,
-      [rows.map((b) => b.symbol), rows.map((b) => b.ts), rows.map((b) => b.open), rows.map((b) => b.high), rows.map((b) => b.low),
-        rows.map((b) => b.close), rows.map((b) => b.adjClose), rows.map((b) => b.volume)],
-    );
-  }
 
   async function fundamental(metric: string, year: number, value: number, published: string): Promise<void> {
     await ds.query(
@@ -93,7 +83,7 @@ describe('training-data export', () => {
     duck = await (await DuckDBInstance.create(':memory:')).connect();
     runId = await new RunRepository(ds).start({ workflowId: 'export-test', runId: 'r1', workflowType: 'test', taskQueue: 'test', input: {}, startedAt: new Date() });
     features = createFeatureActivities({ dataSource: ds, featureCache: new FeatureCache(null, 60, () => {}), dataDir: '', exportDir: dir });
-    await storeBars([...bars.AAA, ...bars.BBB]);
+    await insertRawBars(ds, [...bars.AAA, ...bars.BBB]);
     await fundamental('eps_diluted', 2018, 4, '2019-02-15');
     await fundamental('revenue', 2018, 1000, '2019-02-15');
     await fundamental('net_income', 2018, 100, '2019-02-15');

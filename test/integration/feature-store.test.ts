@@ -13,7 +13,7 @@ import type { Bar } from '../../src/providers/bar';
 import { FeatureRepository } from '../../src/repositories/feature-repository';
 import { RunRepository } from '../../src/repositories/run-repository';
 import { freePort } from '../../src/services/net';
-import { connectTestRedis, openTestDataSource, resetData, testRedisUrl } from '../helpers/services';
+import { connectTestRedis, insertRawBars, openTestDataSource, resetData, testRedisUrl } from '../helpers/services';
 
 jest.setTimeout(60_000);
 
@@ -46,16 +46,6 @@ describe('feature store', () => {
   /** Each call is a distinct activity execution (lineage is unique per activity id). */
   const inActivity = <T>(fn: () => Promise<T>): Promise<T> => new MockActivityEnvironment({ activityId: `a${++activitySeq}` }).run(fn) as Promise<T>;
 
-  async function storeBars(rows: Bar[]): Promise<void> {
-    await ds.query(
-      `INSERT INTO price_data (symbol, interval, ts, open, high, low, close, adj_close, volume, source)
-       SELECT s, '1d', t, o, h, l, c, a, v, 'test' FROM unnest($1::text[], $2::timestamptz[], $3::float8[], $4::float8[], $5::float8[], $6::float8[], $7::float8[], $8::float8[])
-         AS x(s, t, o, h, l, c, a, v)`,
-      [rows.map((b) => b.symbol), rows.map((b) => b.ts), rows.map((b) => b.open), rows.map((b) => b.high), rows.map((b) => b.low),
-        rows.map((b) => b.close), rows.map((b) => b.adjClose), rows.map((b) => b.volume)],
-    );
-  }
-
   const rowState = (version: string) =>
     ds.query(`SELECT count(*)::int AS n, sum(xmin::text::bigint)::text AS x FROM feature_data WHERE feature_set_version = $1`, [version]);
 
@@ -69,7 +59,7 @@ describe('feature store', () => {
     runId = await new RunRepository(ds).start({
       workflowId: 'feature-store-test', runId: 'r1', workflowType: 'test', taskQueue: 'test', input: {}, startedAt: new Date(),
     });
-    await storeBars(bars.slice(0, 400));
+    await insertRawBars(ds, bars.slice(0, 400));
   });
 
   afterAll(async () => {
@@ -100,7 +90,7 @@ describe('feature store', () => {
   });
 
   it('resumes after the last computed bar, and matches a full computation', async () => {
-    await storeBars(bars.slice(400, 420));
+    await insertRawBars(ds, bars.slice(400, 420));
     const daily = await inActivity(() => activities.computeFeatures(scope(day(300), day(419))));
     expect(daily).toMatchObject({ rows: 20, written: 20 });
     const stored = await repo.range(defaultSet.version, 'AAA', '1d', new Date(START + 400 * DAY), new Date(START + 419 * DAY));
@@ -187,7 +177,7 @@ describe('feature store', () => {
         [metric, year, `${year}-12-31`, value, `${published}T00:00:00Z`],
       );
     }
-    await storeBars(makeBars('BBB', 60)); // no fundamentals at all
+    await insertRawBars(ds, makeBars('BBB', 60)); // no fundamentals at all
     const plan = await inActivity(() => activities.planFeatureRecompute({ featureSet: 'fundamentals', interval: '1d' }));
     expect(plan.version).toBe(featureSetVersion(FUNDAMENTAL_FEATURE_SET));
     await inActivity(() => activities.recomputeFeatureChunk({ pipelineRunId: runId, ...plan, interval: '1d' }));
@@ -233,7 +223,7 @@ describe('feature store', () => {
   it('COPYs empty ranges straight in and merges ranges with stored rows, in one run, with exact values', async () => {
     const ddd = makeBars('DDD', 300);
     const eee = makeBars('EEE', 300);
-    await storeBars([...ddd, ...eee]);
+    await insertRawBars(ds, [...ddd, ...eee]);
     // DDD gets days 100..299 first; its warm-up reads every bar before day 100 (fewer than the look-back).
     expect(await inActivity(() => activities.computeFeatures({ ...scope(day(100), day(299)), symbols: ['DDD'] }))).toMatchObject({ rows: 200, written: 200 });
     const before = await ds.query(`SELECT ts, xmin::text AS x FROM feature_data WHERE symbol = 'DDD' ORDER BY ts`);
@@ -257,7 +247,7 @@ describe('feature store', () => {
   });
 
   it('serializes concurrent writers of the same symbols on the lock: one COPYs, the other finds the rows stored', async () => {
-    await storeBars(makeBars('FFF', 120));
+    await insertRawBars(ds, makeBars('FFF', 120));
     await repo.register(defaultSet); // registered beforehand, so the two do not serialize on the registry row instead
     const results = await Promise.all([1, 2].map(() => inActivity(() => activities.computeFeatures({ ...scope(day(0), day(119)), symbols: ['FFF'] }))));
     expect(results.map((r) => [r.rows, r.written]).sort()).toEqual([[0, 0], [120, 120]]);

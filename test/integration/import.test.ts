@@ -1,32 +1,15 @@
 // The import stage against real PostgreSQL: quarantine with reasons, idempotent re-import, revisions counted.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import type { DataSource } from 'typeorm';
-import { importPrices, type ImportSummary } from '../../src/import/import-prices';
+import { importPrices } from '../../src/import/import-prices';
 import { LocalFilesProvider } from '../../src/providers/local-files';
-import { PriceRepository } from '../../src/repositories/price-repository';
-import { bundledDataDir, csvRowsInRange, openTestDataSource, resetData } from '../helpers/services';
+import { bundledDataDir, csvRowsInRange, useImportHarness } from '../helpers/services';
 
 const NOW = new Date('2024-01-01T00:00:00Z');
 
 describe('importPrices', () => {
-  let ds: DataSource;
-  let repo: PriceRepository;
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tickflow-import-'));
-
-  beforeAll(async () => {
-    ds = await openTestDataSource();
-    repo = new PriceRepository(ds);
-  });
-  beforeEach(() => resetData(ds));
-  afterAll(async () => {
-    await ds.destroy();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
-
-  const run = (provider: LocalFilesProvider, symbols: string[], from: string, to: string): Promise<ImportSummary> =>
-    ds.transaction((em) => importPrices(em, repo, provider, { symbols, interval: '1d', range: { from, to }, pipelineRunId: null, now: NOW }));
+  const h = useImportHarness('import', NOW);
+  const run = (provider: LocalFilesProvider, symbols: string[], from: string, to: string) => h.run(provider, symbols, from, to);
 
   it('stores the bundled SPY year and quarantines its two real vendor errors with the reason', async () => {
     const expected = csvRowsInRange(fs.readFileSync(path.join(bundledDataDir, 'SPY.csv'), 'utf8'), '2015-01-01', '2015-12-31');
@@ -36,17 +19,17 @@ describe('importPrices', () => {
     expect(s.stored).toBe(expected.length - 2);
     expect(s.received).toBe(s.stored + s.quarantined + s.exactDuplicates);
 
-    const q = await ds.query(`SELECT location, reason, raw_row FROM price_quarantine ORDER BY location`);
+    const q = await h.ds.query(`SELECT location, reason, raw_row FROM price_quarantine ORDER BY location`);
     expect(q.map((r: { raw_row: { Date: string } }) => r.raw_row.Date)).toEqual(['2015-03-05', '2015-03-30']);
     expect(q[0].reason).toMatch(/^open [\d.]+ outside \[low [\d.]+, high [\d.]+\]$/);
     expect(q[0].location).toMatch(/SPY\.csv:\d+$/);
 
-    const [row] = await ds.query(`SELECT count(*)::int AS n, min(ts) AS first, max(ts) AS last FROM price_data WHERE symbol = 'SPY'`);
+    const [row] = await h.ds.query(`SELECT count(*)::int AS n, min(ts) AS first, max(ts) AS last FROM price_data WHERE symbol = 'SPY'`);
     expect(row.n).toBe(s.stored);
     expect(new Date(row.first).toISOString()).toBe('2015-01-02T00:00:00.000Z');
     // A stored value equals the file's value exactly.
     const jan2 = expected.find((c) => c[0] === '2015-01-02')!;
-    const [bar] = await ds.query(`SELECT open, high, low, close, adj_close, volume FROM price_data WHERE symbol = 'SPY' AND ts = '2015-01-02T00:00:00Z'`);
+    const [bar] = await h.ds.query(`SELECT open, high, low, close, adj_close, volume FROM price_data WHERE symbol = 'SPY' AND ts = '2015-01-02T00:00:00Z'`);
     expect([bar.open, bar.high, bar.low, bar.close, bar.adj_close, bar.volume]).toEqual(jan2.slice(1).map(Number));
   });
 
@@ -54,11 +37,11 @@ describe('importPrices', () => {
     const provider = new LocalFilesProvider(bundledDataDir, 'bundled');
     const first = await run(provider, ['AAPL', 'GOOG'], '2016-01-01', '2016-12-31');
     expect(first.inserted).toBe(first.stored);
-    const before = await ds.query(`SELECT symbol, ts, close, xmin::text FROM price_data ORDER BY symbol, ts`);
+    const before = await h.ds.query(`SELECT symbol, ts, close, xmin::text FROM price_data ORDER BY symbol, ts`);
 
     const again = await run(provider, ['AAPL', 'GOOG'], '2016-01-01', '2016-12-31');
     expect(again).toMatchObject({ inserted: 0, revised: 0, unchanged: first.stored, stored: first.stored });
-    const after = await ds.query(`SELECT symbol, ts, close, xmin::text FROM price_data ORDER BY symbol, ts`);
+    const after = await h.ds.query(`SELECT symbol, ts, close, xmin::text FROM price_data ORDER BY symbol, ts`);
     expect(after).toEqual(before); // same tuples: xmin unchanged means nothing was rewritten
 
     // A vendor correction: one close changes; the row is updated and counted as a revision.
@@ -68,16 +51,16 @@ describe('importPrices', () => {
     cells[4] = String(Number(cells[4]) + 0.01);
     cells[2] = String(Math.max(Number(cells[2]), Number(cells[4])));
     content[idx] = cells.join(',');
-    fs.writeFileSync(path.join(dir, 'AAPL.csv'), content.join('\n'));
-    const revised = await run(new LocalFilesProvider(dir, 'bundled'), ['AAPL'], '2016-01-01', '2016-12-31');
+    fs.writeFileSync(path.join(h.dir, 'AAPL.csv'), content.join('\n'));
+    const revised = await run(new LocalFilesProvider(h.dir, 'bundled'), ['AAPL'], '2016-01-01', '2016-12-31');
     expect(revised).toMatchObject({ inserted: 0, revised: 1, unchanged: revised.stored - 1 });
-    const [bar] = await ds.query(`SELECT close FROM price_data WHERE symbol = 'AAPL' AND ts = '2016-06-01T00:00:00Z'`);
+    const [bar] = await h.ds.query(`SELECT close FROM price_data WHERE symbol = 'AAPL' AND ts = '2016-06-01T00:00:00Z'`);
     expect(bar.close).toBe(Number(cells[4]));
   });
 
   it('keeps every hostile row in quarantine with its exact reason, and still lands the good rows', async () => {
     fs.writeFileSync(
-      path.join(dir, 'HOST.csv'),
+      path.join(h.dir, 'HOST.csv'),
       [
         'Date,Open,High,Low,Close,Adj Close,Volume',
         '2020-01-02,10,11,9,10.5,10.5,1000', // good
@@ -94,9 +77,9 @@ describe('importPrices', () => {
         'not-a-date,10,11,9,10.5,10.5,1000', // bad date
       ].join('\n'),
     );
-    const s = await run(new LocalFilesProvider(dir, 'csv'), ['HOST'], '2020-01-01', '2030-01-01');
+    const s = await run(new LocalFilesProvider(h.dir, 'csv'), ['HOST'], '2020-01-01', '2030-01-01');
     expect(s).toMatchObject({ received: 12, stored: 3, quarantined: 8, exactDuplicates: 1 });
-    const q = await ds.query(`SELECT location, reason FROM price_quarantine ORDER BY id`);
+    const q = await h.ds.query(`SELECT location, reason FROM price_quarantine ORDER BY id`);
     const byLine = Object.fromEntries(q.map((r: { location: string; reason: string }) => [r.location.split(':').pop(), r.reason]));
     expect(byLine).toEqual({
       3: 'close is not a finite number',
@@ -108,40 +91,28 @@ describe('importPrices', () => {
       12: 'timestamp 2024-06-03T00:00:00.000Z is in the future',
       13: 'date "not-a-date" is not a date',
     });
-    const stored = await ds.query(`SELECT ts FROM price_data WHERE symbol = 'HOST' ORDER BY ts`);
+    const stored = await h.ds.query(`SELECT ts FROM price_data WHERE symbol = 'HOST' ORDER BY ts`);
     expect(stored.map((r: { ts: Date }) => r.ts.toISOString().slice(0, 10))).toEqual(['2020-01-02', '2020-01-10', '2020-01-13']);
   });
 
   it('rolls back everything when a symbol fails mid-import', async () => {
     const err = await run(new LocalFilesProvider(bundledDataDir, 'bundled'), ['AAPL', 'MISSING'], '2016-01-01', '2016-12-31').catch((e) => e);
     expect(err.message).toContain('no price file for symbol MISSING');
-    const [c] = await ds.query(`SELECT count(*)::int AS n FROM price_data`);
+    const [c] = await h.ds.query(`SELECT count(*)::int AS n FROM price_data`);
     expect(c.n).toBe(0);
   });
 });
 
 describe('importPrices from other local layouts', () => {
-  let ds: DataSource;
-  let repo: PriceRepository;
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tickflow-layouts-'));
-  beforeAll(async () => {
-    ds = await openTestDataSource();
-    repo = new PriceRepository(ds);
-  });
-  beforeEach(() => resetData(ds));
-  afterAll(async () => {
-    await ds.destroy();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
-  const run = (provider: LocalFilesProvider, from: string, to: string, symbol: string, interval = '1d') =>
-    ds.transaction((em) => importPrices(em, repo, provider, { symbols: [symbol], interval, range: { from, to }, pipelineRunId: null, now: NOW }));
+  const h = useImportHarness('layouts', NOW);
+  const run = (provider: LocalFilesProvider, from: string, to: string, symbol: string, interval = '1d') => h.run(provider, [symbol], from, to, interval);
 
   it('maps a generic CSV (barchart layout: Time,Last, month/day/year) through a column mapping', async () => {
-    fs.writeFileSync(path.join(dir, 'JPY.csv'), 'Time,Open,High,Low,Last,Change,Volume\r\n3/11/2020,0.0096,0.0097,0.0095,0.00965,3.60E-05,1200\r\n3/10/2020,0.0095,0.0096,0.0094,0.0096,-1E-05,900\r\n');
-    const provider = new LocalFilesProvider(dir, 'csv', { columns: { date: 'Time', open: 'Open', high: 'High', low: 'Low', close: 'Last', volume: 'Volume' }, dateOrder: 'mdy' });
+    fs.writeFileSync(path.join(h.dir, 'JPY.csv'), 'Time,Open,High,Low,Last,Change,Volume\r\n3/11/2020,0.0096,0.0097,0.0095,0.00965,3.60E-05,1200\r\n3/10/2020,0.0095,0.0096,0.0094,0.0096,-1E-05,900\r\n');
+    const provider = new LocalFilesProvider(h.dir, 'csv', { columns: { date: 'Time', open: 'Open', high: 'High', low: 'Low', close: 'Last', volume: 'Volume' }, dateOrder: 'mdy' });
     const s = await run(provider, '2020-01-01', '2020-12-31', 'JPY');
     expect(s).toMatchObject({ received: 2, stored: 2, quarantined: 0 });
-    const rows = await ds.query(`SELECT ts, close, adj_close FROM price_data WHERE symbol = 'JPY' ORDER BY ts`);
+    const rows = await h.ds.query(`SELECT ts, close, adj_close FROM price_data WHERE symbol = 'JPY' ORDER BY ts`);
     expect(rows).toEqual([
       { ts: new Date('2020-03-10T00:00:00Z'), close: 0.0096, adj_close: null },
       { ts: new Date('2020-03-11T00:00:00Z'), close: 0.00965, adj_close: null },
@@ -149,30 +120,30 @@ describe('importPrices from other local layouts', () => {
   });
 
   it('imports JSON lines of intraday bars keyed by timestamp, quarantining lines that are not JSON', async () => {
-    fs.writeFileSync(path.join(dir, 'MSFT.jsonl'), [
+    fs.writeFileSync(path.join(h.dir, 'MSFT.jsonl'), [
       '{"timestamp":"2020-06-01T13:30:00Z","open":182.5,"high":183.0,"low":182.1,"close":182.8,"volume":120000}',
       '{"timestamp":"2020-06-01T13:31:00Z","open":182.8,"high":182.9,"low":182.4,"close":182.6,"volume":90000}',
       '{"timestamp":"2020-06-01T13:32:00Z", "open": 182.6',
       '[1,2,3]',
     ].join('\n'));
-    const provider = new LocalFilesProvider(dir, 'jsonl', { format: 'jsonl', columns: { date: 'timestamp' } });
+    const provider = new LocalFilesProvider(h.dir, 'jsonl', { format: 'jsonl', columns: { date: 'timestamp' } });
     const s = await run(provider, '2020-06-01', '2020-06-01', 'MSFT', '1m');
     expect(s).toMatchObject({ received: 4, stored: 2, quarantined: 2 });
-    const q = await ds.query(`SELECT location, reason FROM price_quarantine ORDER BY id`);
+    const q = await h.ds.query(`SELECT location, reason FROM price_quarantine ORDER BY id`);
     expect(q[0].location).toMatch(/MSFT\.jsonl:3$/);
     expect(q[0].reason).toMatch(/^line is not valid JSON/);
     expect(q[1].reason).toBe('line is not a JSON object');
-    const rows = await ds.query(`SELECT interval, ts FROM price_data WHERE symbol = 'MSFT' ORDER BY ts`);
+    const rows = await h.ds.query(`SELECT interval, ts FROM price_data WHERE symbol = 'MSFT' ORDER BY ts`);
     expect(rows).toEqual([{ interval: '1m', ts: new Date('2020-06-01T13:30:00Z') }, { interval: '1m', ts: new Date('2020-06-01T13:31:00Z') }]);
   });
 
   it('resumes from a per-symbol range (sinceLast) and re-checks the last stored bar', async () => {
     const provider = new LocalFilesProvider(bundledDataDir, 'bundled');
     await run(provider, '2017-01-03', '2017-06-30', 'AAPL');
-    const last = await repo.lastBarTimes(['AAPL', 'NONE'], '1d');
+    const last = await h.repo.lastBarTimes(['AAPL', 'NONE'], '1d');
     expect([...last.keys()]).toEqual(['AAPL']);
     expect(last.get('AAPL')!.toISOString()).toBe('2017-06-30T00:00:00.000Z');
-    const s = await ds.transaction((em) => importPrices(em, repo, provider, {
+    const s = await h.ds.transaction((em) => importPrices(em, h.repo, provider, {
       symbols: ['AAPL'], interval: '1d', range: { from: '2017-01-03', to: '2017-07-31' }, pipelineRunId: null, now: NOW,
       rangeFor: () => ({ from: '2017-06-30', to: '2017-07-31' }),
     }));
