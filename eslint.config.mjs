@@ -25,11 +25,21 @@ export default tseslint.config(
       '@typescript-eslint/no-restricted-imports': ['error', {
         paths: forbiddenInWorkflows.map((name) => ({ name, message: 'Workflows are deterministic: do I/O in activities.' })),
         patterns: [
-          { group: ['**/src', '**/src/**'], message: 'Workflows may not import application code: its I/O belongs in activities.' },
+          { regex: '(^|/)src(/(?!contracts(/|$)).*)?$', message: 'Workflows may not import application code: its I/O belongs in activities.' },
           { group: ['**/activities', '**/activities/**'], allowTypeImports: true, message: 'Workflows import activity types only: `import type { Activities }`.' },
         ],
       }],
       '@typescript-eslint/consistent-type-imports': 'error',
+    },
+  },
+  {
+    // The contracts are shared with workflows: pure TypeScript, no I/O, and nothing from the rest of src/.
+    files: ['src/contracts/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', {
+        paths: forbiddenInWorkflows.map((name) => ({ name, message: 'Contracts are pure: no I/O.' })),
+        patterns: [{ group: ['../*', '!../contracts', '!../contracts/**'], message: 'Contracts import nothing from the rest of src/.' }],
+      }],
     },
   },
 );

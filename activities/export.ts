@@ -4,7 +4,7 @@ import { Context } from '@temporalio/activity';
 import { DEFAULT_SPLITS, EXPORT_EXTENSIONS, exportTrainingData } from '../src/export/training-export';
 import { defaultLabel } from '../src/export/label-spec';
 import { RunRepository } from '../src/repositories/run-repository';
-import type { ExportArgs, ExportStepResult } from '../workflows/activity-types';
+import type { ExportArgs, ExportStepResult } from '../src/contracts/activities';
 import type { ActivityDeps } from './deps';
 import { lineageStep } from './lineage-step';
 

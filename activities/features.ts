@@ -2,12 +2,12 @@
 // Daily runs are incremental: a symbol whose range is already stored resumes after its last computed bar.
 import { Context } from '@temporalio/activity';
 import type { EntityManager } from 'typeorm';
-import { InputError } from '../src/errors';
+import { InputError } from '../src/contracts/errors';
 import { computeColumns, rowAt, type CompiledFeatureSet } from '../src/features/compute';
 import { compileDeclaredSet } from '../src/features/feature-store';
 import { FeatureRepository, type FeatureRow, type SymbolColumns, type WritePlan } from '../src/repositories/feature-repository';
 import { RunRepository } from '../src/repositories/run-repository';
-import type { FeaturesArgs, FeaturesResult } from '../workflows/activity-types';
+import type { FeaturesArgs, FeaturesResult } from '../src/contracts/activities';
 import type { RecomputeChunkArgs, RecomputePlan, RecomputePlanArgs } from '../workflows/recompute-features';
 import { dayEnd, dayStart, type ActivityDeps } from './deps';
 import { lineageStep } from './lineage-step';

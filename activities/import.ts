@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { loadConfig } from '../src/config';
-import { InputError, TransientProviderError } from '../src/errors';
+import { InputError, TransientProviderError } from '../src/contracts/errors';
 import { importFundamentals } from '../src/import/import-fundamentals';
 import { importPrices, type ImportSummary } from '../src/import/import-prices';
 import { createFundamentalsProvider, createPriceProvider } from '../src/providers/http-sources';
@@ -12,7 +12,7 @@ import { SyntheticProvider } from '../src/providers/synthetic';
 import { FundamentalRepository } from '../src/repositories/fundamental-repository';
 import { PriceRepository } from '../src/repositories/price-repository';
 import { RunRepository } from '../src/repositories/run-repository';
-import type { FundamentalsArgs, FundamentalsResult, ImportArgs, ImportResult } from '../workflows/activity-types';
+import type { FundamentalsArgs, FundamentalsResult, ImportArgs, ImportResult } from '../src/contracts/activities';
 import type { EntityManager } from 'typeorm';
 import type { ActivityDeps } from './deps';
 import { lineageStep } from './lineage-step';

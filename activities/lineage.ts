@@ -2,7 +2,7 @@
 // dataset graph the rows form. Pure functions over rows and history events; the CLI supplies both.
 import type { Client } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
-import { InputError } from '../src/errors';
+import { InputError } from '../src/contracts/errors';
 import type { LineageEdge, RunRepository } from '../src/repositories/run-repository';
 
 /**

@@ -3,13 +3,13 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { InputError } from '../src/errors';
+import { InputError } from '../src/contracts/errors';
 import { readDataset } from '../src/models/dataset';
 import { predictOne, trainLinearModel, type LinearModel, type ModelKind } from '../src/models/linear-model';
 import { FeatureRepository } from '../src/repositories/feature-repository';
 import { ModelRepository, type PredictionRow } from '../src/repositories/model-repository';
 import { RunRepository } from '../src/repositories/run-repository';
-import type { PredictArgs, PredictResult, TrainModelArgs, TrainModelResult } from '../workflows/activity-types';
+import type { PredictArgs, PredictResult, TrainModelArgs, TrainModelResult } from '../src/contracts/activities';
 import { dayEnd, type ActivityDeps } from './deps';
 import { lineageStep } from './lineage-step';
 

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import { Context } from '@temporalio/activity';
 import { RunRepository } from '../src/repositories/run-repository';
-import type { FinishArgs } from '../workflows/activity-types';
+import type { FinishArgs } from '../src/contracts/activities';
 import type { ExecutionMeta } from '../workflows/execution-meta';
 import type { ActivityDeps } from './deps';
 

@@ -5,7 +5,7 @@ import { evaluateRules } from '../src/quality/run-quality';
 import { defaultRules } from '../src/quality/rules';
 import { QualityRepository } from '../src/repositories/quality-repository';
 import { RunRepository } from '../src/repositories/run-repository';
-import type { QualityArgs, QualityResult } from '../workflows/activity-types';
+import type { QualityArgs, QualityResult } from '../src/contracts/activities';
 import type { ActivityDeps } from './deps';
 import { lineageStep } from './lineage-step';
 

@@ -3,7 +3,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
-import { ConfigError } from './errors';
+import { ConfigError } from './contracts/errors';
 
 export const projectRoot = path.resolve(__dirname, '..', '..');
 

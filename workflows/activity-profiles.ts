@@ -1,8 +1,8 @@
 // One named options object per kind of activity, instead of timeouts sprinkled across calls.
 import type { ActivityOptions } from '@temporalio/workflow';
+import { NON_RETRYABLE_ERROR_TYPES } from '../src/contracts/errors';
 
-/** Error types (thrown error names) that retrying cannot fix. Mirrors src/errors.ts. */
-export const NON_RETRYABLE = ['ConfigError', 'InputError', 'ProviderError', 'QualityGateError'];
+const NON_RETRYABLE = NON_RETRYABLE_ERROR_TYPES;
 
 /** Row-level SQL bookkeeping (PipelineRun rows): fast, retried patiently through database restarts. */
 export const bookkeeping: ActivityOptions = {

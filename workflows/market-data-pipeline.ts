@@ -4,7 +4,7 @@ import {
   ApplicationFailure, defineQuery, patched, proxyActivities, setHandler, upsertSearchAttributes,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { ExportStepResult, FeaturesResult, ImportResult, PredictResult, QualityResult, TrainModelResult } from './activity-types';
+import type { ExportStepResult, FeaturesResult, ImportResult, PredictResult, QualityResult, TrainModelResult } from '../src/contracts/activities';
 import { recordFailedRun } from './run-record';
 import { bookkeeping, providerImport, sqlBatch } from './activity-profiles';
 import { executionMeta } from './execution-meta';

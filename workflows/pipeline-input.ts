@@ -2,6 +2,8 @@
 // Validated at the top of the workflow; defaults fill what is left out.
 import { z } from 'zod';
 
+export { describeInputIssues, minusDays } from '../src/contracts/input';
+
 const isoDate = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD')
@@ -57,18 +59,3 @@ export const pipelineInputSchema = z
 
 export type PipelineInput = z.infer<typeof pipelineInputSchema>;
 export type PipelineInputArgs = z.input<typeof pipelineInputSchema>;
-
-/** Human-readable list of what is wrong, each naming its field: "symbols[1]: symbols are upper-case tickers...". */
-export function describeInputIssues(error: z.ZodError): string {
-  return error.issues
-    .map((i) => {
-      const field = i.path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)), '');
-      return `${field || '(input)'}: ${i.message}`;
-    })
-    .join('; ');
-}
-
-/** `date` minus `days` calendar days, as YYYY-MM-DD. Pure: safe inside workflows. */
-export function minusDays(date: string, days: number): string {
-  return new Date(Date.parse(`${date}T00:00:00Z`) - days * 86_400_000).toISOString().slice(0, 10);
-}

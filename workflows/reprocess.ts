@@ -4,7 +4,7 @@
 import { ApplicationFailure, defineQuery, proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import { z } from 'zod';
 import type { Activities } from '../activities';
-import type { QualityResult } from './activity-types';
+import type { QualityResult } from '../src/contracts/activities';
 import { recordFailedRun } from './run-record';
 import { bookkeeping, sqlBatch } from './activity-profiles';
 import { runChildOnce } from './child-runs';

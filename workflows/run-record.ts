@@ -1,7 +1,7 @@
 // How a workflow closes its PipelineRun row when it fails or is cancelled. Shared so every workflow reports errors
 // the same way (message plus the cause that explains it).
 import { CancellationScope, isCancellation } from '@temporalio/workflow';
-import type { FinishArgs } from './activity-types';
+import type { FinishArgs } from '../src/contracts/activities';
 
 export function failureMessage(err: unknown): string {
   if (!(err instanceof Error)) return String(err);

@@ -1,6 +1,6 @@
 // Small argument parsing on node:util's parseArgs: strict, with a usage error that names the bad flag.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { InputError } from '../errors';
+import { InputError } from '../contracts/errors';
 
 export type Options = NonNullable<ParseArgsConfig['options']>;
 type WithHelp<O extends Options> = O & { help: { type: 'boolean'; short: 'h' } };

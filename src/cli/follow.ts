@@ -2,7 +2,7 @@
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import type { Workflow } from '@temporalio/common';
 import type { z } from 'zod';
-import { InputError } from '../errors';
+import { InputError } from '../contracts/errors';
 import type { Runtime } from '../runtime';
 import { connectWorkerNative } from '../runtime';
 import { createWorker } from '../worker';

@@ -1,5 +1,5 @@
 // The `tickflow` command line. Each command lives in ./commands; this file dispatches and maps errors to exit codes.
-import { ConfigError, InputError, ServiceUnavailableError } from '../errors';
+import { ConfigError, InputError, ServiceUnavailableError } from '../contracts/errors';
 import { commands } from './commands';
 import { err, out } from './context';
 

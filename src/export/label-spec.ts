@@ -1,6 +1,6 @@
 // Label specs: the only future-looking column of an export. A spec is text (CLI flag, workflow input) parsed into
 // SQL over future closes of the same symbol; user expressions go through a tiny grammar, never into SQL verbatim.
-import { InputError } from '../errors';
+import { InputError } from '../contracts/errors';
 
 /**
  * `fwd_return:N` close[t+N] / close[t] − 1; `direction:N` 1 when that return is > 0, else 0;

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { to as copyTo } from 'pg-copy-streams';
 import type { EntityManager } from 'typeorm';
 import { rawClient } from '../db/copy';
-import { InputError } from '../errors';
+import { InputError } from '../contracts/errors';
 import { compileDeclaredSet } from '../features/feature-store';
 import { ExportRepository, type GatingResult } from '../repositories/export-repository';
 import { FeatureRepository } from '../repositories/feature-repository';

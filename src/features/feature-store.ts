@@ -1,6 +1,6 @@
 // The feature store's read side and version resolution, shared by the activities and the CLI:
 // ranges, latest (Redis read-through), "as of" an instant, diffs between versions.
-import { InputError } from '../errors';
+import { InputError } from '../contracts/errors';
 import type { FeatureDiff, FeatureRepository } from '../repositories/feature-repository';
 import { compileFeatureSet, type CompiledFeatureSet } from './compute';
 import type { FeatureCache, LatestFeatures } from './feature-cache';

@@ -6,7 +6,7 @@ import readline from 'node:readline';
 import { pipeline } from 'node:stream/promises';
 import { tableFromIPC } from 'apache-arrow';
 import { readParquet } from 'parquet-wasm';
-import { InputError } from '../errors';
+import { InputError } from '../contracts/errors';
 import { readManifest, type ExportManifest } from '../export/training-export';
 
 export type SplitName = 'train' | 'validation' | 'test';

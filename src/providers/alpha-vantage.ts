@@ -3,7 +3,7 @@
 // keeps out of dataset references and messages. Alpha Vantage answers errors with HTTP 200 and a message in the
 // body, so every payload is checked for "Error Message", "Note" and "Information" first.
 import { z } from 'zod';
-import { TransientProviderError } from '../errors';
+import { TransientProviderError } from '../contracts/errors';
 import type { HttpClient, HttpRequest } from './http-client';
 import type { RawPriceRow } from './bar';
 import { assumedPublication, fiscalQuarterOf, type PublicationLag } from './fundamental-periods';

@@ -2,7 +2,7 @@
 // TransientProviderError (Temporal retries the activity) or ProviderError (retrying cannot help).
 // No retries here: a retry loop inside an activity would hide outages from Temporal's history and retry policy.
 import type { z } from 'zod';
-import { ProviderError, TransientProviderError } from '../errors';
+import { ProviderError, TransientProviderError } from '../contracts/errors';
 
 export interface HttpClientOptions {
   /** Provider name used in every error message, e.g. "polygon". */

@@ -1,6 +1,6 @@
 // The HTTP market-data sources by name: what the import activity builds from the pipeline input's `source`.
 import type { Config } from '../config';
-import { InputError } from '../errors';
+import { InputError } from '../contracts/errors';
 import { AlphaVantageProvider } from './alpha-vantage';
 import { HttpClient } from './http-client';
 import { PolygonProvider } from './polygon';

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
-import { InputError } from '../errors';
+import { InputError } from '../contracts/errors';
 import type { RawPriceRow } from './bar';
 import type { CorporateAction, PriceProvider } from './provider';
 

@@ -1,7 +1,7 @@
 // Users' own rules: validated at the edge (zod, then PostgreSQL plans the query read-only), stored in
 // quality_custom_rule, and evaluated next to the default rules as CustomRuleSpec.
 import { z } from 'zod';
-import { InputError } from '../errors';
+import { InputError } from '../contracts/errors';
 import type { CustomRuleRow, QualityRepository } from '../repositories/quality-repository';
 import { defaultRules, type CustomRuleSpec } from './rules';
 

@@ -1,7 +1,7 @@
 // Owns all SQL on validation_result, quality_custom_rule and exchange_calendar, and composes the rule statements:
 // every bar rule in one pass over the scope's bars, each query rule as one statement, custom rules read-only.
 import type { DataSource, EntityManager } from 'typeorm';
-import { InputError } from '../errors';
+import { InputError } from '../contracts/errors';
 import { CALENDAR_YEARS, NYSE, nyseCalendar, nyseHolidays } from '../quality/nyse-calendar';
 import type { BarRuleSpec, CustomRuleSpec, QueryRuleSpec, QualityScope, RuleSpec } from '../quality/rules';
 

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
-import { ServiceUnavailableError } from '../errors';
+import { ServiceUnavailableError } from '../contracts/errors';
 import { isPortOpen } from './net';
 
 export const EMBEDDED_DB_NAME = 'tickflow';

@@ -1,6 +1,6 @@
 // Redis is optional: REDIS_URL when set, else 127.0.0.1:6379 when it answers, else no cache.
 import Redis from 'ioredis';
-import { ServiceUnavailableError } from '../errors';
+import { ServiceUnavailableError } from '../contracts/errors';
 
 export interface RedisChoice {
   client: Redis | null;

@@ -2,7 +2,7 @@
 // window, input" into a Schedule, and that lists, pauses, triggers, backfills and deletes them.
 import { ScheduleOverlapPolicy, type Client, type ScheduleSummary } from '@temporalio/client';
 import { z } from 'zod';
-import { InputError } from '../errors';
+import { InputError } from '../contracts/errors';
 
 export const scheduledWorkflows = ['dailyPipeline', 'backfill', 'reprocess', 'marketDataPipeline'] as const;
 export const overlapPolicies = ['SKIP', 'BUFFER_ONE', 'BUFFER_ALL', 'CANCEL_OTHER', 'TERMINATE_OTHER', 'ALLOW_ALL'] as const;

@@ -2,7 +2,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ServiceUnavailableError } from '../errors';
+import { ServiceUnavailableError } from '../contracts/errors';
 
 /** v1.5.1 is the newest tag `go install` accepts: later ones carry a `replace` directive it refuses. */
 export const TEMPORAL_CLI_MODULE = 'github.com/temporalio/cli/cmd/temporal@v1.5.1';

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import type { defineSearchAttributeKey } from '@temporalio/common';
-import { ServiceUnavailableError } from '../errors';
+import { ServiceUnavailableError } from '../contracts/errors';
 import { searchAttributeKeys } from '../../workflows/search-attributes';
 import { isPortOpen, waitForPort } from './net';
 

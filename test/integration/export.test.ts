@@ -7,7 +7,7 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import type { DataSource } from 'typeorm';
 import { createFeatureActivities } from '../../activities/features';
-import { InputError } from '../../src/errors';
+import { InputError } from '../../src/contracts/errors';
 import { parseLabelSpec } from '../../src/export/label-spec';
 import { exportTrainingData, type ExportFormat, type ExportRequest } from '../../src/export/training-export';
 import { FeatureCache } from '../../src/features/feature-cache';

@@ -1,6 +1,6 @@
 // Failure classification, secrets, rate limiting and the source registry, against a local replay server.
 import { loadConfig, type Config } from '../../src/config';
-import { InputError, ProviderError, TransientProviderError } from '../../src/errors';
+import { InputError, ProviderError, TransientProviderError } from '../../src/contracts/errors';
 import { AlphaVantageProvider } from '../../src/providers/alpha-vantage';
 import { HttpClient } from '../../src/providers/http-client';
 import { createFundamentalsProvider, createPriceProvider } from '../../src/providers/http-sources';

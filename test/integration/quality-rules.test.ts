@@ -1,6 +1,6 @@
 // Every default rule family on hand-made bars with a known defect, the NYSE calendar, fundamentals, and custom rules.
 import type { DataSource } from 'typeorm';
-import { InputError } from '../../src/errors';
+import { InputError } from '../../src/contracts/errors';
 import { addCustomRule, toRuleSpec } from '../../src/quality/custom-rules';
 import { nyseCalendar, nyseHolidays } from '../../src/quality/nyse-calendar';
 import { evaluateRules, type RuleOutcome } from '../../src/quality/run-quality';

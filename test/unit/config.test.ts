@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { loadConfig } from '../../src/config';
-import { ConfigError } from '../../src/errors';
+import { ConfigError } from '../../src/contracts/errors';
 
 describe('loadConfig', () => {
   it('fills documented defaults when nothing is set', () => {

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { InputError } from '../../src/errors';
+import { InputError } from '../../src/contracts/errors';
 import { LocalFilesProvider } from '../../src/providers/local-files';
 import { SyntheticProvider } from '../../src/providers/synthetic';
 import { bundledDataDir } from '../helpers/services';

@@ -2,7 +2,7 @@
 // pause / resume / cancel / inspect one that is running.
 import crypto from 'node:crypto';
 import type { Client } from '@temporalio/client';
-import { InputError } from '../../errors';
+import { InputError } from '../../contracts/errors';
 import { backfill, backfillProgressQuery, cancelSignal, pauseSignal, resumeSignal } from '../../../workflows';
 import { backfillInputSchema, type BackfillInputArgs, type BackfillProgress } from '../../../workflows/backfill';
 import { parse } from '../args';

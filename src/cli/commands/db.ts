@@ -1,5 +1,5 @@
 // `tickflow db`: apply, undo or list schema migrations; derive the bar context of bars stored without it.
-import { InputError } from '../../errors';
+import { InputError } from '../../contracts/errors';
 import { PriceRepository } from '../../repositories/price-repository';
 import type { Runtime } from '../../runtime';
 import { parse } from '../args';

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { InputError } from '../../errors';
+import { InputError } from '../../contracts/errors';
 import { runStandaloneExport } from '../../export/standalone-export';
 import { DEFAULT_SPLITS, EXPORT_EXTENSIONS, type ExportFormat } from '../../export/training-export';
 import { parseLabelSpec } from '../../export/label-spec';

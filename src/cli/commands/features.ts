@@ -4,7 +4,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { WorkflowFailedError } from '@temporalio/client';
 import { z } from 'zod';
-import { InputError } from '../../errors';
+import { InputError } from '../../contracts/errors';
 import { FeatureStore } from '../../features/feature-store';
 import { FeatureRepository } from '../../repositories/feature-repository';
 import { connectWorkerNative } from '../../runtime';

@@ -1,7 +1,7 @@
 // `tickflow lineage`: which runs and sources produced a dataset (upstream), what was built from it (downstream),
 // and `reconcile`: a run's DataLineage rows against its Temporal history.
 import { datasetsConnect, reconcileRunTree, walkLineage, type LineageNode } from '../../../activities/lineage';
-import { InputError } from '../../errors';
+import { InputError } from '../../contracts/errors';
 import { RunRepository } from '../../repositories/run-repository';
 import { parse } from '../args';
 import { out, withRuntime, type Command } from '../context';

@@ -1,5 +1,5 @@
 // `tickflow models`: model training runs (ModelTrainingRun) and their predictions, from PostgreSQL.
-import { InputError } from '../../errors';
+import { InputError } from '../../contracts/errors';
 import { ModelRepository } from '../../repositories/model-repository';
 import { parse } from '../args';
 import { err, out, withRuntime, type Command } from '../context';

@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { InputError } from '../../errors';
+import { InputError } from '../../contracts/errors';
 import { addCustomRule } from '../../quality/custom-rules';
 import { buildReport, render } from '../../quality/report';
 import { defaultRules } from '../../quality/rules';

@@ -1,6 +1,6 @@
 // `tickflow run`: start marketDataPipeline, run a worker in-process, print progress and the summary.
 import crypto from 'node:crypto';
-import { InputError } from '../../errors';
+import { InputError } from '../../contracts/errors';
 import { marketDataPipeline, progressQuery, type PipelineSummary } from '../../../workflows';
 import { describeInputIssues, pipelineInputSchema, type PipelineInputArgs } from '../../../workflows/pipeline-input';
 import { parse } from '../args';

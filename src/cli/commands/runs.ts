@@ -1,5 +1,5 @@
 // `tickflow runs`: pipeline runs and their lineage, from PostgreSQL.
-import { InputError } from '../../errors';
+import { InputError } from '../../contracts/errors';
 import { RunRepository } from '../../repositories/run-repository';
 import { parse } from '../args';
 import { err, out, withRuntime, workflowUiLink, type Command } from '../context';

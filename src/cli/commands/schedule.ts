@@ -1,5 +1,5 @@
 // `tickflow schedule`: Temporal Schedules that start dailyPipeline (or another workflow) on a cron in a time zone.
-import { InputError } from '../../errors';
+import { InputError } from '../../contracts/errors';
 import { dailyInputSchema } from '../../../workflows/daily-pipeline';
 import {
   backfillSchedule, createSchedule, deleteSchedule, listSchedules, overlapPolicies, pauseSchedule, resumeSchedule, scheduledWorkflows, triggerSchedule,

@@ -1,6 +1,6 @@
 // `tickflow services`: what Tickflow would connect to, and stopping the dev server it started.
 import { loadConfig } from '../../config';
-import { InputError } from '../../errors';
+import { InputError } from '../../contracts/errors';
 import { isPortOpen } from '../../services/net';
 import { stopDevServer } from '../../services/temporal-server';
 import { parse } from '../args';
