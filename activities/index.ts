@@ -6,6 +6,7 @@ import { createFeatureActivities } from './features';
 import { createImportActivities } from './import';
 import { createModelActivities } from './models';
 import { createRunActivities } from './pipeline-runs';
+import { createPortfolioActivities } from './portfolio';
 import { createQualityActivities } from './quality';
 
 export type { ActivityDeps } from './deps';
@@ -18,6 +19,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createQualityActivities(deps),
     ...createExportActivities(deps),
     ...createModelActivities(deps),
+    ...createPortfolioActivities(deps),
   };
 }
 

@@ -12,6 +12,8 @@ export class CorporateAction {
   @Column({ type: 'double precision', nullable: true }) ratio: number | null;
   /** Dividends: cash per share. */
   @Column({ type: 'double precision', nullable: true }) amount: number | null;
+  /** Dividends: the pay date where the source reports one (cash accrues from the ex-date until then). */
+  @Column({ name: 'pay_date', type: 'date', nullable: true }) payDate: string | null;
   @Column({ type: 'varchar', length: 64 }) source: string;
   @Column({ name: 'pipeline_run_id', type: 'uuid', nullable: true }) pipelineRunId: string | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;

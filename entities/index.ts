@@ -8,22 +8,25 @@ import { ModelPrediction } from './model-prediction';
 import { ModelTrainingRun } from './model-training-run';
 import { PerformanceMetric } from './performance-metric';
 import { PipelineRun } from './pipeline-run';
+import { Portfolio } from './portfolio';
 import { PortfolioOptimization } from './portfolio-optimization';
 import { PortfolioPosition } from './portfolio-position';
+import { PortfolioValuation } from './portfolio-valuation';
 import { PriceData } from './price-data';
 import { PriceQuarantine } from './price-quarantine';
 import { Trade } from './trade';
+import { TradeQuarantine } from './trade-quarantine';
 import { ValidationResult } from './validation-result';
 import { VaRCalculation } from './var-calculation';
 
 export {
   CompanyFundamental, CorporateAction, DataLineage, DocumentEmbedding, FeatureData, FeatureSet, ModelPrediction, ModelTrainingRun,
-  PerformanceMetric, PipelineRun, PortfolioOptimization, PortfolioPosition, PriceData, PriceQuarantine, Trade,
+  PerformanceMetric, PipelineRun, Portfolio, PortfolioOptimization, PortfolioPosition, PortfolioValuation, PriceData, PriceQuarantine, Trade, TradeQuarantine,
   ValidationResult, VaRCalculation,
 };
 
 export const entities = [
   PriceData, PriceQuarantine, CompanyFundamental, FeatureSet, FeatureData, ValidationResult, PipelineRun, DataLineage,
   PortfolioPosition, Trade, VaRCalculation, PerformanceMetric, PortfolioOptimization, DocumentEmbedding,
-  ModelTrainingRun, ModelPrediction, CorporateAction,
+  ModelTrainingRun, ModelPrediction, CorporateAction, Portfolio, PortfolioValuation, TradeQuarantine,
 ];

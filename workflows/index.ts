@@ -5,3 +5,4 @@ export { recomputeFeatures } from './recompute-features';
 export { backfill, backfillProgressQuery, pauseSignal, resumeSignal, cancelSignal } from './backfill';
 export { dailyPipeline } from './daily-pipeline';
 export { reprocess, reprocessProgressQuery } from './reprocess';
+export { portfolioValuation, bookTrades } from './portfolio';

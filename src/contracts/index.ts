@@ -3,3 +3,4 @@
 export * from './activities';
 export * from './errors';
 export * from './input';
+export * from './portfolio';

@@ -74,6 +74,9 @@ export interface Lot {
 
 export interface SymbolBook {
   lots: Lot[];
+  /** Sums over `lots`, kept as they change so a day's valuation does not walk every lot. */
+  quantity: Dec;
+  cost: Dec;
   realised: Dec;
   /** Dividends credited (or paid, for shorts) so far. */
   dividends: Dec;
@@ -106,11 +109,11 @@ export class Book {
   constructor(private readonly options: BookOptions) {}
 
   quantity(symbol: string): Dec {
-    return (this.symbols.get(symbol)?.lots ?? []).reduce((q, l) => q.plus(l.quantity), ZERO);
+    return this.symbols.get(symbol)?.quantity ?? ZERO;
   }
 
   costBasis(symbol: string): Dec {
-    return (this.symbols.get(symbol)?.lots ?? []).reduce((c, l) => c.plus(l.cost), ZERO);
+    return this.symbols.get(symbol)?.cost ?? ZERO;
   }
 
   realised(symbol: string): Dec {
@@ -130,13 +133,16 @@ export class Book {
 
   private book(symbol: string): SymbolBook {
     let b = this.symbols.get(symbol);
-    if (!b) this.symbols.set(symbol, (b = { lots: [], realised: ZERO, dividends: ZERO }));
+    if (!b) this.symbols.set(symbol, (b = { lots: [], quantity: ZERO, cost: ZERO, realised: ZERO, dividends: ZERO }));
     return b;
   }
 
   private split(a: SplitAction): void {
     if (!a.ratio.isFinite() || a.ratio.lte(0)) throw new LedgerError(`split ${a.symbol} ${a.exDate}`, `ratio ${a.ratio.toString()} must be positive`);
-    for (const lot of this.symbols.get(a.symbol)?.lots ?? []) lot.quantity = lot.quantity.times(a.ratio);
+    const b = this.symbols.get(a.symbol);
+    if (!b) return;
+    for (const lot of b.lots) lot.quantity = lot.quantity.times(a.ratio);
+    b.quantity = b.quantity.times(a.ratio);
   }
 
   private dividend(a: DividendAction): void {
@@ -210,6 +216,8 @@ export class Book {
   }
 
   private open(b: SymbolBook, t: LedgerTrade, quantity: Dec, cost: Dec): void {
+    b.quantity = b.quantity.plus(quantity);
+    b.cost = b.cost.plus(cost);
     if (this.options.method === 'average' && b.lots.length > 0) {
       const pool = b.lots[0];
       pool.quantity = pool.quantity.plus(quantity);
@@ -232,13 +240,14 @@ export class Book {
       if (!t.lots || t.lots.length === 0) throw new LedgerError(t.id, `specific-lot relief needs the lots a ${t.side} closes`);
       const named = t.lots.reduce((s, l) => s.plus(l.quantity), ZERO);
       if (!named.eq(signed.abs())) throw new LedgerError(t.id, `lots name ${named.toString()} shares but the ${t.side} is for ${signed.abs().toString()}`);
-      for (const ref of t.lots) {
+      // Every named lot is checked before any is touched: a refused trade leaves the book as it was.
+      const picks = t.lots.map((ref) => {
         const lot = b.lots.find((l) => l.id === ref.lotId);
         if (!lot) throw new LedgerError(t.id, `lot ${ref.lotId} of ${t.symbol} is not open`);
-        const q = signed.isNeg() ? ref.quantity.neg() : ref.quantity;
-        if (q.abs().gt(lot.quantity.abs())) throw new LedgerError(t.id, `lot ${ref.lotId} holds ${lot.quantity.abs().toString()}, not ${ref.quantity.toString()}`);
-        relieved = relieved.plus(take(lot, q));
-      }
+        if (ref.quantity.gt(lot.quantity.abs())) throw new LedgerError(t.id, `lot ${ref.lotId} holds ${lot.quantity.abs().toString()}, not ${ref.quantity.toString()}`);
+        return { lot, q: signed.isNeg() ? ref.quantity.neg() : ref.quantity };
+      });
+      for (const { lot, q } of picks) relieved = relieved.plus(take(lot, q));
     } else {
       let left = signed;
       for (const lot of b.lots) {
@@ -249,6 +258,8 @@ export class Book {
       }
     }
     b.lots = b.lots.filter((l) => !l.quantity.isZero());
+    b.quantity = b.quantity.minus(signed);
+    b.cost = b.cost.minus(relieved);
     return relieved;
   }
 }
