@@ -67,7 +67,7 @@ export function createPortfolioActivities(deps: ActivityDeps) {
         onWindow: (lastDay) => ctx.heartbeat({ lastDay }),
         onProgress: () => ctx.heartbeat({ lastDay: resumeAfter }),
         inLastTransaction: async (em, s) => {
-          const result: ValuePortfolioResult = { sessions: s.sessions, positionRows: s.positionRows, nav: s.nav, lastDay: s.lastDay };
+          const result: ValuePortfolioResult = { sessions: s.sessions, positionRows: s.positionRows, nav: s.nav, realisedPnl: s.realisedPnl, unrealisedPnl: s.unrealisedPnl, lastDay: s.lastDay };
           await runs.addCounts(em, args.pipelineRunId, { valuedSessions: s.sessions, positionRows: s.positionRows });
           await runs.recordLineage(em, {
             ...key, pipelineRunId: args.pipelineRunId, activityType: info.activityType, attempt: info.attempt,
@@ -77,7 +77,7 @@ export function createPortfolioActivities(deps: ActivityDeps) {
           });
         },
       });
-      return { sessions: summary.sessions, positionRows: summary.positionRows, nav: summary.nav, lastDay: summary.lastDay };
+      return { sessions: summary.sessions, positionRows: summary.positionRows, nav: summary.nav, realisedPnl: summary.realisedPnl, unrealisedPnl: summary.unrealisedPnl, lastDay: summary.lastDay };
     },
 
     async computePortfolioPerformance(args: PerformanceArgs): Promise<PerformanceResult> {

@@ -48,6 +48,9 @@ export interface ValuePortfolioResult {
   sessions: number;
   positionRows: number;
   nav: string | null;
+  /** Since inception, at the close of lastDay (decimal strings). */
+  realisedPnl: string | null;
+  unrealisedPnl: string | null;
   lastDay: string | null;
 }
 

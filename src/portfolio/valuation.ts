@@ -32,6 +32,8 @@ export interface ValuationSummary {
   positionRows: number;
   /** The NAV at the close of `to` (a decimal string), or null when no session was valued. */
   nav: string | null;
+  realisedPnl: string | null;
+  unrealisedPnl: string | null;
   lastDay: string | null;
 }
 
@@ -191,7 +193,7 @@ export async function valuePortfolio(
     () => hooks.onProgress?.(),
   );
   const sessions = await repo.sessions(undefined, req.from, req.to);
-  const summary: ValuationSummary = { portfolioId: req.portfolioId, from: req.from, to: req.to, sessions: sessions.length, positionRows: 0, nav: null, lastDay: null };
+  const summary: ValuationSummary = { portfolioId: req.portfolioId, from: req.from, to: req.to, sessions: sessions.length, positionRows: 0, nav: null, realisedPnl: null, unrealisedPnl: null, lastDay: null };
 
   // Replay everything before the first session, then value the session before it for the first day's return.
   const firstSession = sessions[0] ?? req.to;
@@ -227,7 +229,10 @@ export async function valuePortfolio(
     }
     const lastDay = window[window.length - 1];
     summary.positionRows += positions.length;
-    summary.nav = valuations[valuations.length - 1].nav;
+    const closing = valuations[valuations.length - 1];
+    summary.nav = closing.nav;
+    summary.realisedPnl = closing.realisedPnl;
+    summary.unrealisedPnl = closing.unrealisedPnl;
     summary.lastDay = lastDay;
     const isLast = w + VALUATION_WINDOW >= sessions.length;
     if (req.resumeAfter && lastDay <= req.resumeAfter && !isLast) continue; // written by an earlier attempt

@@ -13,5 +13,6 @@ import { reprocessCommand } from './reprocess';
 import { scheduleCommand } from './schedule';
 import { exportCommand } from './export';
 import { modelsCommand } from './models';
+import { portfolioCommand } from './portfolio';
 
-export const commands: Command[] = [runCommand, workerCommand, dbCommand, runsCommand, servicesCommand, featuresCommand, qualityCommand, backfillCommand, reprocessCommand, scheduleCommand, lineageCommand, exportCommand, modelsCommand];
+export const commands: Command[] = [runCommand, workerCommand, dbCommand, runsCommand, servicesCommand, featuresCommand, qualityCommand, backfillCommand, reprocessCommand, scheduleCommand, lineageCommand, exportCommand, modelsCommand, portfolioCommand];

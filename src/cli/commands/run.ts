@@ -5,6 +5,7 @@ import { marketDataPipeline, progressQuery, type PipelineSummary } from '../../.
 import { describeInputIssues, pipelineInputSchema, type PipelineInputArgs } from '../../../workflows/pipeline-input';
 import { parse } from '../args';
 import { err, out, withRuntime, type Command } from '../context';
+import { runDemoPortfolio } from '../demo-portfolio';
 import { startAndFollow, type FollowMeta } from '../follow';
 
 const help = `Usage: tickflow run [options]
@@ -22,6 +23,7 @@ Starts marketDataPipeline, runs a worker in this process, and waits for the resu
   --horizon N         label: forward return over N bars (default 5)
   --workflow-id ID    workflow id (default tickflow-pipeline-<random>)
   --no-worker         do not run a worker here (one is already running)
+  --demo-portfolio    then book data/portfolios/demo-trades.csv into portfolio "demo", value it and print its performance
   --json              print the summary as JSON`;
 
 async function run(argv: string[]): Promise<number> {
@@ -29,6 +31,7 @@ async function run(argv: string[]): Promise<number> {
     symbols: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, source: { type: 'string' },
     'source-path': { type: 'string' }, seed: { type: 'string' }, 'since-last': { type: 'boolean' }, export: { type: 'string' }, 'no-export': { type: 'boolean' },
     horizon: { type: 'string' }, 'workflow-id': { type: 'string' }, 'no-worker': { type: 'boolean' }, json: { type: 'boolean' },
+    'demo-portfolio': { type: 'boolean' },
   }, 'run');
   if (values.help) return out(help), 0;
   const args: PipelineInputArgs = {
@@ -58,6 +61,10 @@ async function run(argv: string[]): Promise<number> {
       summary,
       jsonResult: (s, meta) => ({ ...meta, status: 'completed', ...s }),
     });
+    if (code === 0 && values['demo-portfolio']) {
+      const portfolio = await runDemoPortfolio(rt, Boolean(values['no-worker']));
+      if (portfolio !== 0) return portfolio;
+    }
     if (!json && rt.temporal?.startedDevServer) {
       err(`· the Temporal dev server keeps running for the Web UI (${rt.config.temporal.uiUrl}); stop it with: npx tickflow services stop`);
     }
