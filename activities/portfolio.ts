@@ -63,9 +63,16 @@ export function createPortfolioActivities(deps: ActivityDeps) {
       const done = await runs.findLineage(key);
       if (done) return done.details.result as ValuePortfolioResult;
       const resumeAfter = (info.heartbeatDetails as { lastDay?: string } | undefined)?.lastDay ?? null;
+      let lastBeat = Date.now();
       const summary = await valuePortfolio(ds, portfolios, { portfolioId: args.portfolioId, from: args.from, to: args.to, pipelineRunId: args.pipelineRunId, resumeAfter }, {
         onWindow: (lastDay) => ctx.heartbeat({ lastDay }),
-        onProgress: () => ctx.heartbeat({ lastDay: resumeAfter }),
+        // While replaying the ledger, beat only every few seconds: the SDK sends the first heartbeat at once and
+        // throttles the rest, so the first one should carry a committed window whenever the replay is short.
+        onProgress: () => {
+          if (Date.now() - lastBeat < 5_000) return;
+          lastBeat = Date.now();
+          ctx.heartbeat({ lastDay: resumeAfter });
+        },
         inLastTransaction: async (em, s) => {
           const result: ValuePortfolioResult = { sessions: s.sessions, positionRows: s.positionRows, nav: s.nav, realisedPnl: s.realisedPnl, unrealisedPnl: s.unrealisedPnl, lastDay: s.lastDay };
           await runs.addCounts(em, args.pipelineRunId, { valuedSessions: s.sessions, positionRows: s.positionRows });

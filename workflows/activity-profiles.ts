@@ -23,3 +23,13 @@ export const sqlBatch: ActivityOptions = {
   heartbeatTimeout: '15 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 20, nonRetryableErrorTypes: NON_RETRYABLE },
 };
+
+/**
+ * Long resumable passes that heartbeat a cursor after each committed window (portfolio valuation): a short heartbeat
+ * timeout, so the SDK sends the cursor to the server every few seconds and a dead worker's successor resumes near it.
+ */
+export const resumableBatch: ActivityOptions = {
+  startToCloseTimeout: '4 hours',
+  heartbeatTimeout: '10 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 20, nonRetryableErrorTypes: NON_RETRYABLE },
+};

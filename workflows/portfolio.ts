@@ -6,12 +6,13 @@ import { z } from 'zod';
 import type { Activities } from '../activities';
 import type { BookTradesResult, PerformanceResult, ValuePortfolioResult } from '../src/contracts/portfolio';
 import { describeInputIssues } from '../src/contracts/input';
-import { bookkeeping, sqlBatch } from './activity-profiles';
+import { bookkeeping, resumableBatch, sqlBatch } from './activity-profiles';
 import { executionMeta } from './execution-meta';
 import { recordFailedRun } from './run-record';
 
 const book = proxyActivities<Activities>(bookkeeping);
 const sql = proxyActivities<Activities>(sqlBatch);
+const resumable = proxyActivities<Activities>(resumableBatch);
 
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD')
   .refine((s) => new Date(`${s}T00:00:00Z`).toISOString().startsWith(s), 'not a calendar date');
@@ -59,7 +60,7 @@ function parse<T>(schema: z.ZodType<T>, raw: unknown, what: string): T {
 async function valueAndMeasure(pipelineRunId: string, input: { portfolioId: string; from?: string; to?: string; riskFreeAnnual?: number }, counts: Record<string, number>) {
   const plan = await book.planPortfolioValuation({ portfolioId: input.portfolioId, from: input.from, to: input.to });
   if (!plan.anything) return { from: null, to: null, valuation: null, performance: null };
-  const valuation = await sql.valuePortfolio({ pipelineRunId, portfolioId: plan.portfolioId, from: plan.from, to: plan.to });
+  const valuation = await resumable.valuePortfolio({ pipelineRunId, portfolioId: plan.portfolioId, from: plan.from, to: plan.to });
   counts.valuedSessions = valuation.sessions;
   const performance = await sql.computePortfolioPerformance({ pipelineRunId, portfolioId: plan.portfolioId, riskFreeAnnual: input.riskFreeAnnual });
   counts.metrics = performance.metrics;
