@@ -138,8 +138,18 @@ interface DayValue {
   valuation: Omit<ValuationRow, 'dailyReturn' | 'externalFlow' | 'purchases' | 'sales'>;
 }
 
+/** Decimal → string, remembered per value: a holding's quantity and cost stay the same objects until they change. */
+class StringCache {
+  private readonly seen = new WeakMap<Dec, string>();
+  of(d: Dec): string {
+    let s = this.seen.get(d);
+    if (s === undefined) this.seen.set(d, (s = d.toString()));
+    return s;
+  }
+}
+
 /** Values the book at the close of `day` from the latest closes known by then. */
-function valueDay(book: Book, day: string, lastClose: Map<string, { day: string; close: number }>): DayValue {
+function valueDay(book: Book, day: string, lastClose: Map<string, { day: string; close: number }>, strings = new StringCache()): DayValue {
   const positions: PositionRow[] = [];
   let marketValue = ZERO;
   let realised = ZERO;
@@ -154,8 +164,8 @@ function valueDay(book: Book, day: string, lastClose: Map<string, { day: string;
     marketValue = marketValue.plus(mv);
     unrealised = unrealised.plus(upnl);
     positions.push({
-      asOf: day, symbol, quantity: b.quantity.toString(), costBasis: b.cost.toString(), close: px.close, priceDate: px.day, marketValue: mv.toString(),
-      realisedPnl: b.realised.toString(), unrealisedPnl: upnl.toString(), dividends: b.dividends.toString(), weight: null,
+      asOf: day, symbol, quantity: strings.of(b.quantity), costBasis: strings.of(b.cost), close: px.close, priceDate: px.day, marketValue: mv.toString(),
+      realisedPnl: strings.of(b.realised), unrealisedPnl: upnl.toString(), dividends: strings.of(b.dividends), weight: null,
     });
   }
   const nav = marketValue.plus(book.cash).plus(book.accrued);
@@ -163,7 +173,8 @@ function valueDay(book: Book, day: string, lastClose: Map<string, { day: string;
     asOf: day, symbol: CASH_SYMBOL, quantity: book.cash.toString(), costBasis: book.cash.toString(), close: 1, priceDate: day, marketValue: book.cash.toString(),
     realisedPnl: '0', unrealisedPnl: '0', dividends: '0', weight: null,
   });
-  for (const p of positions) p.weight = nav.isZero() ? null : new Dec(p.marketValue).dividedBy(nav).toNumber();
+  const navNumber = nav.toNumber();
+  for (const p of positions) p.weight = navNumber === 0 ? null : Number(p.marketValue) / navNumber; // a double, like the prices
   return {
     positions,
     valuation: {
@@ -203,9 +214,19 @@ export async function valuePortfolio(
   for (const c of await repo.lastClosesBefore(undefined, symbols, firstSession)) lastClose.set(c.symbol, { day: c.day, close: c.close });
   let previousNav: Dec | null = replay.book.symbols.size > 0 || !replay.book.cash.isZero() ? new Dec(valueDay(replay.book, beforeFirst, lastClose).valuation.nav) : null;
 
-  for (let w = 0; w < sessions.length; w += VALUATION_WINDOW) {
-    const window = sessions.slice(w, w + VALUATION_WINDOW);
-    const closes = await repo.closes(undefined, symbols, window[0], window[window.length - 1]);
+  // Three things overlap: reading the next window's closes, computing this window, and writing the previous one
+  // (each on its own connection). At most one write is in flight; its commit is what the heartbeat reports.
+  const windows: string[][] = [];
+  for (let w = 0; w < sessions.length; w += VALUATION_WINDOW) windows.push(sessions.slice(w, w + VALUATION_WINDOW));
+  const readCloses = (win: string[] | undefined) => (win ? repo.closes(undefined, symbols, win[0], win[win.length - 1]) : Promise.resolve([]));
+  let nextCloses = readCloses(windows[0]);
+  let writing: Promise<void> | null = null;
+  const strings = new StringCache();
+  for (let wi = 0; wi < windows.length; wi++) {
+    const window = windows[wi];
+    const closes = await nextCloses;
+    nextCloses = readCloses(windows[wi + 1]);
+    nextCloses.catch(() => {}); // awaited on the next turn; never an unhandled rejection meanwhile
     let ci = 0;
     const positions: PositionRow[] = [];
     const valuations: ValuationRow[] = [];
@@ -217,7 +238,7 @@ export async function valuePortfolio(
         lastClose.set(closes[ci].symbol, { day: closes[ci].day, close: closes[ci].close });
         ci++;
       }
-      const value = valueDay(replay.book, day, lastClose);
+      const value = valueDay(replay.book, day, lastClose, strings);
       const nav = new Dec(value.valuation.nav);
       const start = previousNav === null ? null : previousNav.plus(activity.flow);
       const dailyReturn = start === null || start.isZero() ? null : nav.dividedBy(start).minus(1).toNumber();
@@ -233,16 +254,17 @@ export async function valuePortfolio(
     summary.nav = closing.nav;
     summary.realisedPnl = closing.realisedPnl;
     summary.unrealisedPnl = closing.unrealisedPnl;
-    summary.lastDay = lastDay;
-    const isLast = w + VALUATION_WINDOW >= sessions.length;
+    const isLast = wi === windows.length - 1;
     if (req.resumeAfter && lastDay <= req.resumeAfter && !isLast) continue; // written by an earlier attempt
-    await ds.transaction(async (em) => {
+    if (writing) await writing;
+    writing = ds.transaction(async (em) => {
       await repo.lock(em, req.portfolioId);
       await repo.replaceValuations(em, req.portfolioId, window[0], lastDay, positions, valuations, req.pipelineRunId);
-      if (isLast && hooks.inLastTransaction) await hooks.inLastTransaction(em, summary);
-    });
-    hooks.onWindow?.(lastDay);
+      if (isLast && hooks.inLastTransaction) await hooks.inLastTransaction(em, { ...summary });
+    }).then(() => hooks.onWindow?.(lastDay));
+    writing.catch(() => {});
   }
+  if (writing) await writing;
   if (sessions.length === 0 && hooks.inLastTransaction) await ds.transaction((em) => hooks.inLastTransaction!(em, summary));
   return summary;
 }
