@@ -3,7 +3,7 @@ import { InputError } from '../../contracts/errors';
 import { PriceRepository } from '../../repositories/price-repository';
 import type { Runtime } from '../../runtime';
 import { parse } from '../args';
-import { out, withRuntime, type Command } from '../context';
+import { out, usage, withRuntime, type Command } from '../context';
 
 const CONTEXT_BATCH = 50;
 
@@ -19,7 +19,7 @@ const help = `Usage: tickflow db migrate|revert|status|context [--json]
 async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, { json: { type: 'boolean' } }, 'db');
   const action = positionals[0];
-  if (values.help || !action) return out(help), action ? 0 : 2;
+  if (values.help || !action) return usage(help, values.help);
   if (!['migrate', 'revert', 'status', 'context'].includes(action)) {
     throw new InputError(`unknown action "${action}" (migrate, revert, status or context)`, 'tickflow db');
   }
@@ -64,4 +64,4 @@ async function appliedMigrations(ds: Runtime['dataSource']): Promise<string[]> {
   return (await ds.query(`SELECT name FROM tickflow_migrations ORDER BY id`)).map((r: { name: string }) => r.name);
 }
 
-export const dbCommand: Command = { name: 'db', summary: 'apply, undo the last, or list schema migrations; derive missing bar context', help, run };
+export const dbCommand: Command = { name: 'db', summary: 'apply, undo the last, or list schema migrations; derive missing bar context', help, actions: ['migrate', 'revert', 'status', 'context'], run };
