@@ -9,8 +9,9 @@ import type { FeatureCache } from './features/feature-cache';
 
 export const workflowsPath = require.resolve('../workflows');
 
-/** One line per entry, the error's message without its stack: a CLI run prints the failure itself, once. */
+/** One line per entry, the error's message without its stack. The workflow's own failure is left to the command that follows it. */
 function oneLineLog({ level, message, meta }: LogEntry): void {
+  if (message === 'Workflow failed') return;
   const m = (meta ?? {}) as { activityType?: string; workflowType?: string; attempt?: number; error?: unknown };
   const where = m.activityType ? ` (${m.activityType}, attempt ${m.attempt})` : m.workflowType ? ` (${m.workflowType})` : '';
   const why = m.error instanceof Error ? `: ${m.error.message.split('\n')[0]}` : '';
