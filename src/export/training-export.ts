@@ -30,7 +30,12 @@ export interface ExportRequest {
   outPath: string;
   pipelineRunId: string | null;
   qualityResultIds: string[];
+  /** How the export was gated, for the manifest. */
+  gate: ExportGate;
 }
+
+/** The quality gate the export passed (which stage ran it, its warnings), or that it was skipped and why. */
+export type ExportGate = { decision: 'pass'; by: string; warnings?: string[] } | { decision: 'skipped'; reason: string };
 
 export interface ExportResult {
   path: string;
@@ -122,6 +127,7 @@ export async function exportTrainingData(em: EntityManager, req: ExportRequest):
       splits: { ...written.splits, shares: { ...req.splits, test: Number((1 - req.splits.train - req.splits.validation).toFixed(10)) } },
       pointInTime: 'features at t use bars ≤ t and fundamentals published ≤ t; only the label column looks ahead',
       pipelineRunId: req.pipelineRunId,
+      gate: req.gate,
       qualityResultIds: req.qualityResultIds,
       qualityResults: gating,
       query: { sql: query.sql.trim(), params: query.params, splitBoundaries: { sql: splitQuery.sql.trim(), params: splitQuery.params } },
@@ -150,4 +156,7 @@ export interface ExportManifest {
   scope: { symbols: string[]; interval: string; from: string; to: string };
   splits: Record<SplitName, SplitStats>;
   pipelineRunId: string | null;
+  gate: ExportGate;
+  qualityResultIds: string[];
+  qualityResults: GatingResult[];
 }

@@ -23,6 +23,6 @@ export class ExportRepository {
 
   async gatingResults(ids: string[], em: EntityManager = this.ds.manager): Promise<GatingResult[]> {
     if (ids.length === 0) return [];
-    return em.query(`SELECT id::text, rule, severity, passed FROM validation_result WHERE id = ANY($1::bigint[]) ORDER BY id`, [ids]);
+    return em.query(`SELECT id::text, rule, severity, passed FROM validation_result WHERE id = ANY($1::bigint[]) ORDER BY validation_result.id`, [ids]);
   }
 }

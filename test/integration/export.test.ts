@@ -65,7 +65,7 @@ describe('training-data export', () => {
   const request = (format: ExportFormat, over: Partial<ExportRequest> = {}): ExportRequest => ({
     symbols: ['AAA', 'BBB'], interval: '1d', from: day(30), to: day(N - 1), featureSetVersions: [defaultVersion, 'fundamentals'],
     label: 'fwd_return:5', format, splits: { train: 0.6, validation: 0.2 }, outPath: path.join(dir, `${format}-${++seq}.${format}`),
-    pipelineRunId: runId, qualityResultIds: [], ...over,
+    pipelineRunId: runId, qualityResultIds: [], gate: { decision: 'skipped', reason: 'test' }, ...over,
   });
   const run = (req: ExportRequest) => ds.transaction((em) => exportTrainingData(em, req));
 

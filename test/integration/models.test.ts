@@ -47,7 +47,7 @@ describe('model runs', () => {
   const symbols = ['SYNA', 'SYNB', 'SYNC'];
   const exportAs = (format: ExportFormat, label: string) => ds.transaction((em) => exportTrainingData(em, {
     symbols, interval: '1d', from: '2020-03-02', to: '2021-06-30', featureSetVersions: ['default'], label, format,
-    splits: { train: 0.7, validation: 0.15 }, outPath: path.join(dir, `${format}-${++seq}.${format}`), pipelineRunId: runId, qualityResultIds: [],
+    splits: { train: 0.7, validation: 0.15 }, outPath: path.join(dir, `${format}-${++seq}.${format}`), pipelineRunId: runId, qualityResultIds: [], gate: { decision: 'skipped', reason: 'test' },
   }));
 
   beforeAll(async () => {
