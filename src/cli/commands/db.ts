@@ -1,5 +1,6 @@
 // `tickflow db`: apply, undo or list schema migrations; derive the bar context of bars stored without it.
 import { InputError } from '../../contracts/errors';
+import { MigrationRepository } from '../../repositories/migration-repository';
 import { PriceRepository } from '../../repositories/price-repository';
 import type { Runtime } from '../../runtime';
 import { parse } from '../args';
@@ -28,7 +29,7 @@ async function run(argv: string[]): Promise<number> {
       const applied = await dataSource.runMigrations({ transaction: 'each' });
       values.json ? out(JSON.stringify({ applied: applied.map((m) => m.name) })) : out(applied.length ? `applied: ${applied.map((m) => m.name).join(', ')}` : 'schema is up to date');
     } else if (action === 'revert') {
-      const before = await appliedMigrations(dataSource);
+      const before = await new MigrationRepository(dataSource).applied();
       await dataSource.undoLastMigration({ transaction: 'each' });
       const reverted = before.at(-1) ?? null;
       values.json ? out(JSON.stringify({ reverted })) : out(reverted ? `reverted: ${reverted}` : 'nothing to revert');
@@ -36,7 +37,7 @@ async function run(argv: string[]): Promise<number> {
       const derived = await deriveAllContext(dataSource, values.json ? () => {} : out);
       values.json ? out(JSON.stringify({ derived })) : out(`bar context derived for ${derived} bars`);
     } else {
-      const applied = new Set(await appliedMigrations(dataSource));
+      const applied = new Set(await new MigrationRepository(dataSource).applied());
       const rows = dataSource.migrations.map((m) => ({ name: m.name ?? m.constructor.name, applied: applied.has(m.name ?? m.constructor.name) }));
       values.json ? out(JSON.stringify(rows)) : rows.forEach((r) => out(`${r.applied ? '[x]' : '[ ]'} ${r.name}`));
     }
@@ -56,12 +57,6 @@ async function deriveAllContext(ds: Runtime['dataSource'], progress: (line: stri
     }
   }
   return derived;
-}
-
-async function appliedMigrations(ds: Runtime['dataSource']): Promise<string[]> {
-  const exists = await ds.query(`SELECT to_regclass('tickflow_migrations') IS NOT NULL AS e`);
-  if (!exists[0].e) return [];
-  return (await ds.query(`SELECT name FROM tickflow_migrations ORDER BY id`)).map((r: { name: string }) => r.name);
 }
 
 export const dbCommand: Command = { name: 'db', summary: 'apply, undo the last, or list schema migrations; derive missing bar context', help, actions: ['migrate', 'revert', 'status', 'context'], run };
