@@ -10,6 +10,8 @@ ENV npm_config_fund=false \
     npm_config_audit=false \
     npm_config_update_notifier=false
 COPY package.json package-lock.json ./
+# npm ci runs the `prepare` script; with no sources copied yet it only says so (the build is below).
+COPY scripts/prepare.js scripts/
 RUN npm ci
 COPY . .
 RUN npm run build \

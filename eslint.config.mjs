@@ -33,6 +33,15 @@ export default tseslint.config(
     },
   },
   {
+    // A shipped migration never imports live code: later edits to src/ must not change what an old migration does.
+    files: ['migrations/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', {
+        patterns: [{ group: ['../*', '!../frozen', '!../frozen/**', '../../*'], message: 'Migrations import nothing outside migrations/: freeze what they need in migrations/frozen/.' }],
+      }],
+    },
+  },
+  {
     // The contracts are shared with workflows: pure TypeScript, no I/O, and nothing from the rest of src/.
     files: ['src/contracts/**/*.ts'],
     rules: {

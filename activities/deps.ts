@@ -1,4 +1,4 @@
-// What activities need from the process that hosts them; the worker passes real ones, tests too.
+// What activities need from the process that hosts them; src/worker.ts's activityDeps builds it (worker, CLI, tests).
 import type { DataSource } from 'typeorm';
 import type { Config } from '../src/config';
 import type { FeatureCache } from '../src/features/feature-cache';
@@ -9,8 +9,8 @@ export interface ActivityDeps {
   /** Folder of bundled <SYMBOL>.csv price files. */
   dataDir: string;
   exportDir: string;
-  /** Provider settings (API keys, base URLs, rate limits). @default loadConfig() when an HTTP source is first used */
-  config?: Config;
+  /** Provider settings (API keys, base URLs, rate limits) and the rest of the process's configuration. */
+  config: Config;
 }
 
 export const dayStart = (d: string) => new Date(`${d}T00:00:00Z`);

@@ -21,7 +21,7 @@ export function createExportActivities(deps: ActivityDeps) {
         const r = await exportTrainingData(em, {
           symbols: args.symbols, interval: args.interval, from: args.from, to: args.to, featureSetVersions,
           label: args.label ?? defaultLabel(args.horizon), format, splits: DEFAULT_SPLITS, outPath, pipelineRunId: args.pipelineRunId,
-          qualityResultIds: args.qualityResultIds,
+          qualityResultIds: args.qualityResultIds, gate: { decision: 'pass', by: 'the pipeline\'s quality stage' },
         });
         await runs.addCounts(em, args.pipelineRunId, { exported: r.rows });
         return {

@@ -1,7 +1,6 @@
 // The import stage: a provider's rows, checked, into price_data (rejects into quarantine); fundamentals likewise.
 import path from 'node:path';
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import { loadConfig } from '../src/config';
 import { InputError, TransientProviderError } from '../src/contracts/errors';
 import { importFundamentals } from '../src/import/import-fundamentals';
 import { importPrices, type ImportSummary } from '../src/import/import-prices';
@@ -54,7 +53,7 @@ function providerFor(args: ImportArgs, deps: ActivityDeps): PriceProvider {
     case 'synthetic':
       return new SyntheticProvider(args.seed);
     default:
-      return createPriceProvider(args.source, deps.config ?? loadConfig());
+      return createPriceProvider(args.source, deps.config);
   }
 }
 
@@ -128,7 +127,7 @@ export function createImportActivities(deps: ActivityDeps) {
 
     /** Company fundamentals as published (restatements are new versions), for point-in-time features. */
     async importFundamentals(args: FundamentalsArgs): Promise<FundamentalsResult> {
-      const provider = createFundamentalsProvider(args.source, deps.config ?? loadConfig());
+      const provider = createFundamentalsProvider(args.source, deps.config);
       const repo = new FundamentalRepository(ds);
       const ctx = Context.current();
       return honouringRetryAfter(() => lineageStep(ds, runs, args.pipelineRunId, async (em) => {

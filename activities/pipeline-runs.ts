@@ -2,6 +2,7 @@
 // small look-ups orchestration workflows need (a finished child's counts, a universe's symbols, a stored range).
 import fs from 'node:fs';
 import { Context } from '@temporalio/activity';
+import { PriceReadRepository } from '../src/repositories/price-read-repository';
 import { RunRepository } from '../src/repositories/run-repository';
 import type { FinishArgs } from '../src/contracts/activities';
 import type { ExecutionMeta } from '../workflows/execution-meta';
@@ -9,6 +10,7 @@ import type { ActivityDeps } from './deps';
 
 export function createRunActivities(deps: ActivityDeps) {
   const runs = new RunRepository(deps.dataSource);
+  const prices = new PriceReadRepository(deps.dataSource);
   return {
     async startPipelineRun(input: unknown, meta: ExecutionMeta = {}): Promise<string> {
       const info = Context.current().info;
@@ -40,7 +42,7 @@ export function createRunActivities(deps: ActivityDeps) {
     },
 
     async storedPriceRange(args: { symbols: string[]; interval: string }): Promise<{ from: string; to: string } | null> {
-      return runs.storedPriceRange(args.symbols, args.interval);
+      return prices.storedRange(args.symbols, args.interval);
     },
 
     /** "bundled": every <SYMBOL>.csv in the data folder; "synthetic:N": SYN0000 … SYN<N-1>. */

@@ -1,8 +1,6 @@
 // The quality stage: rules evaluated inside PostgreSQL, results stored, the gate decision recorded on the run.
 import { Context } from '@temporalio/activity';
-import { toRuleSpec } from '../src/quality/custom-rules';
-import { evaluateRules } from '../src/quality/run-quality';
-import { defaultRules } from '../src/quality/rules';
+import { gateRules, gateScope } from '../src/quality/gate';
 import { QualityRepository } from '../src/repositories/quality-repository';
 import { RunRepository } from '../src/repositories/run-repository';
 import type { QualityArgs, QualityResult } from '../src/contracts/activities';
@@ -16,16 +14,12 @@ export function createQualityActivities(deps: ActivityDeps) {
   return {
     async runQualityChecks(args: QualityArgs): Promise<QualityResult> {
       const info = Context.current().info;
-      // Users' rules are read before the transaction: a rule added mid-run waits for the next run.
-      const rules = [...defaultRules, ...(await quality.listCustomRules()).map(toRuleSpec)];
+      const rules = await gateRules(quality);
       return lineageStep(ds, runs, args.pipelineRunId, async (em) => {
-        const verdict = await evaluateRules(em, rules, {
+        const { verdict, gate } = await gateScope(em, runs, rules, {
           symbols: args.symbols, interval: args.interval, from: args.from, to: args.to, featureSetVersion: args.featureSetVersion,
         }, { pipelineRunId: args.pipelineRunId, workflowId: info.workflowExecution!.workflowId });
-        const resultIds = verdict.outcomes.map((o) => o.id);
-        const gate = { decision: verdict.blockingFailures.length === 0 ? 'pass' : 'block', blockingFailures: verdict.blockingFailures, warnings: verdict.warnings, validationResultIds: resultIds };
-        await runs.setGate(em, args.pipelineRunId, gate);
-        await runs.addCounts(em, args.pipelineRunId, { validations: verdict.outcomes.length, qualityFailures: verdict.blockingFailures.length + verdict.warnings.length });
+        const resultIds = gate.validationResultIds;
         const rowsChecked = verdict.outcomes.reduce((a, o) => a + o.rowsChecked, 0);
         return {
           result: {

@@ -36,9 +36,9 @@ function hydrateEmbeddedPostgres() {
   execFileSync(process.execPath, [script], { cwd: pkgDir, stdio: 'ignore' });
 }
 
+// The same step as npm's `prepare` (which `npm ci` above already ran): quick when dist/ is up to date.
 function build() {
-  log('compiling TypeScript');
-  run(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json']);
+  run(process.execPath, [path.join(root, 'scripts', 'prepare.js')]);
 }
 
 try {

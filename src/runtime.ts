@@ -86,8 +86,8 @@ export async function openRuntime(config: Config, needs: RuntimeNeeds = {}): Pro
   }
 }
 
-/** The worker's connection; installs the SDK's log level first, as the SDK requires. */
-export async function connectWorkerNative(config: Config, address: string): Promise<NativeConnection> {
-  installWorkerLogging(config.workerLogLevel);
+/** The worker's connection; installs the SDK's logging first, as the SDK requires (`stacks`: see installWorkerLogging). */
+export async function connectWorkerNative(config: Config, address: string, stacks = true): Promise<NativeConnection> {
+  installWorkerLogging(config.workerLogLevel, stacks);
   return NativeConnection.connect({ address });
 }

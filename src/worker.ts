@@ -1,15 +1,37 @@
 // Builds a Temporal worker that runs Tickflow's workflows and activities on one task queue.
-import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode, type LogLevel, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import {
+  DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode, type LogEntry, type LogLevel, type WorkflowBundleWithSourceMap,
+} from '@temporalio/worker';
+import type { DataSource } from 'typeorm';
 import { createActivities, type ActivityDeps } from '../activities';
+import type { Config } from './config';
+import type { FeatureCache } from './features/feature-cache';
 
 export const workflowsPath = require.resolve('../workflows');
 
+/** One line per entry, the error's message without its stack. The workflow's own failure is left to the command that follows it. */
+function oneLineLog({ level, message, meta }: LogEntry): void {
+  if (message === 'Workflow failed') return;
+  const m = (meta ?? {}) as { activityType?: string; workflowType?: string; attempt?: number; error?: unknown };
+  const where = m.activityType ? ` (${m.activityType}, attempt ${m.attempt})` : m.workflowType ? ` (${m.workflowType})` : '';
+  const why = m.error instanceof Error ? `: ${m.error.message.split('\n')[0]}` : '';
+  process.stderr.write(`· worker ${level.toLowerCase()}: ${message}${where}${why}\n`);
+}
+
 let runtimeInstalled = false;
-/** The SDK logs every state change at INFO; a CLI user wants warnings. Call before the first worker. */
-export function installWorkerLogging(level: LogLevel = 'WARN'): void {
+/**
+ * The SDK logs every state change at INFO; a CLI user wants warnings. `stacks: false` logs each entry on one line
+ * (a run in the CLI, without --verbose). Call before the first worker: the SDK's runtime is installed once per process.
+ */
+export function installWorkerLogging(level: LogLevel = 'WARN', stacks = true): void {
   if (runtimeInstalled) return;
-  Runtime.install({ logger: new DefaultLogger(level) });
+  Runtime.install({ logger: new DefaultLogger(level, stacks ? undefined : oneLineLog) });
   runtimeInstalled = true;
+}
+
+/** What a process hosting activities hands them: the one place their dependencies are assembled. */
+export function activityDeps(host: { config: Config; dataSource: DataSource; featureCache: FeatureCache }): ActivityDeps {
+  return { dataSource: host.dataSource, featureCache: host.featureCache, dataDir: host.config.dataDir, exportDir: host.config.exportDir, config: host.config };
 }
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;

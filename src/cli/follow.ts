@@ -1,13 +1,15 @@
-// Starting a workflow from the CLI and following it to the end: shared by run, backfill and reprocess.
+// Starting a workflow from the CLI and following it to the end: shared by run, backfill, reprocess and features recompute.
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import type { Workflow } from '@temporalio/common';
+import type { Worker } from '@temporalio/worker';
 import type { z } from 'zod';
 import { InputError } from '../contracts/errors';
 import type { Runtime } from '../runtime';
 import { connectWorkerNative } from '../runtime';
-import { createWorker } from '../worker';
+import { activityDeps, createWorker } from '../worker';
 import { describeInputIssues } from '../../workflows/pipeline-input';
-import { err, out, workflowUiLink } from './context';
+import { err, isVerbose, out, workflowUiLink } from './context';
+import { failureReport, summarizeFailure } from './failure';
 
 /** Parses a workflow's JSON input with its schema; the error names the field. */
 export function checkInput<S extends z.ZodType>(schema: S, input: unknown, where: string): z.infer<S> {
@@ -49,7 +51,7 @@ export interface StartAndFollow<W extends Workflow, P> {
 
 /** Starts a workflow, runs a worker here unless told not to, prints progress lines and the result. Exit code. */
 export async function startAndFollow<W extends Workflow, P>(o: StartAndFollow<W, P>): Promise<number> {
-  const { client, address } = o.rt.temporal!;
+  const { client } = o.rt.temporal!;
   const execute = async (): Promise<number> => {
     const handle = await client.workflow.start(o.workflow as Workflow, { taskQueue: o.rt.config.temporal.taskQueue, workflowId: o.workflowId, args: [o.input] });
     const link = workflowUiLink(o.rt.config, o.workflowId, handle.firstExecutionRunId);
@@ -80,9 +82,9 @@ export async function startAndFollow<W extends Workflow, P>(o: StartAndFollow<W,
       return 0;
     } catch (e) {
       if (!(e instanceof WorkflowFailedError)) throw e;
-      const cause = e.cause?.message ?? e.message;
-      if (o.json) out(JSON.stringify({ workflowId: o.workflowId, status: 'failed', error: cause, link }));
-      else err(`✗ ${o.workflowId} failed: ${cause}\n  history: ${link}`);
+      const { cause, hint } = summarizeFailure(e, o.workflowId);
+      if (o.json) out(JSON.stringify({ workflowId: o.workflowId, runId: handle.firstExecutionRunId, status: 'failed', error: cause, hint, link }));
+      else err(failureReport(e, { workflowId: o.workflowId, link, verbose: isVerbose() }));
       return 1;
     } finally {
       clearInterval(ticker);
@@ -90,10 +92,14 @@ export async function startAndFollow<W extends Workflow, P>(o: StartAndFollow<W,
     }
   };
   if (o.noWorker || !o.wait) return execute();
-  const worker = await createWorker({
-    connection: await connectWorkerNative(o.rt.config, address), namespace: o.rt.config.temporal.namespace, taskQueue: o.rt.config.temporal.taskQueue,
-    deps: { dataSource: o.rt.dataSource, featureCache: o.rt.featureCache, dataDir: o.rt.config.dataDir, exportDir: o.rt.config.exportDir, config: o.rt.config },
+  return (await inProcessWorker(o.rt)).runUntil(execute);
+}
+
+/** A worker in this CLI process for the run it follows. Its log has no stacks unless --verbose: the command prints the failure. */
+async function inProcessWorker(rt: Runtime): Promise<Worker> {
+  return createWorker({
+    connection: await connectWorkerNative(rt.config, rt.temporal!.address, isVerbose()),
+    namespace: rt.config.temporal.namespace, taskQueue: rt.config.temporal.taskQueue, deps: activityDeps(rt),
   });
-  return worker.runUntil(execute);
 }
 

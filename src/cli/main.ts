@@ -1,7 +1,8 @@
 // The `tickflow` command line. Each command lives in ./commands; this file dispatches and maps errors to exit codes.
 import { ConfigError, InputError, ServiceUnavailableError } from '../contracts/errors';
 import { commands } from './commands';
-import { err, out } from './context';
+import { describeUnexpected } from './failure';
+import { err, isVerbose, setVerbose, usage } from './context';
 
 function mainHelp(): string {
   const width = Math.max(...commands.map((c) => c.name.length)) + 2;
@@ -12,16 +13,15 @@ Usage: tickflow <command> [options]
 Commands:
 ${commands.map((c) => `  ${c.name.padEnd(width)}${c.summary}`).join('\n')}
 
-Every command takes --help. Settings come from environment variables (see README).
+Every command and sub-command takes --help; --verbose (anywhere) adds stack traces to failures.
+Settings come from environment variables (see README).
 Exit codes: 0 ok, 1 the run failed, 2 bad flags or settings, 3 a service is unavailable.`;
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const [name, ...rest] = argv;
-  if (!name || name === '--help' || name === '-h' || name === 'help') {
-    out(mainHelp());
-    return name ? 0 : 2;
-  }
+  setVerbose(argv.includes('--verbose'));
+  const [name, ...rest] = argv.filter((a) => a !== '--verbose');
+  if (!name || name === '--help' || name === '-h' || name === 'help') return usage(mainHelp(), Boolean(name));
   const command = commands.find((c) => c.name === name);
   if (!command) {
     err(`tickflow: unknown command "${name}"\n\n${mainHelp()}`);
@@ -38,7 +38,7 @@ export async function main(argv: string[]): Promise<number> {
       err(`tickflow: ${e.message}`);
       return 3;
     }
-    err(`tickflow: unexpected error: ${(e as Error).stack ?? e}`);
+    err(`tickflow: unexpected error: ${describeUnexpected(e, isVerbose())}`);
     return 1;
   }
 }

@@ -3,14 +3,12 @@
 // (<file>.manifest.json) that says what the file holds and where it came from.
 import fs from 'node:fs';
 import path from 'node:path';
-import { to as copyTo } from 'pg-copy-streams';
 import type { EntityManager } from 'typeorm';
-import { rawClient } from '../db/copy';
 import { InputError } from '../contracts/errors';
 import { compileDeclaredSet } from '../features/feature-store';
+import type { ExportFeatureSet, SplitShares } from '../repositories/export-query';
 import { ExportRepository, type GatingResult } from '../repositories/export-repository';
 import { FeatureRepository } from '../repositories/feature-repository';
-import { buildExportQuery, buildSplitQuery, inlineParams, type ExportFeatureSet, type SplitRanges, type SplitShares } from './export-query';
 import { parseLabelSpec, type LabelSpec } from './label-spec';
 import { writeParquet, writeText, type ExportFormat, type SplitName, type SplitStats } from './writers';
 
@@ -30,7 +28,12 @@ export interface ExportRequest {
   outPath: string;
   pipelineRunId: string | null;
   qualityResultIds: string[];
+  /** How the export was gated, for the manifest. */
+  gate: ExportGate;
 }
+
+/** The quality gate the export passed (which stage ran it, its warnings), or that it was skipped and why. */
+export type ExportGate = { decision: 'pass'; by: string; warnings?: string[] } | { decision: 'skipped'; reason: string };
 
 export interface ExportResult {
   path: string;
@@ -79,20 +82,13 @@ export async function exportTrainingData(em: EntityManager, req: ExportRequest):
   const label: LabelSpec = parseLabelSpec(req.label);
   const sets = await resolveFeatureSets(em, req.featureSetVersions);
   const scope = { symbols: req.symbols, interval: req.interval, from: req.from, to: req.to };
-  const client = rawClient(em);
-  // The planner underestimates `symbol = ANY(…)` and picks a nested loop with per-row index probes; a merge or hash
-  // join over the whole scope is several times faster for a bulk read. Local to this transaction.
-  await em.query(`SET LOCAL enable_nestloop = off`);
-  // JIT compiles for a second or more on a bulk query and buys nothing for a streamed scan.
-  await em.query(`SET LOCAL jit = off`);
-  const splitQuery = buildSplitQuery(sets[0], label, scope, req.splits);
-  const ranges: SplitRanges = { train: null, validation: null, test: null };
-  for (const r of (await em.query(splitQuery.sql, splitQuery.params)) as { split: SplitName; first: Date; last: Date }[]) ranges[r.split] = { from: r.first, to: r.last };
-  const query = buildExportQuery(sets, label, scope, ranges, req.format === 'parquet' ? 'timestamptz' : 'text');
-  const sql = inlineParams(query, (s) => client.escapeLiteral(s));
+  const exports = new ExportRepository(em.connection);
+  await exports.tuneForBulkRead(em);
+  const { ranges, query: splitQuery } = await exports.splitRanges(em, sets[0], label, scope, req.splits);
   // A deep read buffer for Parquet lets PostgreSQL keep producing while a row group is encoded (bounded: ~1 batch).
-  const highWaterMark = req.format === 'parquet' ? 32 * 2 ** 20 : undefined;
-  const source = (copySql: string) => client.query(copyTo(copySql, highWaterMark ? { highWaterMark } : undefined));
+  const { query, sql, source } = req.format === 'parquet'
+    ? exports.exportCopy(em, sets, label, scope, ranges, 'timestamptz', 32 * 2 ** 20)
+    : exports.exportCopy(em, sets, label, scope, ranges, 'text');
 
   fs.mkdirSync(path.dirname(req.outPath), { recursive: true });
   const tmp = `${req.outPath}.partial`;
@@ -107,7 +103,7 @@ export async function exportTrainingData(em: EntityManager, req: ExportRequest):
       : await writeText(source, sql, req.format, tmp);
     fs.renameSync(tmp, req.outPath); // readers never see a half-written file
 
-    const gating: GatingResult[] = await new ExportRepository(em.connection).gatingResults(req.qualityResultIds, em);
+    const gating: GatingResult[] = await exports.gatingResults(req.qualityResultIds, em);
     const result: ExportResult = {
       path: req.outPath, manifestPath, format: req.format, rows: written.rows, sha256: written.sha256, columns: query.columns,
       featureSetVersions: sets.map((s) => s.version), label: { spec: label.text, column: label.column, horizonBars: label.horizon },
@@ -122,6 +118,7 @@ export async function exportTrainingData(em: EntityManager, req: ExportRequest):
       splits: { ...written.splits, shares: { ...req.splits, test: Number((1 - req.splits.train - req.splits.validation).toFixed(10)) } },
       pointInTime: 'features at t use bars ≤ t and fundamentals published ≤ t; only the label column looks ahead',
       pipelineRunId: req.pipelineRunId,
+      gate: req.gate,
       qualityResultIds: req.qualityResultIds,
       qualityResults: gating,
       query: { sql: query.sql.trim(), params: query.params, splitBoundaries: { sql: splitQuery.sql.trim(), params: splitQuery.params } },
@@ -150,4 +147,7 @@ export interface ExportManifest {
   scope: { symbols: string[]; interval: string; from: string; to: string };
   splits: Record<SplitName, SplitStats>;
   pipelineRunId: string | null;
+  gate: ExportGate;
+  qualityResultIds: string[];
+  qualityResults: GatingResult[];
 }

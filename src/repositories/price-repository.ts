@@ -9,8 +9,8 @@ import { BarContextDeriver, SessionCalendar, VOLUME_BASELINE_BARS, sameContext, 
 import { CONTEXT_COLUMNS, writeContext, writeTimestampUs } from '../prices/context-copy';
 import type { Bar } from '../providers/bar';
 import type { CorporateAction } from '../providers/provider';
-import { NYSE } from '../quality/nyse-calendar';
-import { ensureNyseCalendar } from './quality-repository';
+import { NYSE } from '../calendar/nyse-calendar';
+import { ensureNyseCalendar } from './calendar-repository';
 
 export interface QuarantinedRow {
   source: string;

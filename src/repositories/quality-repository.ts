@@ -1,8 +1,8 @@
-// Owns all SQL on validation_result, quality_custom_rule and exchange_calendar, and composes the rule statements:
+// Owns all SQL on validation_result and quality_custom_rule, and composes the rule statements:
 // every bar rule in one pass over the scope's bars, each query rule as one statement, custom rules read-only.
 import type { DataSource, EntityManager } from 'typeorm';
 import { InputError } from '../contracts/errors';
-import { CALENDAR_YEARS, NYSE, nyseCalendar, nyseHolidays } from '../quality/nyse-calendar';
+import { ensureNyseCalendar } from './calendar-repository';
 import type { BarRuleSpec, CustomRuleSpec, QueryRuleSpec, QualityScope, RuleSpec } from '../quality/rules';
 
 /** Failing rows kept per symbol, and per result, for people and the report's chart marks. */
@@ -183,23 +183,6 @@ export function customSummarySql(sql: string): string {
     SELECT to_jsonb(f)->>'symbol' AS symbol, count(*)::float8 AS checked, count(*)::float8 AS failing,
       quality_sample(to_jsonb(f), ${SAMPLE_PER_SYMBOL}) AS sample
     FROM failing f GROUP BY 1`;
-}
-
-/** Fills exchange_calendar with the computed NYSE calendar; the migration and QualityRepository.ensureCalendar share it. */
-export async function seedNyseCalendar(q: { query(sql: string, params?: unknown[]): Promise<unknown> }): Promise<void> {
-  const days = nyseCalendar(CALENDAR_YEARS.from, CALENDAR_YEARS.to);
-  const names = new Map(nyseHolidays(CALENDAR_YEARS.from, CALENDAR_YEARS.to).map((h) => [h.day, h.name]));
-  await q.query(
-    `INSERT INTO exchange_calendar (exchange, day, trading, ordinal, holiday)
-     SELECT $1, * FROM unnest($2::date[], $3::boolean[], $4::int[], $5::text[]) ON CONFLICT DO NOTHING`,
-    [NYSE, days.map((d) => d.day), days.map((d) => d.trading), days.map((d) => d.ordinal), days.map((d) => names.get(d.day) ?? null)],
-  );
-}
-
-/** The calendar is reference data a bulk TRUNCATE can empty; rules and bar context against an empty one would see no gaps. */
-export async function ensureNyseCalendar(em: EntityManager): Promise<void> {
-  const [{ seeded }] = await em.query(`SELECT EXISTS (SELECT 1 FROM exchange_calendar WHERE exchange = $1) AS seeded`, [NYSE]);
-  if (!seeded) await seedNyseCalendar(em);
 }
 
 export class QualityRepository {

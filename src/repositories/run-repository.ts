@@ -142,16 +142,6 @@ export class RunRepository {
     );
   }
 
-  /** First and last stored bar dates over some symbols (reprocess covers "the whole history" with it). */
-  async storedPriceRange(symbols: string[], interval: string): Promise<{ from: string; to: string } | null> {
-    const [row] = await this.ds.query(
-      `SELECT to_char(min(ts) AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS "from", to_char(max(ts) AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS "to"
-       FROM price_data WHERE symbol = ANY($1) AND interval = $2`,
-      [symbols, interval],
-    );
-    return row?.from ? row : null;
-  }
-
   /** The runs started as children of a run. */
   async children(pipelineRunId: string): Promise<RunRow[]> {
     return this.ds.query(`SELECT ${RUN_COLUMNS} FROM pipeline_run WHERE parent_run_id = $1 ORDER BY started_at`, [pipelineRunId]);

@@ -71,7 +71,7 @@ async function run(ctx: BenchContext): Promise<BenchResult[]> {
   ];
   const exportTo = (format: ExportFormat, outPath: string, scope: string[]) => ctx.ds.transaction((em) => exportTrainingData(em, {
     symbols: scope, interval: '1d', from: FROM, to, featureSetVersions: [set.version], label: 'fwd_return:5', format,
-    splits: { train: 0.7, validation: 0.15 }, outPath, pipelineRunId: null, qualityResultIds: [],
+    splits: { train: 0.7, validation: 0.15 }, outPath, pipelineRunId: null, qualityResultIds: [], gate: { decision: 'skipped', reason: 'test' },
   }));
   const rssMb = () => process.memoryUsage().rss / 2 ** 20;
   try {

@@ -19,6 +19,7 @@ import type { Bar } from '../../src/providers/bar';
 import { SyntheticProvider } from '../../src/providers/synthetic';
 import { FeatureRepository, type SymbolColumns } from '../../src/repositories/feature-repository';
 import { RunRepository } from '../../src/repositories/run-repository';
+import { testActivityDeps } from '../helpers/services';
 import { measure, rate, type BenchContext, type BenchResult, type BenchStage } from './harness';
 
 const DAYS = 2500;
@@ -146,7 +147,7 @@ async function run(ctx: BenchContext): Promise<BenchResult[]> {
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
   const cache = new FeatureCache(redis, 3600, (m) => ctx.log(m));
   const runId = await new RunRepository(ctx.ds).start({ workflowId: 'bench', runId: 'r', workflowType: 'bench', taskQueue: 'bench', input: {}, startedAt: new Date() });
-  const activities = createFeatureActivities({ dataSource: ctx.ds, featureCache: cache, dataDir: '', exportDir: '' });
+  const activities = createFeatureActivities(testActivityDeps(ctx.ds, { featureCache: cache }));
   const stage = await measure(() =>
     new MockActivityEnvironment({ activityId: 'features' }).run(() =>
       activities.computeFeatures({ pipelineRunId: runId, symbols, interval: '1d', from: FROM, to, featureSet: 'default' })) as Promise<{ rows: number }>);

@@ -12,12 +12,12 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities';
 import { loadConfig } from '../../src/config';
-import { FeatureCache } from '../../src/features/feature-cache';
 import { SyntheticProvider } from '../../src/providers/synthetic';
 import { ensureTemporalCli } from '../../src/services/temporal-cli';
 import { installWorkerLogging, workflowBundle } from '../../src/worker';
 import { backfill } from '../../workflows';
 import { searchAttributeKeys } from '../../workflows/search-attributes';
+import { testActivityDeps } from '../helpers/services';
 import { measure, type BenchContext, type BenchResult, type BenchStage } from './harness';
 
 interface Span {
@@ -81,7 +81,7 @@ async function run(ctx: BenchContext): Promise<BenchResult[]> {
   const taskQueue = 'bench-orchestration';
   const worker = await Worker.create({
     connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(),
-    activities: timed(createActivities({ dataSource: ctx.ds, featureCache: new FeatureCache(null, 60, () => {}), dataDir: config.dataDir, exportDir }), spans),
+    activities: timed(createActivities(testActivityDeps(ctx.ds, { config, dataDir: config.dataDir, exportDir })), spans),
     maxConcurrentActivityTaskExecutions: 4,
   });
   const running = worker.run();

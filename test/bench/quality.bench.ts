@@ -3,7 +3,7 @@
 // Target: rules ≤ 3× that scan. The bare whole-table scan is reported too.
 import { SyntheticProvider } from '../../src/providers/synthetic';
 import { copyRows, type CopyValue } from '../../src/db/copy';
-import { nyseCalendar } from '../../src/quality/nyse-calendar';
+import { nyseCalendar } from '../../src/calendar/nyse-calendar';
 import { evaluateRules } from '../../src/quality/run-quality';
 import { defaultRules } from '../../src/quality/rules';
 import { PriceRepository } from '../../src/repositories/price-repository';

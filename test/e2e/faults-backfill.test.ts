@@ -13,7 +13,6 @@ import type { DataSource } from 'typeorm';
 import { createActivities } from '../../activities';
 import { reconcileRunTree } from '../../activities/lineage';
 import { openDataSource } from '../../src/db/data-source';
-import { FeatureCache } from '../../src/features/feature-cache';
 import { SyntheticProvider } from '../../src/providers/synthetic';
 import { RunRepository } from '../../src/repositories/run-repository';
 import { freePort, waitForPort } from '../../src/services/net';
@@ -22,7 +21,7 @@ import { installWorkerLogging, workflowBundle } from '../../src/worker';
 import { backfill } from '../../workflows';
 import type { BackfillSummary } from '../../workflows/backfill';
 import { childEnv, spawnTickflow, waitFor, type Spawned } from '../helpers/processes';
-import { bundledDataDir, openTestDataSource, resetData, startTemporal, temporalCliPath, testDatabaseUrl } from '../helpers/services';
+import { openTestDataSource, resetData, startTemporal, temporalCliPath, testActivityDeps, testDatabaseUrl } from '../helpers/services';
 
 jest.setTimeout(300_000);
 
@@ -73,7 +72,7 @@ async function expectComplete(ds: DataSource, client: Client, summary: BackfillS
 function inProcessWorker(connection: NativeConnection, taskQueue: string, ds: DataSource, redis: Redis | null, exportDir: string) {
   return workflowBundle().then((bundle) => Worker.create({
     connection, taskQueue, workflowBundle: bundle,
-    activities: createActivities({ dataSource: ds, featureCache: new FeatureCache(redis, 3600, () => {}), dataDir: bundledDataDir, exportDir }),
+    activities: createActivities(testActivityDeps(ds, { redis, exportDir })),
   }));
 }
 

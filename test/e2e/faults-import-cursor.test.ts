@@ -5,10 +5,9 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import type { DataSource } from 'typeorm';
 import { createActivities } from '../../activities';
-import { FeatureCache } from '../../src/features/feature-cache';
 import { SyntheticProvider } from '../../src/providers/synthetic';
 import { RunRepository } from '../../src/repositories/run-repository';
-import { bundledDataDir, openTestDataSource, resetData } from '../helpers/services';
+import { openTestDataSource, resetData, testActivityDeps } from '../helpers/services';
 
 jest.setTimeout(120_000);
 
@@ -23,7 +22,7 @@ describe('importPrices heartbeat cursor', () => {
   afterAll(async () => ds?.destroy());
 
   it('resumes after the last committed segment when a retry gets the dead attempt\'s heartbeat', async () => {
-    const activities = createActivities({ dataSource: ds, featureCache: new FeatureCache(null, 60, () => {}), dataDir: bundledDataDir, exportDir: '/tmp' });
+    const activities = createActivities(testActivityDeps(ds, { exportDir: '/tmp' }));
     const info = { workflowExecution: { workflowId: 'cursor-wf', runId: 'cursor-run' }, activityId: '2', activityType: 'importPrices', workflowType: 'marketDataPipeline', taskQueue: 'q' };
     const pipelineRunId = await new RunRepository(ds).start({ workflowId: 'cursor-wf', runId: 'cursor-run', workflowType: 'marketDataPipeline', taskQueue: 'q', input: {}, startedAt: new Date() });
     const symbols = Array.from({ length: 60 }, (_, i) => `CUR${String(i).padStart(2, '0')}`); // segments of 25, 25, 10

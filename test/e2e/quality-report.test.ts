@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
 import type { DataSource } from 'typeorm';
-import { nyseCalendar } from '../../src/quality/nyse-calendar';
+import { nyseCalendar } from '../../src/calendar/nyse-calendar';
 import { evaluateRules } from '../../src/quality/run-quality';
 import { defaultRules } from '../../src/quality/rules';
 import { childEnv, spawnTickflow } from '../helpers/processes';

@@ -15,17 +15,25 @@ export function childEnv(overrides: Record<string, string | undefined>): NodeJS.
 
 export interface Spawned {
   child: ChildProcess;
+  /** stdout and stderr interleaved as they arrived. */
   output: () => string;
+  stdout: () => string;
+  stderr: () => string;
   exited: Promise<number | null>;
+  /** Exit code once stdout and stderr are drained (a child that starts long-lived grandchildren may never get here). */
+  closed: Promise<number | null>;
 }
 
 export function spawnTickflow(args: string[], env: NodeJS.ProcessEnv): Spawned {
   const child = spawn(process.execPath, [tickflowBin, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d) => ((out += d), (stdout += d)));
+  child.stderr!.on('data', (d) => ((out += d), (stderr += d)));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, output: () => out, exited };
+  const closed = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  return { child, output: () => out, stdout: () => stdout, stderr: () => stderr, exited, closed };
 }
 
 export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 60_000): Promise<T> {

@@ -7,14 +7,15 @@ import os from 'node:os';
 import path from 'node:path';
 import type { DataSource } from 'typeorm';
 import { createActivities } from '../../activities';
+import type { ActivityDeps } from '../../activities/deps';
 import { importPrices, type ImportSummary } from '../../src/import/import-prices';
 import type { Bar } from '../../src/providers/bar';
 import type { PriceProvider } from '../../src/providers/provider';
 import { PriceRepository } from '../../src/repositories/price-repository';
-import type { Config } from '../../src/config';
+import { loadConfig, type Config } from '../../src/config';
 import { openDataSource } from '../../src/db/data-source';
 import { FeatureCache } from '../../src/features/feature-cache';
-import { installWorkerLogging, workflowBundle } from '../../src/worker';
+import { activityDeps, installWorkerLogging, workflowBundle } from '../../src/worker';
 import { searchAttributeKeys } from '../../workflows/search-attributes';
 
 export const projectRoot = path.resolve(__dirname, '..', '..', '..');
@@ -80,13 +81,27 @@ export async function createTestWorker(env: TestWorkflowEnvironment, taskQueue: 
     namespace: env.namespace ?? 'default',
     taskQueue,
     workflowBundle: await workflowBundle(),
-    activities: createActivities({
-      dataSource: deps.dataSource,
-      featureCache: new FeatureCache(deps.redis ?? null, 3600, () => {}),
-      dataDir: deps.dataDir ?? bundledDataDir,
-      exportDir: deps.exportDir,
-      config: deps.config,
-    }),
+    activities: createActivities(testActivityDeps(deps.dataSource, deps)),
+  });
+}
+
+export interface TestActivityOptions {
+  exportDir?: string;
+  /** @default the bundled price files */
+  dataDir?: string;
+  redis?: Redis | null;
+  featureCache?: FeatureCache;
+  /** @default loadConfig() of the test process */
+  config?: Config;
+}
+
+/** Activity dependencies for a test, built by the worker's own activityDeps: the test's folders, its Redis if any. */
+export function testActivityDeps(dataSource: DataSource, o: TestActivityOptions = {}): ActivityDeps {
+  const config = o.config ?? loadConfig();
+  return activityDeps({
+    dataSource,
+    featureCache: o.featureCache ?? new FeatureCache(o.redis ?? null, 3600, () => {}),
+    config: { ...config, dataDir: o.dataDir ?? bundledDataDir, exportDir: o.exportDir ?? config.exportDir },
   });
 }
 

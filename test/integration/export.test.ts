@@ -10,11 +10,10 @@ import { createFeatureActivities } from '../../activities/features';
 import { InputError } from '../../src/contracts/errors';
 import { parseLabelSpec } from '../../src/export/label-spec';
 import { exportTrainingData, type ExportFormat, type ExportRequest } from '../../src/export/training-export';
-import { FeatureCache } from '../../src/features/feature-cache';
 import { DEFAULT_FEATURE_SET, FUNDAMENTAL_FEATURE_SET, featureSetVersion } from '../../src/features/feature-set';
 import type { Bar } from '../../src/providers/bar';
 import { RunRepository } from '../../src/repositories/run-repository';
-import { insertRawBars, openTestDataSource, resetData } from '../helpers/services';
+import { insertRawBars, openTestDataSource, resetData, testActivityDeps } from '../helpers/services';
 
 jest.setTimeout(120_000);
 
@@ -66,7 +65,7 @@ describe('training-data export', () => {
   const request = (format: ExportFormat, over: Partial<ExportRequest> = {}): ExportRequest => ({
     symbols: ['AAA', 'BBB'], interval: '1d', from: day(30), to: day(N - 1), featureSetVersions: [defaultVersion, 'fundamentals'],
     label: 'fwd_return:5', format, splits: { train: 0.6, validation: 0.2 }, outPath: path.join(dir, `${format}-${++seq}.${format}`),
-    pipelineRunId: runId, qualityResultIds: [], ...over,
+    pipelineRunId: runId, qualityResultIds: [], gate: { decision: 'skipped', reason: 'test' }, ...over,
   });
   const run = (req: ExportRequest) => ds.transaction((em) => exportTrainingData(em, req));
 
@@ -82,7 +81,7 @@ describe('training-data export', () => {
     await resetData(ds);
     duck = await (await DuckDBInstance.create(':memory:')).connect();
     runId = await new RunRepository(ds).start({ workflowId: 'export-test', runId: 'r1', workflowType: 'test', taskQueue: 'test', input: {}, startedAt: new Date() });
-    features = createFeatureActivities({ dataSource: ds, featureCache: new FeatureCache(null, 60, () => {}), dataDir: '', exportDir: dir });
+    features = createFeatureActivities(testActivityDeps(ds, { exportDir: dir }));
     await insertRawBars(ds, [...bars.AAA, ...bars.BBB]);
     await fundamental('eps_diluted', 2018, 4, '2019-02-15');
     await fundamental('revenue', 2018, 1000, '2019-02-15');

@@ -13,7 +13,7 @@ import type { Bar } from '../../src/providers/bar';
 import { FeatureRepository } from '../../src/repositories/feature-repository';
 import { RunRepository } from '../../src/repositories/run-repository';
 import { freePort } from '../../src/services/net';
-import { connectTestRedis, insertRawBars, openTestDataSource, resetData, testRedisUrl } from '../helpers/services';
+import { connectTestRedis, insertRawBars, openTestDataSource, resetData, testActivityDeps, testRedisUrl } from '../helpers/services';
 
 jest.setTimeout(60_000);
 
@@ -55,7 +55,7 @@ describe('feature store', () => {
     redis = connectTestRedis();
     cache = new FeatureCache(redis, 600, () => {});
     repo = new FeatureRepository(ds);
-    activities = createFeatureActivities({ dataSource: ds, featureCache: cache, dataDir: '', exportDir: '' });
+    activities = createFeatureActivities(testActivityDeps(ds, { featureCache: cache }));
     runId = await new RunRepository(ds).start({
       workflowId: 'feature-store-test', runId: 'r1', workflowType: 'test', taskQueue: 'test', input: {}, startedAt: new Date(),
     });

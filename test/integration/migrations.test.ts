@@ -3,6 +3,9 @@ import { Client } from 'pg';
 import { openDataSource } from '../../src/db/data-source';
 import { testAdminUrl, testDbName } from '../helpers/services';
 import { migrations } from '../../migrations';
+import { CALENDAR_YEARS, nyseCalendar, nyseHolidays, type CalendarDay } from '../../src/calendar/nyse-calendar';
+
+type CalendarRow = CalendarDay & { holiday: string | null };
 
 
 describe('migrations', () => {
@@ -42,6 +45,19 @@ describe('migrations', () => {
       await ds.runMigrations({ transaction: 'each' });
       expect(await tables(ds)).toEqual(created);
       expect(await ds.showMigrations()).toBe(false);
+    } finally {
+      await ds.destroy();
+    }
+  });
+
+  it('stores the NYSE calendar the calendar module computes (the migration\'s frozen copy matches it)', async () => {
+    const ds = await openDataSource({ url: url.toString() });
+    try {
+      const stored: CalendarRow[] = await ds.query(`SELECT day::text, trading, ordinal, holiday FROM exchange_calendar WHERE exchange = 'XNYS' ORDER BY day`);
+      const names = new Map(nyseHolidays(CALENDAR_YEARS.from, CALENDAR_YEARS.to).map((h) => [h.day, h.name]));
+      const live = nyseCalendar(CALENDAR_YEARS.from, CALENDAR_YEARS.to).map((d) => ({ ...d, holiday: names.get(d.day) ?? null }));
+      expect(stored.length).toBe(live.length);
+      expect(stored).toEqual(live);
     } finally {
       await ds.destroy();
     }

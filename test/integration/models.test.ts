@@ -8,13 +8,12 @@ import type { DataSource } from 'typeorm';
 import { createFeatureActivities } from '../../activities/features';
 import { createModelActivities } from '../../activities/models';
 import { exportTrainingData, type ExportFormat } from '../../src/export/training-export';
-import { FeatureCache } from '../../src/features/feature-cache';
 import { DEFAULT_FEATURE_SET, featureSetVersion } from '../../src/features/feature-set';
 import type { Dataset } from '../../src/models/dataset';
 import { trainLinearModel, type LinearModel } from '../../src/models/linear-model';
 import { SyntheticProvider } from '../../src/providers/synthetic';
 import { RunRepository } from '../../src/repositories/run-repository';
-import { openTestDataSource, resetData } from '../helpers/services';
+import { openTestDataSource, resetData, testActivityDeps } from '../helpers/services';
 
 jest.setTimeout(120_000);
 
@@ -48,7 +47,7 @@ describe('model runs', () => {
   const symbols = ['SYNA', 'SYNB', 'SYNC'];
   const exportAs = (format: ExportFormat, label: string) => ds.transaction((em) => exportTrainingData(em, {
     symbols, interval: '1d', from: '2020-03-02', to: '2021-06-30', featureSetVersions: ['default'], label, format,
-    splits: { train: 0.7, validation: 0.15 }, outPath: path.join(dir, `${format}-${++seq}.${format}`), pipelineRunId: runId, qualityResultIds: [],
+    splits: { train: 0.7, validation: 0.15 }, outPath: path.join(dir, `${format}-${++seq}.${format}`), pipelineRunId: runId, qualityResultIds: [], gate: { decision: 'skipped', reason: 'test' },
   }));
 
   beforeAll(async () => {
@@ -66,10 +65,10 @@ describe('model runs', () => {
         );
       }
     }
-    const features = createFeatureActivities({ dataSource: ds, featureCache: new FeatureCache(null, 60, () => {}), dataDir: '', exportDir: dir });
+    const features = createFeatureActivities(testActivityDeps(ds, { exportDir: dir }));
     const plan = await inActivity(() => features.planFeatureRecompute({ featureSet: 'default', interval: '1d' }));
     await inActivity(() => features.recomputeFeatureChunk({ pipelineRunId: runId, ...plan, interval: '1d' }));
-    models = createModelActivities({ dataSource: ds, featureCache: new FeatureCache(null, 60, () => {}), dataDir: '', exportDir: dir });
+    models = createModelActivities(testActivityDeps(ds, { exportDir: dir }));
   });
 
   afterAll(async () => {

@@ -2,7 +2,7 @@
 import type { DataSource } from 'typeorm';
 import { InputError } from '../../src/contracts/errors';
 import { addCustomRule, toRuleSpec } from '../../src/quality/custom-rules';
-import { nyseCalendar, nyseHolidays } from '../../src/quality/nyse-calendar';
+import { nyseCalendar, nyseHolidays } from '../../src/calendar/nyse-calendar';
 import { evaluateRules, type RuleOutcome } from '../../src/quality/run-quality';
 import {
   balanceSheetIdentity, calendarGaps, defaultRules, freshness, fundamentalPeriodOrder, fundamentalPublishedAfterPeriodEnd, missingValues,

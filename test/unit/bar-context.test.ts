@@ -1,7 +1,7 @@
 import {
   BarContextDeriver, SessionCalendar, VOLUME_BASELINE_BARS, VOLUME_MIN_BARS, deriveBarContext, type ContextInput, type SeedBar,
 } from '../../src/prices/bar-context';
-import { nyseCalendar } from '../../src/quality/nyse-calendar';
+import { nyseCalendar } from '../../src/calendar/nyse-calendar';
 
 const nyse = SessionCalendar.fromDays(nyseCalendar(1990, 2035));
 const us = (iso: string) => Date.parse(iso) * 1000;

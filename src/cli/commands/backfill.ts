@@ -6,7 +6,7 @@ import { InputError } from '../../contracts/errors';
 import { backfill, backfillProgressQuery, cancelSignal, pauseSignal, resumeSignal } from '../../../workflows';
 import { backfillInputSchema, type BackfillInputArgs, type BackfillProgress } from '../../../workflows/backfill';
 import { parse } from '../args';
-import { err, out, withRuntime, type Command } from '../context';
+import { err, out, usage, withRuntime, type Command } from '../context';
 import { checkInput, parseJsonFlag, startAndFollow } from '../follow';
 
 const help = `Usage: tickflow backfill start [--input JSON | --symbols A,B | --universe bundled|synthetic:N] --from YYYY-MM-DD --to YYYY-MM-DD
@@ -52,7 +52,7 @@ async function run(argv: string[]): Promise<number> {
     concurrency: { type: 'string' }, 'workflow-id': { type: 'string' }, 'no-worker': { type: 'boolean' }, 'no-wait': { type: 'boolean' }, json: { type: 'boolean' },
   }, 'backfill');
   const [action, id] = positionals;
-  if (values.help || !action) return out(help), action ? 0 : 2;
+  if (values.help || !action) return usage(help, values.help);
   const json = Boolean(values.json);
   if (['progress', 'pause', 'resume', 'cancel'].includes(action)) {
     if (!id) throw new InputError('needs the backfill workflow id', `tickflow backfill ${action}`);
@@ -75,4 +75,4 @@ async function run(argv: string[]): Promise<number> {
   }), json);
 }
 
-export const backfillCommand: Command = { name: 'backfill', summary: 'backfill symbols or a universe over a date range (child workflow per batch)', help, run };
+export const backfillCommand: Command = { name: 'backfill', summary: 'backfill symbols or a universe over a date range (child workflow per batch)', help, actions: ['start', 'progress', 'pause', 'resume', 'cancel'], run };

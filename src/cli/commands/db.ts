@@ -1,9 +1,10 @@
 // `tickflow db`: apply, undo or list schema migrations; derive the bar context of bars stored without it.
 import { InputError } from '../../contracts/errors';
+import { MigrationRepository } from '../../repositories/migration-repository';
 import { PriceRepository } from '../../repositories/price-repository';
 import type { Runtime } from '../../runtime';
 import { parse } from '../args';
-import { out, withRuntime, type Command } from '../context';
+import { out, usage, withRuntime, type Command } from '../context';
 
 const CONTEXT_BATCH = 50;
 
@@ -19,7 +20,7 @@ const help = `Usage: tickflow db migrate|revert|status|context [--json]
 async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, { json: { type: 'boolean' } }, 'db');
   const action = positionals[0];
-  if (values.help || !action) return out(help), action ? 0 : 2;
+  if (values.help || !action) return usage(help, values.help);
   if (!['migrate', 'revert', 'status', 'context'].includes(action)) {
     throw new InputError(`unknown action "${action}" (migrate, revert, status or context)`, 'tickflow db');
   }
@@ -28,7 +29,7 @@ async function run(argv: string[]): Promise<number> {
       const applied = await dataSource.runMigrations({ transaction: 'each' });
       values.json ? out(JSON.stringify({ applied: applied.map((m) => m.name) })) : out(applied.length ? `applied: ${applied.map((m) => m.name).join(', ')}` : 'schema is up to date');
     } else if (action === 'revert') {
-      const before = await appliedMigrations(dataSource);
+      const before = await new MigrationRepository(dataSource).applied();
       await dataSource.undoLastMigration({ transaction: 'each' });
       const reverted = before.at(-1) ?? null;
       values.json ? out(JSON.stringify({ reverted })) : out(reverted ? `reverted: ${reverted}` : 'nothing to revert');
@@ -36,7 +37,7 @@ async function run(argv: string[]): Promise<number> {
       const derived = await deriveAllContext(dataSource, values.json ? () => {} : out);
       values.json ? out(JSON.stringify({ derived })) : out(`bar context derived for ${derived} bars`);
     } else {
-      const applied = new Set(await appliedMigrations(dataSource));
+      const applied = new Set(await new MigrationRepository(dataSource).applied());
       const rows = dataSource.migrations.map((m) => ({ name: m.name ?? m.constructor.name, applied: applied.has(m.name ?? m.constructor.name) }));
       values.json ? out(JSON.stringify(rows)) : rows.forEach((r) => out(`${r.applied ? '[x]' : '[ ]'} ${r.name}`));
     }
@@ -58,10 +59,4 @@ async function deriveAllContext(ds: Runtime['dataSource'], progress: (line: stri
   return derived;
 }
 
-async function appliedMigrations(ds: Runtime['dataSource']): Promise<string[]> {
-  const exists = await ds.query(`SELECT to_regclass('tickflow_migrations') IS NOT NULL AS e`);
-  if (!exists[0].e) return [];
-  return (await ds.query(`SELECT name FROM tickflow_migrations ORDER BY id`)).map((r: { name: string }) => r.name);
-}
-
-export const dbCommand: Command = { name: 'db', summary: 'apply, undo the last, or list schema migrations; derive missing bar context', help, run };
+export const dbCommand: Command = { name: 'db', summary: 'apply, undo the last, or list schema migrations; derive missing bar context', help, actions: ['migrate', 'revert', 'status', 'context'], run };

@@ -8,7 +8,7 @@ import { runStandaloneExport } from '../../export/standalone-export';
 import { DEFAULT_SPLITS, EXPORT_EXTENSIONS, type ExportFormat } from '../../export/training-export';
 import { parseLabelSpec } from '../../export/label-spec';
 import { parse } from '../args';
-import { out, withRuntime, type Command } from '../context';
+import { err, out, withRuntime, type Command } from '../context';
 
 const help = `Usage: tickflow export (--symbols A,B | --universe all|FILE) --from YYYY-MM-DD --to YYYY-MM-DD [options]
 
@@ -18,10 +18,12 @@ const help = `Usage: tickflow export (--symbols A,B | --universe all|FILE) --fro
   --out PATH                  output file (default <TICKFLOW_EXPORT_DIR>/export-<date>-<id>.<format>)
   --train 0.7 --validation 0.15   shares of dates; test gets the rest; the label horizon is the embargo between splits
   --universe all              every symbol with features of the first set in the range; FILE: one ticker per line
+  --no-gate                   export without running the quality gate first (the manifest records gate: skipped)
   --json                      print the result as JSON
 
-Writes PATH and PATH.manifest.json (query, feature-set versions, rows and date range per split, sha256, PipelineRun).
-See docs/export.md.`;
+The quality rules run over the export's scope first, like the pipeline's gate: a blocking failure writes no file
+and exits 1. Writes PATH and PATH.manifest.json (query, feature-set versions, rows and date range per split,
+sha256, the gate and its results, PipelineRun). See docs/export.md.`;
 
 const ticker = z.string().regex(/^[A-Z0-9][A-Z0-9.\-^=]{0,31}$/, 'expected an upper-case ticker like AAPL');
 const isoDate = z
@@ -51,7 +53,7 @@ async function run(argv: string[]): Promise<number> {
   const { values } = parse(argv, {
     symbols: { type: 'string' }, universe: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, features: { type: 'string' },
     label: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' }, train: { type: 'string' }, validation: { type: 'string' },
-    interval: { type: 'string' }, json: { type: 'boolean' },
+    interval: { type: 'string' }, 'no-gate': { type: 'boolean' }, json: { type: 'boolean' },
   }, 'export');
   if (values.help) return out(help), 0;
   const symbols = universe(values.symbols, values.universe);
@@ -71,13 +73,22 @@ async function run(argv: string[]): Promise<number> {
     const outPath = path.resolve(values.out ?? path.join(config.exportDir, `export-${new Date().toISOString().slice(0, 10)}-${Date.now().toString(36)}.${EXPORT_EXTENSIONS[format]}`));
     const r = await runStandaloneExport(dataSource, {
       symbols, interval: flag('interval', z.enum(['1d']), values.interval ?? '1d'), from, to,
-      featureSetVersions: list(values.features ?? 'default'), label, format, splits, outPath, qualityResultIds: [],
+      featureSetVersions: list(values.features ?? 'default'), label, format, splits, outPath, gate: !values['no-gate'],
     });
     if (json) out(JSON.stringify(r, null, 2));
-    else {
+    if (r.status === 'blocked') {
+      if (!json) {
+        err(`✗ export refused: the quality gate blocked it: ${r.gate.blockingFailures.join(', ')} failed (ValidationResult ids ${r.gate.validationResultIds.join(', ')})\n`
+          + `  what to do: see the failing rows with \`tickflow quality history --run ${r.pipelineRunId}\`, fix or re-import the data and export again, `
+          + 'or export anyway with --no-gate (recorded in the manifest)');
+      }
+      return 1;
+    }
+    if (!json) {
       out(`✓ exported ${r.rows} rows × ${r.columns.length} columns (${r.format}) to ${r.path}`);
       for (const s of ['train', 'validation', 'test'] as const) out(`  ${s.padEnd(10)} ${String(r.splits[s].rows).padStart(9)} rows  ${r.splits[s].from ?? '-'} .. ${r.splits[s].to ?? '-'}`);
       out(`  label      ${r.label.column} (${r.label.spec})\n  sha256     ${r.sha256}\n  manifest   ${r.manifestPath}\n  PipelineRun ${r.pipelineRunId}`);
+      out(`  gate       ${r.gate ? `pass: ${r.gate.validationResultIds.length} rule results${r.gate.warnings.length ? `; warnings: ${r.gate.warnings.join(', ')}` : ''}` : 'skipped (--no-gate)'}`);
     }
     return 0;
   }, json);

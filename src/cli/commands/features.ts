@@ -2,18 +2,16 @@
 // and recompute a version over history through the recomputeFeatures workflow.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import { WorkflowFailedError } from '@temporalio/client';
 import { z } from 'zod';
 import { InputError } from '../../contracts/errors';
 import { FeatureStore } from '../../features/feature-store';
 import { FeatureRepository } from '../../repositories/feature-repository';
-import { connectWorkerNative } from '../../runtime';
-import { createWorker } from '../../worker';
 import { recomputeFeatures } from '../../../workflows';
 import { describeInputIssues } from '../../../workflows/pipeline-input';
 import { recomputeInputSchema, type RecomputeInputArgs } from '../../../workflows/recompute-features';
 import { parse } from '../args';
-import { err, out, withRuntime, workflowUiLink, type Command } from '../context';
+import { out, usage, withRuntime, type Command } from '../context';
+import { startAndFollow } from '../follow';
 
 const help = `Usage: tickflow features <action> [options]
 
@@ -60,7 +58,7 @@ const options = {
 async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, options, 'features');
   const [action] = positionals;
-  if (values.help || !action) return out(help), action ? 0 : 2;
+  if (values.help || !action) return usage(help, values.help);
   const json = Boolean(values.json);
   const interval = flag('interval', z.enum(['1d']), values.interval ?? '1d');
   const pick = { set: values.set, version: values.version };
@@ -136,36 +134,13 @@ async function recompute(values: Record<string, string | boolean | undefined>, j
   if (!checked.success) throw new InputError(describeInputIssues(checked.error), 'tickflow features recompute');
   const workflowId = (values['workflow-id'] as string | undefined) ?? `tickflow-recompute-${new Date().toISOString().slice(0, 10)}-${crypto.randomUUID().slice(0, 8)}`;
 
-  return withRuntime({ temporal: true, migrate: true }, async (rt) => {
-    const { client, address } = rt.temporal!;
-    const execute = async (): Promise<number> => {
-      const handle = await client.workflow.start(recomputeFeatures, { taskQueue: rt.config.temporal.taskQueue, workflowId, args: [checked.data] });
-      const link = workflowUiLink(rt.config, workflowId, handle.firstExecutionRunId);
-      if (!json) err(`· workflow ${workflowId} started — ${link}`);
-      try {
-        const s = await handle.result();
-        if (json) out(JSON.stringify({ workflowId, runId: handle.firstExecutionRunId, status: 'completed', link, ...s }, null, 2));
-        else out(`✓ recomputed ${s.featureSet} version ${s.version}: ${s.rows} rows (${s.written} written) × ${s.features} features over ${s.symbols} symbol(s); ${s.cached} cached\n  PipelineRun ${s.pipelineRunId}\n  Temporal UI ${link}`);
-        return 0;
-      } catch (e) {
-        if (e instanceof WorkflowFailedError) {
-          const cause = e.cause?.message ?? e.message;
-          if (json) out(JSON.stringify({ workflowId, runId: handle.firstExecutionRunId, status: 'failed', error: cause, link }));
-          else err(`✗ recompute failed: ${cause}\n  history: ${link}`);
-          return 1;
-        }
-        throw e;
-      }
-    };
-    if (values['no-worker']) return execute();
-    const worker = await createWorker({
-      connection: await connectWorkerNative(rt.config, address), namespace: rt.config.temporal.namespace, taskQueue: rt.config.temporal.taskQueue,
-      deps: { dataSource: rt.dataSource, featureCache: rt.featureCache, dataDir: rt.config.dataDir, exportDir: rt.config.exportDir },
-    });
-    return worker.runUntil(execute);
-  }, json);
+  return withRuntime({ temporal: true, migrate: true }, (rt) => startAndFollow({
+    rt, workflow: recomputeFeatures, input: checked.data, workflowId, json, wait: true, noWorker: Boolean(values['no-worker']),
+    summary: (s) => `✓ recomputed ${s.featureSet} version ${s.version}: ${s.rows} rows (${s.written} written) × ${s.features} features over ${s.symbols} symbol(s); ${s.cached} cached\n  PipelineRun ${s.pipelineRunId}`,
+    jsonResult: (s, meta) => ({ ...meta, status: 'completed', ...s }),
+  }), json);
 }
 
 export const featuresCommand: Command = {
-  name: 'features', summary: 'read stored features (get, latest, as-of), list versions, diff two, recompute a version', help, run,
+  name: 'features', summary: 'read stored features (get, latest, as-of), list versions, diff two, recompute a version', help, actions: ['get', 'latest', 'as-of', 'versions', 'diff', 'recompute'], run,
 };

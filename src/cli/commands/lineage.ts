@@ -4,7 +4,7 @@ import { datasetsConnect, reconcileRunTree, walkLineage, type LineageNode } from
 import { InputError } from '../../contracts/errors';
 import { RunRepository } from '../../repositories/run-repository';
 import { parse } from '../args';
-import { out, withRuntime, type Command } from '../context';
+import { out, usage, withRuntime, type Command } from '../context';
 
 const help = `Usage: tickflow lineage <dataset | pipeline-run id | workflow id> [--upstream | --downstream] [--depth N] [--json]
        tickflow lineage reconcile <pipeline-run id | workflow id> [--json]
@@ -27,7 +27,7 @@ async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, {
     upstream: { type: 'boolean' }, downstream: { type: 'boolean' }, depth: { type: 'string' }, json: { type: 'boolean' },
   }, 'lineage');
-  if (values.help || positionals.length === 0) return out(help), positionals.length ? 0 : 2;
+  if (values.help || positionals.length === 0) return usage(help, values.help);
   if (values.upstream && values.downstream) throw new InputError('give --upstream or --downstream, not both', 'tickflow lineage');
   const depth = values.depth === undefined ? 10 : Number(values.depth);
   if (!Number.isInteger(depth) || depth < 1 || depth > 100) throw new InputError(`expected an integer 1..100, got ${JSON.stringify(values.depth)}`, '--depth');
@@ -82,4 +82,4 @@ async function run(argv: string[]): Promise<number> {
   }, json);
 }
 
-export const lineageCommand: Command = { name: 'lineage', summary: 'trace datasets upstream/downstream, or reconcile a run\'s lineage with its history', help, run };
+export const lineageCommand: Command = { name: 'lineage', summary: 'trace datasets upstream/downstream, or reconcile a run\'s lineage with its history', help, actions: ['reconcile'], run };

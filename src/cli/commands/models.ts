@@ -2,7 +2,7 @@
 import { InputError } from '../../contracts/errors';
 import { ModelRepository } from '../../repositories/model-repository';
 import { parse } from '../args';
-import { err, out, withRuntime, type Command } from '../context';
+import { err, out, usage, withRuntime, type Command } from '../context';
 
 const help = `Usage: tickflow models list [--limit N] [--json]
        tickflow models show <model-training-run-id> [--predictions N] [--json]
@@ -14,7 +14,7 @@ const fmt = (v: number) => (Math.abs(v) >= 1e-3 || v === 0 ? v.toFixed(4) : v.to
 async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, { json: { type: 'boolean' }, limit: { type: 'string' }, predictions: { type: 'string' } }, 'models');
   const [action, id] = positionals;
-  if (values.help || !action) return out(help), action ? 0 : 2;
+  if (values.help || !action) return usage(help, values.help);
   const count = (name: string, v: string | undefined, d: number) => {
     const n = v === undefined ? d : Number(v);
     if (!Number.isInteger(n) || n < 0) throw new InputError(`expected a whole number (got "${v}")`, `--${name}`);
@@ -57,4 +57,4 @@ async function run(argv: string[]): Promise<number> {
   }, Boolean(values.json));
 }
 
-export const modelsCommand: Command = { name: 'models', summary: 'list model training runs, or show one with its metrics and predictions', help, run };
+export const modelsCommand: Command = { name: 'models', summary: 'list model training runs, or show one with its metrics and predictions', help, actions: ['list', 'show'], run };

@@ -8,7 +8,7 @@ import { buildReport, render } from '../../quality/report';
 import { defaultRules } from '../../quality/rules';
 import { QualityRepository } from '../../repositories/quality-repository';
 import { parse } from '../args';
-import { err, out, withRuntime, type Command } from '../context';
+import { err, out, usage, withRuntime, type Command } from '../context';
 
 const help = `Usage: tickflow quality history [--rule NAME] [--symbol SYM] [--since YYYY-MM-DD] [--run ID] [--limit N] [--json]
        tickflow quality report (--run PIPELINE-RUN-ID | --since YYYY-MM-DD) [--format html|md|json] --out PATH
@@ -42,7 +42,7 @@ const options = {
 async function run(argv: string[]): Promise<number> {
   const { values: v, positionals } = parse(argv, options, 'quality');
   const [action, sub, arg] = positionals;
-  if (v.help || !action) return out(help), action ? 0 : 2;
+  if (v.help || !action) return usage(help, v.help);
   const where = `tickflow quality ${action}`;
   if (!['history', 'report', 'rules'].includes(action)) throw new InputError(`unknown action "${action}" (history, report or rules)`, 'tickflow quality');
   // Flags are checked before any service starts: a typo should not wait for PostgreSQL.
@@ -110,4 +110,4 @@ async function run(argv: string[]): Promise<number> {
   }, Boolean(v.json));
 }
 
-export const qualityCommand: Command = { name: 'quality', summary: 'quality results and trends, compliance reports, custom rules', help, run };
+export const qualityCommand: Command = { name: 'quality', summary: 'quality results and trends, compliance reports, custom rules', help, actions: ['history', 'report', 'rules', 'rules list', 'rules add', 'rules remove'], run };

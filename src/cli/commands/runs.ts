@@ -2,7 +2,7 @@
 import { InputError } from '../../contracts/errors';
 import { RunRepository } from '../../repositories/run-repository';
 import { parse } from '../args';
-import { err, out, withRuntime, workflowUiLink, type Command } from '../context';
+import { err, out, usage, withRuntime, workflowUiLink, type Command } from '../context';
 
 const help = `Usage: tickflow runs list [--limit N] [--json]
        tickflow runs show <pipeline-run-id | workflow-id> [--json]`;
@@ -10,7 +10,7 @@ const help = `Usage: tickflow runs list [--limit N] [--json]
 async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, { json: { type: 'boolean' }, limit: { type: 'string' } }, 'runs');
   const [action, id] = positionals;
-  if (values.help || !action) return out(help), action ? 0 : 2;
+  if (values.help || !action) return usage(help, values.help);
   return withRuntime({ migrate: true }, async ({ dataSource, config }) => {
     const runs = new RunRepository(dataSource);
     if (action === 'list') {
@@ -42,4 +42,4 @@ async function run(argv: string[]): Promise<number> {
   }, Boolean(values.json));
 }
 
-export const runsCommand: Command = { name: 'runs', summary: 'list pipeline runs, or show one with its lineage', help, run };
+export const runsCommand: Command = { name: 'runs', summary: 'list pipeline runs, or show one with its lineage', help, actions: ['list', 'show'], run };

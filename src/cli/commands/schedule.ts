@@ -5,7 +5,7 @@ import {
   backfillSchedule, createSchedule, deleteSchedule, listSchedules, overlapPolicies, pauseSchedule, resumeSchedule, scheduledWorkflows, triggerSchedule,
 } from '../../services/schedules';
 import { parse } from '../args';
-import { out, withRuntime, type Command } from '../context';
+import { out, usage, withRuntime, type Command } from '../context';
 import { checkInput, parseJsonFlag } from '../follow';
 
 const help = `Usage: tickflow schedule create <id> --input JSON [--cron "30 18 * * 1-5"] [--tz America/New_York]
@@ -23,7 +23,7 @@ async function run(argv: string[]): Promise<number> {
     workflow: { type: 'string' }, paused: { type: 'boolean' }, start: { type: 'string' }, end: { type: 'string' }, json: { type: 'boolean' },
   }, 'schedule');
   const [action, id] = positionals;
-  if (values.help || !action) return out(help), action ? 0 : 2;
+  if (values.help || !action) return usage(help, values.help);
   if (action !== 'list' && !id) throw new InputError('needs a schedule id', `tickflow schedule ${action}`);
   return withRuntime({ temporal: true }, async (rt) => {
     const client = rt.temporal!.client;
@@ -67,4 +67,4 @@ async function run(argv: string[]): Promise<number> {
   }, Boolean(values.json));
 }
 
-export const scheduleCommand: Command = { name: 'schedule', summary: 'manage Temporal Schedules (create, list, pause, resume, delete, trigger, backfill)', help, run };
+export const scheduleCommand: Command = { name: 'schedule', summary: 'manage Temporal Schedules (create, list, pause, resume, delete, trigger, backfill)', help, actions: ['create', 'list', 'pause', 'resume', 'delete', 'trigger', 'backfill'], run };

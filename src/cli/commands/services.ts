@@ -4,7 +4,7 @@ import { InputError } from '../../contracts/errors';
 import { isPortOpen } from '../../services/net';
 import { stopDevServer } from '../../services/temporal-server';
 import { parse } from '../args';
-import { out, type Command } from '../context';
+import { out, usage, type Command } from '../context';
 
 const help = `Usage: tickflow services status|stop
 
@@ -14,7 +14,7 @@ const help = `Usage: tickflow services status|stop
 async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, {}, 'services');
   const action = positionals[0];
-  if (values.help || !action) return out(help), action ? 0 : 2;
+  if (values.help || !action) return usage(help, values.help);
   const config = loadConfig();
   if (action === 'stop') {
     out((await stopDevServer(config.stateDir)) ? 'stopped the Temporal dev server' : 'no dev server started by tickflow is running');
@@ -31,4 +31,4 @@ async function run(argv: string[]): Promise<number> {
   throw new InputError(`unknown action "${action}" (status or stop)`, 'tickflow services');
 }
 
-export const servicesCommand: Command = { name: 'services', summary: 'which services would be used; stop the dev server tickflow started', help, run };
+export const servicesCommand: Command = { name: 'services', summary: 'which services would be used; stop the dev server tickflow started', help, actions: ['status', 'stop'], run };

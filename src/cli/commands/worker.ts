@@ -1,6 +1,6 @@
 // `tickflow worker`: a long-running Temporal worker for Tickflow's workflows and activities.
 import { connectWorkerNative } from '../../runtime';
-import { createWorker } from '../../worker';
+import { activityDeps, createWorker } from '../../worker';
 import { parse } from '../args';
 import { err, out, withRuntime, type Command } from '../context';
 
@@ -14,7 +14,7 @@ async function run(argv: string[]): Promise<number> {
   return withRuntime({ temporal: true, migrate: true }, async (rt) => {
     const worker = await createWorker({
       connection: await connectWorkerNative(rt.config, rt.temporal!.address), namespace: rt.config.temporal.namespace, taskQueue: rt.config.temporal.taskQueue,
-      deps: { dataSource: rt.dataSource, featureCache: rt.featureCache, dataDir: rt.config.dataDir, exportDir: rt.config.exportDir, config: rt.config },
+      deps: activityDeps(rt),
     });
     err(`· worker polling task queue "${rt.config.temporal.taskQueue}" on ${rt.temporal!.address} (namespace ${rt.config.temporal.namespace})`);
     await worker.run(); // the SDK shuts down gracefully on SIGINT/SIGTERM

@@ -1,7 +1,7 @@
 // The export query: one row per (symbol, bar) of the first feature-set version, the other versions' values joined on
 // the same bar, a label over future closes, and a time split with an embargo. Point in time by construction: feature
 // values at t were computed from bars ≤ t (and fundamentals published ≤ t); only the label looks ahead.
-import type { LabelSpec } from './label-spec';
+import type { LabelSpec } from '../export/label-spec';
 
 export interface ExportFeatureSet {
   name: string;

@@ -1,6 +1,7 @@
 // The NYSE trading calendar, computed from the exchange's holiday rules (NYSE Rule 7.2 and the holiday table
 // published at https://www.nyse.com/markets/hours-calendars) plus the one-off closures listed below.
-// Computed rather than typed in so any year follows the same rules; the migration stores 1990–2035 as data.
+// Computed rather than typed in so any year follows the same rules. Reference data for prices (bar context) and
+// quality (calendar rules); migration 1732406700000 stored 1990–2035 from a frozen copy of its closures.
 
 export interface Holiday {
   /** YYYY-MM-DD */
