@@ -10,7 +10,7 @@ import type { LineageEdge, RunRepository } from '../src/repositories/run-reposit
  * data and one DataLineage row in one transaction (lineageStep), so a new data activity is checked by default.
  */
 export const NO_LINEAGE_ACTIVITY_TYPES = new Set([
-  'startPipelineRun', 'finishPipelineRun', 'completedRunCounts', 'linkChildRun', 'storedPriceRange', 'resolveUniverse', 'planFeatureRecompute',
+  'startPipelineRun', 'finishPipelineRun', 'databaseIdentity', 'completedRunCounts', 'linkChildRun', 'storedPriceRange', 'resolveUniverse', 'planFeatureRecompute',
 ]);
 
 export interface LineageRowKey {

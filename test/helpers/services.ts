@@ -41,7 +41,7 @@ export function openTestDataSource(poolMax = 5): Promise<DataSource> {
 }
 
 /** Reference data that migrations seed; tests must not wipe it. */
-const REFERENCE_TABLES = ['tickflow_migrations', 'exchange_calendar'];
+const REFERENCE_TABLES = ['tickflow_migrations', 'exchange_calendar', 'database_identity'];
 
 /** Empties every data table (TRUNCATE does not fire the trade table's append-only trigger). */
 export async function resetData(ds: DataSource): Promise<void> {
