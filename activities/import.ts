@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { loadConfig } from '../src/config';
+import { seriesOf } from '../src/contracts/dataset-ref';
 import { InputError, TransientProviderError } from '../src/contracts/errors';
 import { importFundamentals } from '../src/import/import-fundamentals';
 import { importPrices, type ImportSummary } from '../src/import/import-prices';
@@ -115,7 +116,7 @@ export function createImportActivities(deps: ActivityDeps) {
         return {
           result,
           inputDatasets: s.datasets,
-          outputDataset: `price_data:${args.interval}:${args.symbols.join(',')}:${args.from}..${args.to}`,
+          outputDataset: { kind: 'price_data', ...seriesOf(args) },
           rowsIn: s.received,
           rowsOut: s.stored,
           details: {
@@ -141,7 +142,7 @@ export function createImportActivities(deps: ActivityDeps) {
         return {
           result,
           inputDatasets: s.datasets,
-          outputDataset: `company_fundamental:${args.symbols.join(',')}`,
+          outputDataset: { kind: 'company_fundamental', symbols: args.symbols },
           rowsIn: s.received,
           rowsOut: s.stored,
           details: { source: provider.name, perSymbol: s.perSymbol },

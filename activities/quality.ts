@@ -1,5 +1,6 @@
 // The quality stage: rules evaluated inside PostgreSQL, results stored, the gate decision recorded on the run.
 import { Context } from '@temporalio/activity';
+import { seriesOf } from '../src/contracts/dataset-ref';
 import { toRuleSpec } from '../src/quality/custom-rules';
 import { evaluateRules } from '../src/quality/run-quality';
 import { defaultRules } from '../src/quality/rules';
@@ -32,11 +33,8 @@ export function createQualityActivities(deps: ActivityDeps) {
             rulesEvaluated: verdict.outcomes.length, passed: verdict.outcomes.filter((o) => o.passed).length,
             blockingFailures: verdict.blockingFailures, warnings: verdict.warnings, resultIds,
           },
-          inputDatasets: [
-            `price_data:${args.interval}:${args.symbols.join(',')}:${args.from}..${args.to}`,
-            `feature_data:${args.featureSetVersion}:${args.interval}:${args.symbols.join(',')}:${args.from}..${args.to}`,
-          ],
-          outputDataset: `validation_result:pipeline_run=${args.pipelineRunId}`,
+          inputDatasets: [{ kind: 'price_data', ...seriesOf(args) }, { kind: 'feature_data', version: args.featureSetVersion, ...seriesOf(args) }],
+          outputDataset: { kind: 'validation_result', pipelineRunId: args.pipelineRunId },
           rowsIn: rowsChecked,
           rowsOut: verdict.outcomes.length,
           details: { gate },

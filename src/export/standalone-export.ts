@@ -2,6 +2,7 @@
 // same transaction as the export, so the file's origin can be asked the same way as a pipeline's.
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
+import { formatDatasetRef, seriesOf } from '../contracts/dataset-ref';
 import { ExportRepository } from '../repositories/export-repository';
 import { RunRepository } from '../repositories/run-repository';
 import { exportTrainingData, resolveFeatureSets, type ExportRequest, type ExportResult } from './training-export';
@@ -26,8 +27,8 @@ export async function runStandaloneExport(ds: DataSource, req: StandaloneExport)
       const r = await exportTrainingData(em, { ...req, symbols, pipelineRunId });
       await runs.recordLineage(em, {
         ...key, pipelineRunId, activityId: 'export', activityType: 'exportTrainingData', attempt: 1,
-        inputDatasets: r.featureSetVersions.map((v) => `feature_data:${v}:${req.interval}:${symbols.join(',')}:${req.from}..${req.to}`),
-        outputDataset: `file:${r.path}`, rowsIn: r.rows, rowsOut: r.rows,
+        inputDatasets: r.featureSetVersions.map((version) => formatDatasetRef({ kind: 'feature_data', version, ...seriesOf({ ...req, symbols }) })),
+        outputDataset: formatDatasetRef({ kind: 'file', path: r.path }), rowsIn: r.rows, rowsOut: r.rows,
         details: { manifest: r.manifestPath, format: r.format, label: r.label, splits: r.splits, columns: r.columns.length }, contentHash: r.sha256,
       });
       await runs.addCounts(em, pipelineRunId, { exported: r.rows });
