@@ -1,5 +1,5 @@
 // backfill: one marketDataPipeline child per symbol batch over a date range, at most `concurrency` at a time.
-// Child ids are derived from what the batch covers, so a restarted backfill skips ranges that already completed.
+// Child ids are derived from the database and what the batch covers: a restarted backfill skips ranges it has.
 // Continues as new before the history grows too long; pause/resume/cancel are signals, progress is a query.
 import {
   ApplicationFailure, CancellationScope, condition, continueAsNew, defineQuery, defineSignal, isCancellation, proxyActivities,

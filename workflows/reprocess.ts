@@ -1,5 +1,5 @@
 // reprocess: a new feature-set version over years of history (recomputeFeatures as a child, under an id derived
-// from the version and scope, so a restarted reprocess skips a recompute that already completed), then quality
+// from the database, version and scope, so a restarted reprocess skips a recompute this database has), then quality
 // over the same history in symbol chunks. Every step is an idempotent activity: it resumes wherever it stopped.
 import { ApplicationFailure, defineQuery, proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import { z } from 'zod';

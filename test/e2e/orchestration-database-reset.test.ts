@@ -12,7 +12,7 @@ import { openDataSource } from '../../src/db/data-source';
 import { SyntheticProvider } from '../../src/providers/synthetic';
 import { backfill } from '../../workflows';
 import type { BackfillSummary } from '../../workflows/backfill';
-import { createTestWorker, resetData, startTemporal, testAdminUrl, testDbName } from '../helpers/services';
+import { createTestWorker, lineageReferences, resetData, startTemporal, testAdminUrl, testDbName } from '../helpers/services';
 
 jest.setTimeout(300_000);
 
@@ -154,6 +154,7 @@ describe('backfill against a database the namespace outlived', () => {
     expect(await production.backfill('production-bf')).toMatchObject(ranEveryBatch);
     expect(await staging.priceRows()).toEqual({ n: bars, d: bars });
     expect(await production.priceRows()).toEqual({ n: bars, d: bars });
+    for (const t of [staging, production]) expect((await lineageReferences(t.ds)).unreadable).toEqual([]);
     // At the same time, too: neither waits for the other's children.
     const [s, p] = await Promise.all([staging.backfill('staging-bf-2'), production.backfill('production-bf-2')]);
     expect(s).toMatchObject({ stage: 'completed', batchesSkipped: 2 });
