@@ -1,6 +1,7 @@
 // The export stage: a point-in-time training file, its manifest and its lineage row.
 import path from 'node:path';
 import { Context } from '@temporalio/activity';
+import { seriesOf } from '../src/contracts/dataset-ref';
 import { DEFAULT_SPLITS, EXPORT_EXTENSIONS, exportTrainingData } from '../src/export/training-export';
 import { defaultLabel } from '../src/export/label-spec';
 import { RunRepository } from '../src/repositories/run-repository';
@@ -26,8 +27,8 @@ export function createExportActivities(deps: ActivityDeps) {
         await runs.addCounts(em, args.pipelineRunId, { exported: r.rows });
         return {
           result: { path: r.path, manifestPath: r.manifestPath, rows: r.rows, sha256: r.sha256 },
-          inputDatasets: r.featureSetVersions.map((v) => `feature_data:${v}:${args.interval}:${args.symbols.join(',')}:${args.from}..${args.to}`),
-          outputDataset: `file:${r.path}`,
+          inputDatasets: r.featureSetVersions.map((version) => ({ kind: 'feature_data' as const, version, ...seriesOf(args) })),
+          outputDataset: { kind: 'file', path: r.path },
           rowsIn: r.splits.train.rows + r.splits.validation.rows + r.splits.test.rows,
           rowsOut: r.rows,
           details: { manifest: r.manifestPath, format, label: r.label, splits: r.splits, columns: r.columns.length },

@@ -2,6 +2,7 @@
 // Daily runs are incremental: a symbol whose range is already stored resumes after its last computed bar.
 import { Context } from '@temporalio/activity';
 import type { EntityManager } from 'typeorm';
+import { seriesOf } from '../src/contracts/dataset-ref';
 import { InputError } from '../src/contracts/errors';
 import { computeColumns, rowAt, type CompiledFeatureSet } from '../src/features/compute';
 import { compileDeclaredSet } from '../src/features/feature-store';
@@ -127,8 +128,8 @@ export function createFeatureActivities(deps: ActivityDeps) {
         await runs.addCounts(em, args.pipelineRunId, { features: out.rows });
         return {
           result: { featureSetVersion: set.version, rows: out.rows, written: out.written, features: set.names.length, cached: 0 },
-          inputDatasets: [`price_data:${args.interval}:${args.symbols.join(',')}:${args.from}..${args.to}`],
-          outputDataset: `feature_data:${set.version}:${args.interval}:${args.symbols.join(',')}:${args.from}..${args.to}`,
+          inputDatasets: [{ kind: 'price_data', ...seriesOf(args) }],
+          outputDataset: { kind: 'feature_data', version: set.version, ...seriesOf(args) },
           rowsIn: out.barsRead,
           rowsOut: out.rows,
           details: { featureSet: set.spec.name, names: set.names, warmupBars: set.warmupBars, rewritten: out.written, incremental: true },
@@ -175,8 +176,8 @@ export function createFeatureActivities(deps: ActivityDeps) {
         latest = out.latest;
         return {
           result: { rows: out.rows, written: out.written, cached: 0 },
-          inputDatasets: [`price_data:${args.interval}:${args.symbols.join(',')}:${args.from ?? 'start'}..${args.to ?? 'end'}`],
-          outputDataset: `feature_data:${set.version}:${args.interval}:${args.symbols.join(',')}:${args.from ?? 'start'}..${args.to ?? 'end'}`,
+          inputDatasets: [{ kind: 'price_data', ...seriesOf(args) }],
+          outputDataset: { kind: 'feature_data', version: set.version, ...seriesOf(args) },
           rowsIn: out.barsRead,
           rowsOut: out.rows,
           details: { featureSet: set.spec.name, names: set.names, recompute: true, rewritten: out.written },

@@ -1,6 +1,7 @@
 // The import stage: a provider's rows, checked, into price_data (rejects into quarantine); fundamentals likewise.
 import path from 'node:path';
 import { ApplicationFailure, Context } from '@temporalio/activity';
+import { seriesOf } from '../src/contracts/dataset-ref';
 import { InputError, TransientProviderError } from '../src/contracts/errors';
 import { importFundamentals } from '../src/import/import-fundamentals';
 import { importPrices, type ImportSummary } from '../src/import/import-prices';
@@ -114,7 +115,7 @@ export function createImportActivities(deps: ActivityDeps) {
         return {
           result,
           inputDatasets: s.datasets,
-          outputDataset: `price_data:${args.interval}:${args.symbols.join(',')}:${args.from}..${args.to}`,
+          outputDataset: { kind: 'price_data', ...seriesOf(args) },
           rowsIn: s.received,
           rowsOut: s.stored,
           details: {
@@ -140,7 +141,7 @@ export function createImportActivities(deps: ActivityDeps) {
         return {
           result,
           inputDatasets: s.datasets,
-          outputDataset: `company_fundamental:${args.symbols.join(',')}`,
+          outputDataset: { kind: 'company_fundamental', symbols: args.symbols },
           rowsIn: s.received,
           rowsOut: s.stored,
           details: { source: provider.name, perSymbol: s.perSymbol },

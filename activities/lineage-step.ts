@@ -2,12 +2,13 @@
 // committed finds the row and returns the committed result: no half-written step, no duplicate.
 import { Context } from '@temporalio/activity';
 import type { DataSource, EntityManager } from 'typeorm';
+import { formatDatasetRef, type DatasetRef } from '../src/contracts/dataset-ref';
 import type { RunRepository } from '../src/repositories/run-repository';
 
 export interface StepOutput<T> {
   result: T;
-  inputDatasets: string[];
-  outputDataset: string;
+  inputDatasets: DatasetRef[];
+  outputDataset: DatasetRef;
   rowsIn: number;
   rowsOut: number;
   details?: Record<string, unknown>;
@@ -31,8 +32,8 @@ export async function lineageStep<T>(
       pipelineRunId,
       activityType: info.activityType,
       attempt: info.attempt,
-      inputDatasets: out.inputDatasets,
-      outputDataset: out.outputDataset,
+      inputDatasets: out.inputDatasets.map(formatDatasetRef),
+      outputDataset: formatDatasetRef(out.outputDataset),
       rowsIn: out.rowsIn,
       rowsOut: out.rowsOut,
       details: { ...out.details, result: out.result },

@@ -2,6 +2,7 @@
 // dataset graph the rows form. Pure functions over rows and history events; the CLI supplies both.
 import type { Client } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
+import { datasetScope, parseDatasetRef } from '../src/contracts/dataset-ref';
 import { InputError } from '../src/contracts/errors';
 import type { LineageEdge, RunRepository } from '../src/repositories/run-repository';
 
@@ -10,7 +11,7 @@ import type { LineageEdge, RunRepository } from '../src/repositories/run-reposit
  * data and one DataLineage row in one transaction (lineageStep), so a new data activity is checked by default.
  */
 export const NO_LINEAGE_ACTIVITY_TYPES = new Set([
-  'startPipelineRun', 'finishPipelineRun', 'completedRunCounts', 'linkChildRun', 'storedPriceRange', 'resolveUniverse', 'planFeatureRecompute',
+  'startPipelineRun', 'finishPipelineRun', 'databaseIdentity', 'completedRunCounts', 'linkChildRun', 'storedPriceRange', 'resolveUniverse', 'planFeatureRecompute',
 ]);
 
 export interface LineageRowKey {
@@ -67,32 +68,23 @@ export function reconcileExecution(events: HistoryEvent[], rows: LineageRowKey[]
   return { completed: completed.size, rows: rows.length, problems };
 }
 
-/** A dataset reference split into what overlap matching needs; opaque references match only themselves. */
-interface ParsedDataset {
-  family: string;
-  symbols: Set<string>;
-  from: string;
-  to: string;
+/** The series a stored reference covers; null for other kinds and for text this code cannot read (legacy rows). */
+function storedScope(text: string): ReturnType<typeof datasetScope> {
+  try {
+    return datasetScope(parseDatasetRef(text));
+  } catch {
+    return null;
+  }
 }
 
-/** `price_data:<interval>:<symbols>:<from>..<to>` and `feature_data:<version>:<interval>:<symbols>:<from>..<to>`. */
-export function parseDataset(ref: string): ParsedDataset | null {
-  const parts = ref.split(':');
-  const range = /^(.+)\.\.(.+)$/.exec(parts[parts.length - 1] ?? '');
-  const shape = { price_data: 4, feature_data: 5 }[parts[0]];
-  if (!range || !shape || parts.length !== shape) return null;
-  const norm = (d: string, end: boolean) => (/^\d{4}-\d{2}-\d{2}$/.test(d) ? d : end ? '9999-12-31' : '0001-01-01');
-  return { family: parts.slice(0, shape - 2).join(':'), symbols: new Set(parts[shape - 2].split(',')), from: norm(range[1], false), to: norm(range[2], true) };
-}
-
-/** Does data written as `produced` feed a read of `read`? Same family, a shared symbol, overlapping dates. */
+/** Does data written as `produced` feed a read of `read`? The same reference, or one series with a shared symbol and overlapping dates. */
 export function datasetsConnect(produced: string, read: string): boolean {
   if (produced === read) return true;
-  const a = parseDataset(produced);
-  const b = parseDataset(read);
-  if (!a || !b || a.family !== b.family || a.from > b.to || b.from > a.to) return false;
-  for (const s of a.symbols) if (b.symbols.has(s)) return true;
-  return false;
+  const a = storedScope(produced);
+  const b = storedScope(read);
+  if (!a || !b || a.series !== b.series) return false;
+  if ((a.from ?? '0000-01-01') > (b.to ?? '9999-12-31') || (b.from ?? '0000-01-01') > (a.to ?? '9999-12-31')) return false;
+  return a.symbols.some((s) => b.symbols.includes(s));
 }
 
 export interface LineageNode {

@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import type { DatasetRef } from '../src/contracts/dataset-ref';
 import { InputError } from '../src/contracts/errors';
 import { readDataset } from '../src/models/dataset';
 import { predictOne, trainLinearModel, type LinearModel, type ModelKind } from '../src/models/linear-model';
@@ -15,6 +16,29 @@ import { lineageStep } from './lineage-step';
 
 /** Logistic for 0/1 direction labels, ridge for everything else. */
 const kindFor = (labelKind: string): ModelKind => (labelKind === 'direction' ? 'logistic' : 'ridge');
+
+/** The feature rows a prediction read, per version: which symbols, between which dates (its lineage inputs). */
+class FeatureReads {
+  private readonly byVersion = new Map<string, { symbols: Set<string>; from: string; to: string }>();
+  constructor(private readonly interval: string) {}
+
+  note<R extends { ts: Date }>(version: string, symbol: string, row: R | null): R | null {
+    if (!row) return row;
+    const day = row.ts.toISOString().slice(0, 10);
+    const seen = this.byVersion.get(version);
+    if (!seen) this.byVersion.set(version, { symbols: new Set([symbol]), from: day, to: day });
+    else {
+      seen.symbols.add(symbol);
+      if (day < seen.from) seen.from = day;
+      if (day > seen.to) seen.to = day;
+    }
+    return row;
+  }
+
+  datasets(): DatasetRef[] {
+    return [...this.byVersion].map(([version, r]) => ({ kind: 'feature_data', version, interval: this.interval, symbols: [...r.symbols], from: r.from, to: r.to }));
+  }
+}
 
 export function createModelActivities(deps: ActivityDeps) {
   const ds = deps.dataSource;
@@ -48,8 +72,8 @@ export function createModelActivities(deps: ActivityDeps) {
           }, em);
           return {
             result: { modelTrainingRunId: id, model: kind, artifactPath, metrics },
-            inputDatasets: [`file:${datasetPath}`],
-            outputDataset: `model_training_run:${id}`,
+            inputDatasets: [{ kind: 'file', path: datasetPath }],
+            outputDataset: { kind: 'model_training_run', id },
             rowsIn: data.splits.train.rows + data.splits.validation.rows + data.splits.test.rows,
             rowsOut: 1,
             details: { artifactPath, model: kind, metrics },
@@ -78,22 +102,23 @@ export function createModelActivities(deps: ActivityDeps) {
       return lineageStep(ds, runs, args.pipelineRunId ?? run.pipelineRunId!, async (em) => {
         const rows: PredictionRow[] = [];
         const skipped: string[] = [];
+        const read = new FeatureReads(args.interval);
         for (const symbol of args.symbols) {
           // The latest bar of the base version; the other versions as of that same bar (point in time).
-          const latest = await features.asOf(base, symbol, args.interval, at);
+          const latest = read.note(base, symbol, await features.asOf(base, symbol, args.interval, at));
           if (!latest) {
             skipped.push(symbol);
             continue;
           }
           const values = { ...latest.values };
-          for (const v of others) Object.assign(values, (await features.asOf(v, symbol, args.interval, latest.ts))?.values ?? {});
+          for (const v of others) Object.assign(values, read.note(v, symbol, await features.asOf(v, symbol, args.interval, latest.ts))?.values ?? {});
           rows.push({ symbol, ts: latest.ts, value: predictOne(model, values), featureSetVersion: base });
         }
         await models.savePredictions(em, run.id, rows);
         return {
           result: { predictions: rows.length, skipped },
-          inputDatasets: [`model_training_run:${run.id}`, ...run.featureSetVersions.map((v) => `feature_data:${v}:${args.interval}:${args.symbols.join(',')}`)],
-          outputDataset: `model_prediction:${run.id}`,
+          inputDatasets: [...read.datasets(), { kind: 'model_training_run', id: run.id }],
+          outputDataset: { kind: 'model_prediction', modelTrainingRunId: run.id },
           rowsIn: rows.length,
           rowsOut: rows.length,
           details: { model: run.modelType, asOf: args.asOf ?? 'latest', skipped },

@@ -1,5 +1,5 @@
 // PipelineRun bookkeeping: one row per workflow execution, created at its start and closed at its end, plus the
-// small look-ups orchestration workflows need (a finished child's counts, a universe's symbols, a stored range).
+// small look-ups orchestration workflows need (the database's identity, a finished child's counts, a universe's symbols, a stored range).
 import fs from 'node:fs';
 import { Context } from '@temporalio/activity';
 import { PriceReadRepository } from '../src/repositories/price-read-repository';
@@ -29,6 +29,11 @@ export function createRunActivities(deps: ActivityDeps) {
 
     async finishPipelineRun(args: FinishArgs): Promise<void> {
       await runs.finish(args.pipelineRunId, args.status, args.counts, args.error ?? null, new Date());
+    },
+
+    /** The identity of the database this worker writes to: part of every child workflow id. */
+    async databaseIdentity(): Promise<string> {
+      return runs.databaseId();
     },
 
     /** Counts of the completed run of `workflowId`, or null when none completed. */

@@ -5,6 +5,7 @@ import { Context } from '@temporalio/activity';
 import type {
   BookTradesArgs, BookTradesResult, PerformanceArgs, PerformanceResult, PlanValuationArgs, ValuationPlan, ValuePortfolioArgs, ValuePortfolioResult,
 } from '../src/contracts/portfolio';
+import { formatDatasetRef, type DatasetRef } from '../src/contracts/dataset-ref';
 import { InputError } from '../src/contracts/errors';
 import { bookTrades } from '../src/portfolio/booking';
 import { performanceMetrics } from '../src/portfolio/performance-report';
@@ -15,7 +16,14 @@ import { RunRepository } from '../src/repositories/run-repository';
 import type { ActivityDeps } from './deps';
 import { lineageStep } from './lineage-step';
 
-const positionsDataset = (portfolioId: string, from: string, to: string) => `portfolio_position:${portfolioId}:${from}..${to}`;
+
+/** What a valuation reads: the ledger and the daily bars of the symbols it traded (with their corporate actions). */
+function valuationInputs(args: ValuePortfolioArgs, symbols: string[]): DatasetRef[] {
+  return [
+    { kind: 'trade', portfolioId: args.portfolioId },
+    ...(symbols.length ? [{ kind: 'price_data' as const, interval: '1d', symbols, from: null, to: args.to }] : []),
+  ];
+}
 
 export function createPortfolioActivities(deps: ActivityDeps) {
   const ds = deps.dataSource;
@@ -34,8 +42,8 @@ export function createPortfolioActivities(deps: ActivityDeps) {
         const { bookedIds: _ids, ...result } = r;
         return {
           result: { ...result, warnings: result.warnings.slice(0, 100) },
-          inputDatasets: [`file:${args.path}`],
-          outputDataset: `trade:${args.portfolioId}`,
+          inputDatasets: [{ kind: 'file', path: args.path }],
+          outputDataset: { kind: 'trade', portfolioId: args.portfolioId },
           rowsIn: r.received,
           rowsOut: r.booked,
           details: { quarantined: r.quarantined, alreadyBooked: r.alreadyBooked, warnings: r.warnings.length },
@@ -64,6 +72,7 @@ export function createPortfolioActivities(deps: ActivityDeps) {
       if (done) return done.details.result as ValuePortfolioResult;
       const resumeAfter = (info.heartbeatDetails as { lastDay?: string } | undefined)?.lastDay ?? null;
       let lastBeat = Date.now();
+      const symbols = await portfolios.ledgerSymbols(undefined, args.portfolioId, args.to);
       const summary = await valuePortfolio(ds, portfolios, { portfolioId: args.portfolioId, from: args.from, to: args.to, pipelineRunId: args.pipelineRunId, resumeAfter }, {
         onWindow: (lastDay) => ctx.heartbeat({ lastDay }),
         // While replaying the ledger, beat only every few seconds: the SDK sends the first heartbeat at once and
@@ -78,8 +87,8 @@ export function createPortfolioActivities(deps: ActivityDeps) {
           await runs.addCounts(em, args.pipelineRunId, { valuedSessions: s.sessions, positionRows: s.positionRows });
           await runs.recordLineage(em, {
             ...key, pipelineRunId: args.pipelineRunId, activityType: info.activityType, attempt: info.attempt,
-            inputDatasets: [`trade:${args.portfolioId}`, `price_data:1d:portfolio=${args.portfolioId}:${args.from}..${args.to}`, `corporate_action:portfolio=${args.portfolioId}`],
-            outputDataset: positionsDataset(args.portfolioId, args.from, args.to), rowsIn: s.sessions, rowsOut: s.positionRows,
+            inputDatasets: valuationInputs(args, symbols).map(formatDatasetRef),
+            outputDataset: formatDatasetRef({ kind: 'portfolio_position', portfolioId: args.portfolioId, from: args.from, to: args.to }), rowsIn: s.sessions, rowsOut: s.positionRows,
             details: { result, resumedAfter: resumeAfter }, contentHash: null,
           });
         },
@@ -103,9 +112,11 @@ export function createPortfolioActivities(deps: ActivityDeps) {
         const inception = Object.fromEntries(rows.filter((r) => r.period === 'inception').map((r) => [r.metric, r.value]));
         return {
           result: { metrics: rows.length, periods: [...new Set(rows.map((r) => r.period))], inception },
-          inputDatasets: [first ? `portfolio_valuation:${args.portfolioId}:${first}..${last}` : `portfolio_valuation:${args.portfolioId}`,
-            ...(benchmark ? [`price_data:1d:${benchmark.symbol}:${first}..${last}`] : [])],
-          outputDataset: `performance_metric:portfolio=${args.portfolioId}`,
+          inputDatasets: [
+            { kind: 'portfolio_valuation', portfolioId: args.portfolioId, from: first ?? null, to: last ?? null },
+            ...(benchmark ? [{ kind: 'price_data' as const, interval: '1d', symbols: [benchmark.symbol], from: first ?? null, to: last ?? null }] : []),
+          ],
+          outputDataset: { kind: 'performance_metric', portfolioId: args.portfolioId },
           rowsIn: valuations.length,
           rowsOut: rows.length,
         };

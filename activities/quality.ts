@@ -1,6 +1,7 @@
 // The quality stage: rules evaluated inside PostgreSQL, results stored, the gate decision recorded on the run.
 import { Context } from '@temporalio/activity';
 import { gateRules, gateScope } from '../src/quality/gate';
+import { seriesOf } from '../src/contracts/dataset-ref';
 import { QualityRepository } from '../src/repositories/quality-repository';
 import { RunRepository } from '../src/repositories/run-repository';
 import type { QualityArgs, QualityResult } from '../src/contracts/activities';
@@ -26,11 +27,8 @@ export function createQualityActivities(deps: ActivityDeps) {
             rulesEvaluated: verdict.outcomes.length, passed: verdict.outcomes.filter((o) => o.passed).length,
             blockingFailures: verdict.blockingFailures, warnings: verdict.warnings, resultIds,
           },
-          inputDatasets: [
-            `price_data:${args.interval}:${args.symbols.join(',')}:${args.from}..${args.to}`,
-            `feature_data:${args.featureSetVersion}:${args.interval}:${args.symbols.join(',')}:${args.from}..${args.to}`,
-          ],
-          outputDataset: `validation_result:pipeline_run=${args.pipelineRunId}`,
+          inputDatasets: [{ kind: 'price_data', ...seriesOf(args) }, { kind: 'feature_data', version: args.featureSetVersion, ...seriesOf(args) }],
+          outputDataset: { kind: 'validation_result', pipelineRunId: args.pipelineRunId },
           rowsIn: rowsChecked,
           rowsOut: verdict.outcomes.length,
           details: { gate },

@@ -1,5 +1,5 @@
 // backfill: one marketDataPipeline child per symbol batch over a date range, at most `concurrency` at a time.
-// Child ids are derived from what the batch covers, so a restarted backfill skips ranges that already completed.
+// Child ids are derived from the database and what the batch covers: a restarted backfill skips ranges it has.
 // Continues as new before the history grows too long; pause/resume/cancel are signals, progress is a query.
 import {
   ApplicationFailure, CancellationScope, condition, continueAsNew, defineQuery, defineSignal, isCancellation, proxyActivities,
@@ -8,7 +8,7 @@ import {
 import { z } from 'zod';
 import type { Activities } from '../activities';
 import { bookkeeping } from './activity-profiles';
-import { runChildOnce } from './child-runs';
+import { childIdPrefix, runChildOnce, targetDatabaseId } from './child-runs';
 import { executionMeta, shortHash } from './execution-meta';
 import { marketDataPipeline } from './market-data-pipeline';
 import { describeInputIssues } from './pipeline-input';
@@ -52,6 +52,8 @@ export type BackfillInputArgs = z.input<typeof backfillInputSchema>;
 /** What one run hands the next across continue-as-new. */
 export interface BackfillState {
   pipelineRunId: string;
+  /** The database the batches write to (part of their ids); absent in runs started before ids carried it. */
+  databaseId?: string;
   symbols: string[];
   nextBatch: number;
   batchesDone: number;
@@ -94,10 +96,10 @@ export const resumeSignal = defineSignal('resume');
 /** Stops launching batches, lets running ones finish (no half-written range), then ends as cancelled. */
 export const cancelSignal = defineSignal('cancel');
 
-/** The deterministic id of one batch: same source, range, feature set and symbols → same id. */
-export function batchWorkflowId(input: BackfillInput, batch: string[]): string {
+/** The deterministic id of one batch: same database, source, range, feature set and symbols → same id. */
+export function batchWorkflowId(input: BackfillInput, batch: string[], databaseId?: string): string {
   const key = [input.rerunKey, input.source, input.sourcePath ?? '', input.seed, input.featureSet, input.lookbackDays, input.export.enabled, batch.join(',')].join('|');
-  return `tickflow-bf-${input.from}-${input.to}-${batch[0]}-${batch.length}-${shortHash(key)}`;
+  return `${childIdPrefix('bf', databaseId)}-${input.from}-${input.to}-${batch[0]}-${batch.length}-${shortHash(key)}`;
 }
 
 function parseInput(raw: unknown): BackfillInput {
@@ -138,9 +140,10 @@ export async function backfill(rawInput: unknown, carried?: BackfillState): Prom
 
   if (!state) {
     const pipelineRunId = await book.startPipelineRun(input, executionMeta());
+    const databaseId = await targetDatabaseId();
     const symbols = input.symbols ?? (await book.resolveUniverse(input.universe!));
     state = {
-      pipelineRunId, symbols: [...new Set(symbols)].sort(), nextBatch: 0, batchesDone: 0, batchesSkipped: 0, symbolsDone: 0,
+      pipelineRunId, ...(databaseId ? { databaseId } : {}), symbols: [...new Set(symbols)].sort(), nextBatch: 0, batchesDone: 0, batchesSkipped: 0, symbolsDone: 0,
       rowsImported: 0, featureRows: 0, failed: [], startedAtMs: Date.now(), runs: 1,
     };
   }
@@ -155,7 +158,7 @@ export async function backfill(rawInput: unknown, carried?: BackfillState): Prom
   const batchSymbols = (b: number) => s.symbols.slice(b * input.batchSize, (b + 1) * input.batchSize);
   const runBatch = async (b: number): Promise<void> => {
     const symbols = batchSymbols(b);
-    const workflowId = batchWorkflowId(input, symbols);
+    const workflowId = batchWorkflowId(input, symbols, s.databaseId);
     const childInput = {
       symbols, from: input.from, to: input.to, source: input.source, ...(input.sourcePath ? { sourcePath: input.sourcePath } : {}), seed: input.seed,
       featureSet: input.featureSet, lookbackDays: input.lookbackDays, export: { enabled: input.export.enabled, horizon: input.export.horizon },

@@ -1,5 +1,5 @@
 // reprocess: a new feature-set version over years of history (recomputeFeatures as a child, under an id derived
-// from the version and scope, so a restarted reprocess skips a recompute that already completed), then quality
+// from the database, version and scope, so a restarted reprocess skips a recompute this database has), then quality
 // over the same history in symbol chunks. Every step is an idempotent activity: it resumes wherever it stopped.
 import { ApplicationFailure, defineQuery, proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import { z } from 'zod';
@@ -7,7 +7,7 @@ import type { Activities } from '../activities';
 import type { QualityResult } from '../src/contracts/activities';
 import { recordFailedRun } from './run-record';
 import { bookkeeping, sqlBatch } from './activity-profiles';
-import { runChildOnce } from './child-runs';
+import { childIdPrefix, runChildOnce, targetDatabaseId } from './child-runs';
 import { executionMeta, shortHash } from './execution-meta';
 import { describeInputIssues } from './pipeline-input';
 import { recomputeFeatures, recomputeInputSchema } from './recompute-features';
@@ -66,7 +66,7 @@ export async function reprocess(rawInput: unknown): Promise<ReprocessSummary> {
 
     enter('features');
     const childInput = { ...recompute, version: plan.version, symbols: plan.symbols };
-    const childId = `tickflow-recompute-${plan.version}-${shortHash(JSON.stringify([plan.symbols, recompute.interval, recompute.from, recompute.to, recompute.chunkSize]))}`;
+    const childId = `${childIdPrefix('recompute', await targetDatabaseId())}-${plan.version}-${shortHash(JSON.stringify([plan.symbols, recompute.interval, recompute.from, recompute.to, recompute.chunkSize]))}`;
     const features = await runChildOnce(recomputeFeatures, childId, [childInput], pipelineRunId);
     await book.linkChildRun({ childWorkflowId: childId, parentRunId: pipelineRunId });
     const featureRows = features.kind === 'ran' ? features.result.rows : features.counts.features ?? 0;

@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { gateRules, gateScope, type GateDecision } from '../quality/gate';
+import { formatDatasetRef, seriesOf } from '../contracts/dataset-ref';
 import { ExportRepository } from '../repositories/export-repository';
 import { QualityRepository } from '../repositories/quality-repository';
 import { RunRepository } from '../repositories/run-repository';
@@ -49,8 +50,8 @@ export async function runStandaloneExport(ds: DataSource, req: StandaloneExport)
       });
       await runs.recordLineage(em, {
         ...key, pipelineRunId, activityId: 'export', activityType: 'exportTrainingData', attempt: 1,
-        inputDatasets: r.featureSetVersions.map((v) => `feature_data:${v}:${req.interval}:${symbols.join(',')}:${req.from}..${req.to}`),
-        outputDataset: `file:${r.path}`, rowsIn: r.rows, rowsOut: r.rows,
+        inputDatasets: r.featureSetVersions.map((version) => formatDatasetRef({ kind: 'feature_data', version, ...seriesOf({ ...req, symbols }) })),
+        outputDataset: formatDatasetRef({ kind: 'file', path: r.path }), rowsIn: r.rows, rowsOut: r.rows,
         details: { manifest: r.manifestPath, format: r.format, label: r.label, splits: r.splits, columns: r.columns.length }, contentHash: r.sha256,
       });
       await runs.addCounts(em, pipelineRunId, { exported: r.rows });

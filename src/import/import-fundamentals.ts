@@ -2,6 +2,7 @@
 // Invariant reported to the user: received = stored + unchanged + quarantined + exactDuplicates.
 import type { EntityManager } from 'typeorm';
 import { z } from 'zod';
+import { formatDatasetRef, type DatasetRef } from '../contracts/dataset-ref';
 import type { FundamentalsProvider, RawFundamentalRow } from '../providers/provider';
 import type { Fundamental, FundamentalRepository } from '../repositories/fundamental-repository';
 import type { QuarantinedRow } from '../repositories/price-repository';
@@ -24,7 +25,7 @@ export interface FundamentalsImportSummary {
   /** The same version twice in one payload with the same value: counted once. */
   exactDuplicates: number;
   perSymbol: Record<string, { received: number; stored: number; quarantined: number }>;
-  datasets: string[];
+  datasets: DatasetRef[];
 }
 
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
@@ -129,7 +130,7 @@ export async function importFundamentals(
     const f = c.fundamental;
     quarantined.push({
       source: provider.name,
-      location: `${provider.datasetFor(f.symbol)}#${f.metric}/${f.fiscalPeriod}/${f.periodEnd}`,
+      location: `${formatDatasetRef(provider.datasetFor(f.symbol))}#${f.metric}/${f.fiscalPeriod}/${f.periodEnd}`,
       symbol: f.symbol,
       interval: null,
       reason: `${f.metric} ${f.fiscalPeriod} ending ${f.periodEnd} published ${f.publishedAt.toISOString().slice(0, 10)} is stored as ${c.storedValue}, now given as ${f.value}; a restatement needs a later publication date`,

@@ -2,6 +2,7 @@
 // corporate actions → corporate_action (and adjusted closes for bars that came unadjusted).
 // Invariant reported to the user: received = stored + quarantined + exactDuplicates.
 import type { EntityManager } from 'typeorm';
+import type { DatasetRef } from '../contracts/dataset-ref';
 import { checkBar, rowTime, sameValues, type Bar } from '../providers/bar';
 import type { CorporateAction, DateRange, PriceProvider } from '../providers/provider';
 import type { PriceRepository, QuarantinedRow } from '../repositories/price-repository';
@@ -39,7 +40,7 @@ export interface ImportSummary {
   corporateActions: number;
   adjustedBars: number;
   perSymbol: Record<string, SymbolStats>;
-  datasets: string[];
+  datasets: DatasetRef[];
 }
 
 interface SymbolRead {

@@ -4,6 +4,7 @@
 // body, so every payload is checked for "Error Message", "Note" and "Information" first.
 import { z } from 'zod';
 import { TransientProviderError } from '../contracts/errors';
+import type { DatasetRef } from '../contracts/dataset-ref';
 import type { HttpClient, HttpRequest } from './http-client';
 import type { RawPriceRow } from './bar';
 import { assumedPublication, fiscalQuarterOf, type PublicationLag } from './fundamental-periods';
@@ -79,9 +80,9 @@ export class AlphaVantageProvider implements PriceProvider, FundamentalsProvider
 
   constructor(private readonly http: HttpClient, private readonly lag: PublicationLag, private readonly options: AlphaVantageOptions = {}) {}
 
-  datasetFor(symbol: string, interval?: string): string {
-    if (interval === undefined) return this.http.describe({ path: '/query', query: { function: 'fundamentals', symbol } });
-    return this.http.describe(this.priceRequest(symbol, interval));
+  datasetFor(symbol: string, interval?: string): DatasetRef {
+    if (interval === undefined) return { kind: 'url', url: this.http.describe({ path: '/query', query: { function: 'fundamentals', symbol } }) };
+    return { kind: 'url', url: this.http.describe(this.priceRequest(symbol, interval)) };
   }
 
   async *rows(symbol: string, interval: string): AsyncIterable<RawPriceRow> {

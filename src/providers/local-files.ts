@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
 import { InputError } from '../contracts/errors';
+import type { DatasetRef } from '../contracts/dataset-ref';
 import type { RawPriceRow } from './bar';
 import type { CorporateAction, PriceProvider } from './provider';
 
@@ -54,8 +55,8 @@ export class LocalFilesProvider implements PriceProvider {
     return path.join(this.dir, `${symbol}.${this.format}`);
   }
 
-  datasetFor(symbol: string): string {
-    return `file:${this.fileFor(symbol)}`;
+  datasetFor(symbol: string): DatasetRef {
+    return { kind: 'file', path: this.fileFor(symbol) };
   }
 
   private mapDate(v: unknown): unknown {

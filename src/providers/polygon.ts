@@ -1,5 +1,6 @@
 // Polygon.io: v2 aggregates (daily and intraday bars) and v3 reference splits and dividends.
 import { z } from 'zod';
+import type { DatasetRef } from '../contracts/dataset-ref';
 import type { HttpClient, HttpRequest } from './http-client';
 import type { RawPriceRow } from './bar';
 import { dateInZone, isIntraday, parseInterval } from './market-time';
@@ -33,9 +34,9 @@ export class PolygonProvider implements PriceProvider {
 
   constructor(private readonly http: HttpClient) {}
 
-  datasetFor(symbol: string, interval: string): string {
+  datasetFor(symbol: string, interval: string): DatasetRef {
     const { multiplier, timespan } = this.span(symbol, interval);
-    return this.http.describe({ path: `/v2/aggs/ticker/${encodeURIComponent(symbol)}/range/${multiplier}/${timespan}`, query: { adjusted: 'true' } });
+    return { kind: 'url', url: this.http.describe({ path: `/v2/aggs/ticker/${encodeURIComponent(symbol)}/range/${multiplier}/${timespan}`, query: { adjusted: 'true' } }) };
   }
 
   async *rows(symbol: string, interval: string, range: DateRange): AsyncIterable<RawPriceRow> {

@@ -1,5 +1,6 @@
 // One interface per kind of market data; one module per source.
 
+import type { DatasetRef } from '../contracts/dataset-ref';
 import type { RawPriceRow } from './bar';
 
 export interface DateRange {
@@ -25,7 +26,7 @@ export interface PriceProvider {
   /** Short source name stored with every bar, e.g. "bundled", "csv", "yahoo", "polygon". */
   readonly name: string;
   /** A reference to the dataset a symbol's rows come from, recorded in DataLineage (never includes secrets). */
-  datasetFor(symbol: string, interval: string): string;
+  datasetFor(symbol: string, interval: string): DatasetRef;
   /** The rows for one symbol, as read; range filtering happens after parsing. */
   rows(symbol: string, interval: string, range: DateRange): AsyncIterable<RawPriceRow>;
   /** Splits and dividends, for sources that report them alongside prices. */
@@ -54,6 +55,6 @@ export interface RawFundamentalRow {
 
 export interface FundamentalsProvider {
   readonly name: string;
-  datasetFor(symbol: string): string;
+  datasetFor(symbol: string): DatasetRef;
   fundamentals(symbol: string): AsyncIterable<RawFundamentalRow>;
 }

@@ -2,6 +2,7 @@
 // become separate versions (company_fundamental is unique on symbol, metric, period end, fiscal period, published).
 // GET {www}/files/company_tickers.json (ticker → CIK), then GET {data}/api/xbrl/companyfacts/CIK##########.json.
 import { z } from 'zod';
+import type { DatasetRef } from '../contracts/dataset-ref';
 import { fiscalQuarterOf } from './fundamental-periods';
 import type { HttpClient, HttpRequest } from './http-client';
 import type { FundamentalsProvider, RawFundamentalRow } from './provider';
@@ -63,8 +64,8 @@ export class SecEdgarProvider implements FundamentalsProvider {
   /** `data` serves companyfacts, `www` the ticker list; both share SEC's rate limit. */
   constructor(private readonly data: HttpClient, private readonly www: HttpClient) {}
 
-  datasetFor(symbol: string): string {
-    return this.data.describe({ path: `/api/xbrl/companyfacts/${symbol}` });
+  datasetFor(symbol: string): DatasetRef {
+    return { kind: 'url', url: this.data.describe({ path: `/api/xbrl/companyfacts/${symbol}` }) };
   }
 
   async *fundamentals(symbol: string): AsyncIterable<RawFundamentalRow> {

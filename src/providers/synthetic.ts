@@ -1,10 +1,11 @@
 // Deterministic synthetic daily bars: seeded geometric Brownian motion with volume, weekdays only and
 // a fixed set of holiday gaps. Same seed and symbol → same bars, for demos and benchmarks at any scale.
+import type { DatasetRef } from '../contracts/dataset-ref';
 import type { RawPriceRow } from './bar';
 import type { DateRange, PriceProvider } from './provider';
 
 /** mulberry32: tiny, fast, good enough for test data; deterministic across platforms. */
-function rng(seed: number): () => number {
+export function rng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -28,8 +29,8 @@ export class SyntheticProvider implements PriceProvider {
   readonly name = 'synthetic';
   constructor(readonly seed = 42, readonly drift = 0.07, readonly volatility = 0.25) {}
 
-  datasetFor(symbol: string, interval: string): string {
-    return `synthetic:seed=${this.seed}:${symbol}:${interval}`;
+  datasetFor(symbol: string, interval: string): DatasetRef {
+    return { kind: 'synthetic', seed: this.seed, symbol, interval };
   }
 
   /** Trading days in the range: weekdays minus the fixed holidays. */

@@ -1,6 +1,7 @@
 // Tiingo: end-of-day prices (with dividends and split factors), IEX intraday bars, and fundamentals statements.
 // Auth is an "Authorization: Token …" header, so keys never appear in URLs.
 import { z } from 'zod';
+import type { DatasetRef } from '../contracts/dataset-ref';
 import type { HttpClient, HttpRequest } from './http-client';
 import type { RawPriceRow } from './bar';
 import { assumedPublication, type PublicationLag } from './fundamental-periods';
@@ -49,9 +50,9 @@ export class TiingoProvider implements PriceProvider, FundamentalsProvider {
 
   constructor(private readonly http: HttpClient, private readonly lag: PublicationLag) {}
 
-  datasetFor(symbol: string, interval?: string): string {
-    if (interval === undefined) return this.http.describe({ path: `/tiingo/fundamentals/${encodeURIComponent(symbol)}/statements` });
-    return this.http.describe(this.priceRequest(symbol, interval, undefined));
+  datasetFor(symbol: string, interval?: string): DatasetRef {
+    if (interval === undefined) return { kind: 'url', url: this.http.describe({ path: `/tiingo/fundamentals/${encodeURIComponent(symbol)}/statements` }) };
+    return { kind: 'url', url: this.http.describe(this.priceRequest(symbol, interval, undefined)) };
   }
 
   async *rows(symbol: string, interval: string, range: DateRange): AsyncIterable<RawPriceRow> {

@@ -1,6 +1,7 @@
 // Yahoo Finance chart API v8: daily and intraday bars, with splits and dividends from the same payload.
 // GET /v8/finance/chart/{symbol}?period1=&period2=&interval=1d&events=div|split
 import { z } from 'zod';
+import type { DatasetRef } from '../contracts/dataset-ref';
 import type { HttpClient, HttpRequest } from './http-client';
 import type { RawPriceRow } from './bar';
 import { dateInZone, isIntraday, parseInterval } from './market-time';
@@ -47,8 +48,8 @@ export class YahooChartProvider implements PriceProvider {
 
   constructor(private readonly http: HttpClient) {}
 
-  datasetFor(symbol: string, interval: string): string {
-    return this.http.describe({ path: `/v8/finance/chart/${encodeURIComponent(symbol)}`, query: { interval: yahooInterval(interval) } });
+  datasetFor(symbol: string, interval: string): DatasetRef {
+    return { kind: 'url', url: this.http.describe({ path: `/v8/finance/chart/${encodeURIComponent(symbol)}`, query: { interval: yahooInterval(interval) } }) };
   }
 
   async *rows(symbol: string, interval: string, range: DateRange): AsyncIterable<RawPriceRow> {

@@ -1,4 +1,5 @@
-// Owns all SQL on pipeline_run and data_lineage: the durable mirror of workflow executions and their activities.
+// Owns all SQL on pipeline_run and data_lineage, the durable mirror of workflow executions and their activities,
+// and on database_identity, which names the database that mirror lives in.
 import type { DataSource, EntityManager } from 'typeorm';
 import type { PipelineRunStatus } from '../../entities/pipeline-run';
 
@@ -124,6 +125,16 @@ export class RunRepository {
        FROM data_lineage WHERE pipeline_run_id = $1 ORDER BY id`,
       [pipelineRunId],
     );
+  }
+
+  /**
+   * The id of this database (migration 1732407400000). A database whose identity row was wiped with its data gets a
+   * new one: what it no longer records is, for orchestration, not done.
+   */
+  async databaseId(): Promise<string> {
+    await this.ds.query(`INSERT INTO database_identity DEFAULT VALUES ON CONFLICT (singleton) DO NOTHING`);
+    const [row] = await this.ds.query(`SELECT id FROM database_identity`);
+    return row.id;
   }
 
   /** Counts of the newest completed run of a workflow id; null when none completed. */

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { marketDataPipeline } from '../../workflows';
 import { childEnv, spawnTickflow } from '../helpers/processes';
-import { testDatabaseUrl, useTestWorker } from '../helpers/services';
+import { lineageReferences, testDatabaseUrl, useTestWorker } from '../helpers/services';
 
 jest.setTimeout(180_000);
 
@@ -69,5 +69,6 @@ describe('export, train and predict end to end', () => {
 
     expect(await cli(['export', '--symbols', 'AAPL', '--from', '2015-01-02', '--to', '2015-12-31', '--label', 'expr:close[0]'], 2)).toContain('reads no future close');
     expect(await cli(['export', '--from', '2015-01-02', '--to', '2015-12-31'], 2)).toContain('needs --symbols A,B or --universe all|FILE');
+    expect((await lineageReferences(h.ds)).unreadable).toEqual([]);
   });
 });

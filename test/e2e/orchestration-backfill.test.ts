@@ -12,7 +12,7 @@ import { minusDays } from '../../workflows/pipeline-input';
 import { TICKFLOW_STAGE } from '../../workflows/search-attributes';
 import { waitFor } from '../helpers/processes';
 import { record, replayAll } from '../replay/histories';
-import { useTestWorker } from '../helpers/services';
+import { lineageReferences, useTestWorker } from '../helpers/services';
 
 jest.setTimeout(240_000);
 
@@ -70,6 +70,7 @@ describe('backfill', () => {
     expect(reports).toHaveLength(5);
     expect(reports.flatMap((r) => r.problems)).toEqual([]);
     expect(reports.slice(1).map((r) => [r.completed, r.rows])).toEqual([[3, 3], [3, 3], [3, 3], [3, 3]]);
+    expect((await lineageReferences(h.ds)).unreadable).toEqual([]);
 
     // The histories replay against the current code (and become fixtures with TICKFLOW_RECORD_HISTORIES=1).
     const recorded = await Promise.all([

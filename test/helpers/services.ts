@@ -13,6 +13,7 @@ import type { Bar } from '../../src/providers/bar';
 import type { PriceProvider } from '../../src/providers/provider';
 import { PriceRepository } from '../../src/repositories/price-repository';
 import { loadConfig, type Config } from '../../src/config';
+import { formatDatasetRef, parseDatasetRef } from '../../src/contracts/dataset-ref';
 import { openDataSource } from '../../src/db/data-source';
 import { FeatureCache } from '../../src/features/feature-cache';
 import { activityDeps, installWorkerLogging, workflowBundle } from '../../src/worker';
@@ -42,7 +43,7 @@ export function openTestDataSource(poolMax = 5): Promise<DataSource> {
 }
 
 /** Reference data that migrations seed; tests must not wipe it. */
-const REFERENCE_TABLES = ['tickflow_migrations', 'exchange_calendar'];
+const REFERENCE_TABLES = ['tickflow_migrations', 'exchange_calendar', 'database_identity'];
 
 /** Empties every data table (TRUNCATE does not fire the trade table's append-only trigger). */
 export async function resetData(ds: DataSource): Promise<void> {
@@ -197,4 +198,18 @@ export function useImportHarness(name: string, now: Date): ImportHarness {
     fs.rmSync(h.dir, { recursive: true, force: true });
   });
   return h;
+}
+
+/** Every dataset reference in every lineage row of the database, each parsed and formatted back to the same text. */
+export async function lineageReferences(ds: DataSource): Promise<{ rows: number; references: string[]; unreadable: string[] }> {
+  const rows: { input_datasets: string[]; output_dataset: string }[] = await ds.query(`SELECT input_datasets, output_dataset FROM data_lineage ORDER BY id`);
+  const references = rows.flatMap((r) => [...r.input_datasets, r.output_dataset]);
+  const unreadable = references.filter((text) => {
+    try {
+      return formatDatasetRef(parseDatasetRef(text)) !== text;
+    } catch (err) {
+      return true;
+    }
+  });
+  return { rows: rows.length, references, unreadable };
 }

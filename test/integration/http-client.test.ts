@@ -139,6 +139,6 @@ describe('registry', () => {
     expect(() => createFundamentalsProvider('sec-edgar', bare)).toThrow(/sec-edgar needs SEC_EDGAR_USER_AGENT/);
     expect(() => createPriceProvider('bloomberg', bare)).toThrow(InputError);
     expect(() => createFundamentalsProvider('yahoo', bare)).toThrow(/unknown fundamentals source "yahoo"/);
-    expect(createPriceProvider('yahoo', bare).datasetFor('AAPL', '1d')).toBe('https://query2.finance.yahoo.com/v8/finance/chart/AAPL?interval=1d');
+    expect(createPriceProvider('yahoo', bare).datasetFor('AAPL', '1d')).toEqual({ kind: 'url', url: 'https://query2.finance.yahoo.com/v8/finance/chart/AAPL?interval=1d' });
   });
 });

@@ -1,6 +1,7 @@
 // `tickflow lineage`: which runs and sources produced a dataset (upstream), what was built from it (downstream),
 // and `reconcile`: a run's DataLineage rows against its Temporal history.
 import { datasetsConnect, reconcileRunTree, walkLineage, type LineageNode } from '../../../activities/lineage';
+import { formatDatasetRef, parseDatasetRef } from '../../contracts/dataset-ref';
 import { InputError } from '../../contracts/errors';
 import { RunRepository } from '../../repositories/run-repository';
 import { parse } from '../args';
@@ -9,9 +10,11 @@ import { out, usage, withRuntime, type Command } from '../context';
 const help = `Usage: tickflow lineage <dataset | pipeline-run id | workflow id> [--upstream | --downstream] [--depth N] [--json]
        tickflow lineage reconcile <pipeline-run id | workflow id> [--json]
 
-A dataset is what lineage rows name: file:<path> (an export), feature_data:<version>:1d:<symbols>:<from>..<to>,
-price_data:1d:<symbols>:<from>..<to>, ... A bare path of an exported file works too. Datasets of the same table
-connect when their symbols and dates overlap. --upstream (default) answers "which runs and sources produced
+A dataset is what lineage rows name (src/contracts/dataset-ref.ts): price_data:<interval>:<symbols>:<from>..<to>,
+feature_data:<version>:<interval>:<symbols>:<from>..<to> (start/end for an open bound), file:<path> (an export or
+a source file), model_training_run:<id>, model_prediction:<model training run id>, validation_result:pipeline_run=<id>,
+company_fundamental:<symbols>, synthetic:seed=<n>:<symbol>:<interval>, or a provider URL. A bare path of an exported
+file works too. Price or feature datasets of the same series connect when their symbols and dates overlap. --upstream (default) answers "which runs and sources produced
 this"; --downstream "what was built from it". --depth (default 10) limits activity hops.
 
 reconcile checks that every completed data activity in the run's history (and its children's) has exactly one
@@ -63,7 +66,7 @@ async function run(argv: string[]): Promise<number> {
       const own = edges.filter((e) => e.pipelineRunId === asRun.id || e.workflowId === asRun.workflowId);
       start = [...new Set(own.map((e) => e.outputDataset))];
     } else {
-      const ref = target.includes(':') ? target : `file:${target}`;
+      const ref = formatDatasetRef(target.includes(':') ? parseDatasetRef(target) : { kind: 'file', path: target });
       start = [ref];
       if (!edges.some((e) => datasetsConnect(e.outputDataset, ref) || e.inputDatasets.some((d) => datasetsConnect(ref, d)))) {
         throw new InputError(`no lineage row produces or reads ${ref}`, 'tickflow lineage');
