@@ -1,5 +1,7 @@
 // The contracts between workflows, activities and the CLI: types, schemas, error names, dataset references.
 // Pure (no I/O, no Node built-ins; lint-enforced), so workflows in Temporal's sandbox and src/ import the same file.
 export * from './activities';
+export * from './dates';
 export * from './errors';
 export * from './input';
+export * from './schemas';
