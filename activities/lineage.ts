@@ -2,6 +2,7 @@
 // dataset graph the rows form. Pure functions over rows and history events; the CLI supplies both.
 import type { Client } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
+import { isIsoDate } from '../src/contracts/dates';
 import { InputError } from '../src/contracts/errors';
 import type { LineageEdge, RunRepository } from '../src/repositories/run-repository';
 
@@ -81,7 +82,7 @@ export function parseDataset(ref: string): ParsedDataset | null {
   const range = /^(.+)\.\.(.+)$/.exec(parts[parts.length - 1] ?? '');
   const shape = { price_data: 4, feature_data: 5 }[parts[0]];
   if (!range || !shape || parts.length !== shape) return null;
-  const norm = (d: string, end: boolean) => (/^\d{4}-\d{2}-\d{2}$/.test(d) ? d : end ? '9999-12-31' : '0001-01-01');
+  const norm = (d: string, end: boolean) => (isIsoDate(d) ? d : end ? '9999-12-31' : '0001-01-01');
   return { family: parts.slice(0, shape - 2).join(':'), symbols: new Set(parts[shape - 2].split(',')), from: norm(range[1], false), to: norm(range[2], true) };
 }
 

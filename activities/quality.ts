@@ -6,7 +6,7 @@ import { defaultRules } from '../src/quality/rules';
 import { QualityRepository } from '../src/repositories/quality-repository';
 import { RunRepository } from '../src/repositories/run-repository';
 import type { QualityArgs, QualityResult } from '../src/contracts/activities';
-import type { ActivityDeps } from './deps';
+import { checkDateRange, type ActivityDeps } from './deps';
 import { lineageStep } from './lineage-step';
 
 export function createQualityActivities(deps: ActivityDeps) {
@@ -15,6 +15,7 @@ export function createQualityActivities(deps: ActivityDeps) {
   const quality = new QualityRepository(ds);
   return {
     async runQualityChecks(args: QualityArgs): Promise<QualityResult> {
+      checkDateRange(args);
       const info = Context.current().info;
       // Users' rules are read before the transaction: a rule added mid-run waits for the next run.
       const rules = [...defaultRules, ...(await quality.listCustomRules()).map(toRuleSpec)];
