@@ -11,14 +11,18 @@ const ISO_INSTANT = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{
 
 /** Midnight UTC of a calendar day, also for years 0001–0099 (Date.UTC maps those to 19xx). */
 function utcDay(year: number, month: number, day: number): number {
+  if (year >= 100) return Date.UTC(year, month - 1, day);
   const d = new Date(0);
   d.setUTCFullYear(year, month - 1, day);
   return d.getTime();
 }
 
-/** The days of `month` (1–12) in `year`, leap years by the Gregorian rule. */
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** The days of `month` (1–12) in `year`, leap years by the Gregorian rule. Arithmetic: this is every row's hot path. */
 function daysInMonth(year: number, month: number): number {
-  return new Date(utcDay(year, month + 1, 0)).getUTCDate();
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  return month === 2 && leap ? 29 : MONTH_DAYS[month - 1];
 }
 
 /**
