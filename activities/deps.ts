@@ -27,5 +27,5 @@ export const dayEnd = (date: string, field = 'to'): Date => new Date(dayStart(da
 
 /** An activity's from/to: days that exist, in order. Workflows check their input; this guards direct callers. */
 export function checkDateRange(args: { from: string; to: string }): void {
-  if (dayStart(args.from) > dayEnd(args.to)) throw new InputError(`${args.from} is after to ${args.to}`, 'from');
+  if (dayStart(args.from) > dayEnd(args.to)) throw new InputError(`${args.from} is after to (${args.to})`, 'from');
 }

@@ -84,6 +84,7 @@ export class SyntheticProvider implements PriceProvider {
     const days = SyntheticProvider.tradingDays(span);
     if (direction === 'backward') days.reverse();
     let price = startPrice;
+    const [keepFrom, keepTo] = [Date.parse(`${keep.from}T00:00:00Z`), Date.parse(`${keep.to}T00:00:00Z`)];
     for (const day of days) {
       const z = gauss();
       const step = Math.exp((this.drift - 0.5 * this.volatility ** 2) * dt + this.volatility * Math.sqrt(dt) * z);
@@ -93,9 +94,8 @@ export class SyntheticProvider implements PriceProvider {
       const low = Math.min(open, close) * (1 - Math.abs(0.004 * gauss()));
       const volume = Math.round(1_000_000 * Math.exp(0.3 * gauss() + 2 * Math.abs(z) * 0.2));
       price = direction === 'forward' ? close : open;
-      const date = day.toISOString().slice(0, 10);
-      if (date < keep.from || date > keep.to) continue;
-      yield { date, open: round4(open), high: round4(high), low: round4(low), close: round4(close), adjClose: round4(close), volume };
+      if (day.getTime() < keepFrom || day.getTime() > keepTo) continue;
+      yield { date: day.toISOString().slice(0, 10), open: round4(open), high: round4(high), low: round4(low), close: round4(close), adjClose: round4(close), volume };
     }
   }
 }
