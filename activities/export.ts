@@ -6,7 +6,7 @@ import { DEFAULT_SPLITS, EXPORT_EXTENSIONS, exportTrainingData } from '../src/ex
 import { defaultLabel } from '../src/export/label-spec';
 import { RunRepository } from '../src/repositories/run-repository';
 import type { ExportArgs, ExportStepResult } from '../src/contracts/activities';
-import type { ActivityDeps } from './deps';
+import { checkDateRange, type ActivityDeps } from './deps';
 import { lineageStep } from './lineage-step';
 
 export function createExportActivities(deps: ActivityDeps) {
@@ -14,6 +14,7 @@ export function createExportActivities(deps: ActivityDeps) {
   const runs = new RunRepository(ds);
   return {
     async exportTrainingData(args: ExportArgs): Promise<ExportStepResult> {
+      checkDateRange(args);
       const info = Context.current().info;
       const format = args.format ?? 'csv';
       const outPath = path.resolve(args.path ?? path.join(deps.exportDir, `${info.workflowExecution!.workflowId}.${EXPORT_EXTENSIONS[format]}`));

@@ -14,7 +14,7 @@ import { PriceRepository } from '../src/repositories/price-repository';
 import { RunRepository } from '../src/repositories/run-repository';
 import type { FundamentalsArgs, FundamentalsResult, ImportArgs, ImportResult } from '../src/contracts/activities';
 import type { EntityManager } from 'typeorm';
-import type { ActivityDeps } from './deps';
+import { checkDateRange, type ActivityDeps } from './deps';
 import { lineageStep } from './lineage-step';
 
 /** Symbols per committed import segment: the unit a retried import resumes after. */
@@ -76,6 +76,7 @@ export function createImportActivities(deps: ActivityDeps) {
   const prices = new PriceRepository(ds);
   return {
     async importPrices(args: ImportArgs): Promise<ImportResult> {
+      checkDateRange(args);
       const provider = providerFor(args, deps);
       const ctx = Context.current();
       // Resuming re-reads the last stored bar itself, so a bar revised by the vendor on the day after is caught.

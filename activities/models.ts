@@ -14,6 +14,8 @@ import type { PredictArgs, PredictResult, TrainModelArgs, TrainModelResult } fro
 import { dayEnd, type ActivityDeps } from './deps';
 import { lineageStep } from './lineage-step';
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** Logistic for 0/1 direction labels, ridge for everything else. */
 const kindFor = (labelKind: string): ModelKind => (labelKind === 'direction' ? 'logistic' : 'ridge');
 
@@ -49,6 +51,7 @@ export function createModelActivities(deps: ActivityDeps) {
   return {
     async trainModel(args: TrainModelArgs): Promise<TrainModelResult> {
       if (!args.pipelineRunId) throw new InputError('trainModel runs inside a pipeline run', 'pipelineRunId');
+      if (args.l2 !== undefined && !(Number.isFinite(args.l2) && args.l2 >= 0)) throw new InputError(`must be a number ≥ 0 (got ${args.l2})`, 'l2');
       const startedAt = new Date();
       const id = randomUUID();
       const datasetPath = path.resolve(args.datasetPath);
@@ -92,13 +95,15 @@ export function createModelActivities(deps: ActivityDeps) {
     },
 
     async predict(args: PredictArgs): Promise<PredictResult> {
+      const at = args.asOf ? dayEnd(args.asOf, 'asOf') : 'infinity';
+      if (!UUID.test(args.modelTrainingRunId)) throw new InputError(`${JSON.stringify(args.modelTrainingRunId)} is not a model training run id (a uuid)`, 'modelTrainingRunId');
       const run = await models.get(args.modelTrainingRunId);
       if (!run || run.status !== 'completed' || !run.artifactPath) {
         throw new InputError(`no completed model training run ${args.modelTrainingRunId}`, 'modelTrainingRunId');
       }
+      if (!fs.existsSync(run.artifactPath)) throw new InputError(`the artifact ${run.artifactPath} of model training run ${run.id} is gone`, 'modelTrainingRunId');
       const model = JSON.parse(fs.readFileSync(run.artifactPath, 'utf8')) as LinearModel;
       const [base, ...others] = run.featureSetVersions;
-      const at = args.asOf ? dayEnd(args.asOf) : 'infinity';
       return lineageStep(ds, runs, args.pipelineRunId ?? run.pipelineRunId!, async (em) => {
         const rows: PredictionRow[] = [];
         const skipped: string[] = [];

@@ -3,6 +3,8 @@
 import fs from 'node:fs';
 import { Context } from '@temporalio/activity';
 import { PriceReadRepository } from '../src/repositories/price-read-repository';
+import { InputError } from '../src/contracts/errors';
+import { TICKER } from '../src/contracts/schemas';
 import { RunRepository } from '../src/repositories/run-repository';
 import type { FinishArgs } from '../src/contracts/activities';
 import type { ExecutionMeta } from '../workflows/execution-meta';
@@ -53,8 +55,9 @@ export function createRunActivities(deps: ActivityDeps) {
     /** "bundled": every <SYMBOL>.csv in the data folder; "synthetic:N": SYN0000 … SYN<N-1>. */
     async resolveUniverse(universe: string): Promise<string[]> {
       if (universe === 'bundled') {
-        return fs.readdirSync(deps.dataDir).filter((f) => /^[A-Z0-9.\-^=]+\.csv$/.test(f)).map((f) => f.slice(0, -4)).sort();
+        return fs.readdirSync(deps.dataDir).filter((f) => f.endsWith('.csv')).map((f) => f.slice(0, -4)).filter((s) => TICKER.test(s)).sort();
       }
+      if (!/^synthetic:\d{1,5}$/.test(universe)) throw new InputError(`universe is "bundled" or "synthetic:N" (got ${JSON.stringify(universe)})`, 'universe');
       const n = Number(universe.split(':')[1]);
       return Array.from({ length: n }, (_, i) => `SYN${String(i).padStart(4, '0')}`);
     },

@@ -5,7 +5,7 @@ import { seriesOf } from '../src/contracts/dataset-ref';
 import { QualityRepository } from '../src/repositories/quality-repository';
 import { RunRepository } from '../src/repositories/run-repository';
 import type { QualityArgs, QualityResult } from '../src/contracts/activities';
-import type { ActivityDeps } from './deps';
+import { checkDateRange, type ActivityDeps } from './deps';
 import { lineageStep } from './lineage-step';
 
 export function createQualityActivities(deps: ActivityDeps) {
@@ -14,6 +14,7 @@ export function createQualityActivities(deps: ActivityDeps) {
   const quality = new QualityRepository(ds);
   return {
     async runQualityChecks(args: QualityArgs): Promise<QualityResult> {
+      checkDateRange(args);
       const info = Context.current().info;
       const rules = await gateRules(quality);
       return lineageStep(ds, runs, args.pipelineRunId, async (em) => {

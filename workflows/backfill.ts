@@ -6,26 +6,24 @@ import {
   setHandler, upsertSearchAttributes, workflowInfo,
 } from '@temporalio/workflow';
 import { z } from 'zod';
+import { isoDateSchema, tickerSchema, withDateRange } from '../src/contracts/schemas';
 import type { Activities } from '../activities';
 import { bookkeeping } from './activity-profiles';
 import { childIdPrefix, runChildOnce, targetDatabaseId } from './child-runs';
 import { executionMeta, shortHash } from './execution-meta';
 import { marketDataPipeline } from './market-data-pipeline';
-import { describeInputIssues } from './pipeline-input';
+import { parseWorkflowInput } from './pipeline-input';
 import { TICKFLOW_FEATURE_SET, TICKFLOW_SOURCE, TICKFLOW_STAGE, TICKFLOW_SYMBOLS } from './search-attributes';
 
 const book = proxyActivities<Activities>(bookkeeping);
 
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD');
-const ticker = z.string().regex(/^[A-Z0-9][A-Z0-9.\-^=]{0,31}$/, 'symbols are upper-case tickers like AAPL or BRK-B');
-
-export const backfillInputSchema = z
+export const backfillInputSchema = withDateRange(z
   .object({
-    symbols: z.array(ticker).min(1).max(20000).optional(),
+    symbols: z.array(tickerSchema).min(1).max(20000).optional(),
     /** Instead of symbols: "bundled" (every file in data/prices) or "synthetic:N" (SYN0000 … SYN<N-1>). */
     universe: z.string().regex(/^(bundled|synthetic:\d{1,5})$/, 'universe is "bundled" or "synthetic:N"').optional(),
-    from: isoDate,
-    to: isoDate,
+    from: isoDateSchema,
+    to: isoDateSchema,
     source: z.enum(['bundled', 'csv', 'synthetic']).default('bundled'),
     sourcePath: z.string().min(1).optional(),
     seed: z.number().int().default(42),
@@ -41,8 +39,7 @@ export const backfillInputSchema = z
     /** Continue as new after this many batches in one run (0: only when Temporal suggests it). */
     batchesPerRun: z.number().int().min(0).default(0),
   })
-  .strict()
-  .refine((i) => i.from <= i.to, { message: 'from must not be after to', path: ['from'] })
+  .strict())
   .refine((i) => !!i.symbols !== !!i.universe, { message: 'give exactly one of symbols or universe', path: ['symbols'] })
   .refine((i) => i.source !== 'csv' || i.sourcePath, { message: 'source "csv" needs sourcePath', path: ['sourcePath'] });
 
@@ -102,14 +99,8 @@ export function batchWorkflowId(input: BackfillInput, batch: string[], databaseI
   return `${childIdPrefix('bf', databaseId)}-${input.from}-${input.to}-${batch[0]}-${batch.length}-${shortHash(key)}`;
 }
 
-function parseInput(raw: unknown): BackfillInput {
-  const parsed = backfillInputSchema.safeParse(raw);
-  if (!parsed.success) throw ApplicationFailure.nonRetryable(`invalid backfill input: ${describeInputIssues(parsed.error)}`, 'InvalidInput');
-  return parsed.data;
-}
-
 export async function backfill(rawInput: unknown, carried?: BackfillState): Promise<BackfillSummary> {
-  const input = parseInput(rawInput);
+  const input = parseWorkflowInput(backfillInputSchema, rawInput, 'backfill');
   let stage: BackfillStage = 'planning';
   let paused = false;
   let cancelRequested = false;

@@ -2,28 +2,27 @@
 // updates features incrementally, runs quality and exports — the body is marketDataPipeline itself, not a copy.
 // The day it works on is the schedule's nominal time, so a run started late (or by a schedule backfill) still
 // processes the day it was meant for.
-import { ApplicationFailure, executeChild, patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { executeChild, patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { bookkeeping } from './activity-profiles';
 import { z } from 'zod';
+import { isoDateSchema, tickerSchema } from '../src/contracts/schemas';
 import { executionMeta } from './execution-meta';
 import { marketDataPipeline, type PipelineSummary } from './market-data-pipeline';
-import { describeInputIssues, minusDays } from './pipeline-input';
+import { minusDays, parseWorkflowInput } from './pipeline-input';
 import { portfolioValuation, type PortfolioValuationSummary } from './portfolio';
 
 const book = proxyActivities<Activities>(bookkeeping);
 
-const ticker = z.string().regex(/^[A-Z0-9][A-Z0-9.\-^=]{0,31}$/, 'symbols are upper-case tickers like AAPL or BRK-B');
-
 export const dailyInputSchema = z
   .object({
-    symbols: z.array(ticker).min(1).max(5000),
+    symbols: z.array(tickerSchema).min(1).max(5000),
     source: z.enum(['bundled', 'csv', 'synthetic']).default('bundled'),
     sourcePath: z.string().min(1).optional(),
     seed: z.number().int().default(42),
     featureSet: z.string().default('default'),
     /** The day to process. Default: the schedule's nominal date, or today (UTC) for a run started by hand. */
-    date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD').optional(),
+    date: isoDateSchema.optional(),
     /** Days before `date` that quality checks and features cover (features resume after their last stored bar). */
     windowDays: z.number().int().min(1).max(366).default(7),
     lookbackDays: z.number().int().min(0).max(3660).default(120),
@@ -42,9 +41,7 @@ export interface DailySummary extends PipelineSummary {
 }
 
 export async function dailyPipeline(rawInput: unknown): Promise<DailySummary> {
-  const parsed = dailyInputSchema.safeParse(rawInput);
-  if (!parsed.success) throw ApplicationFailure.nonRetryable(`invalid daily input: ${describeInputIssues(parsed.error)}`, 'InvalidInput');
-  const input = parsed.data;
+  const input = parseWorkflowInput(dailyInputSchema, rawInput, 'daily');
   // Workflow time is deterministic: Date.now() is the time of the first workflow task, replayed identically.
   const date = input.date ?? (executionMeta().nominalTime ?? new Date(Date.now()).toISOString()).slice(0, 10);
   const from = minusDays(date, input.windowDays);

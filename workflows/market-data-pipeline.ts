@@ -1,14 +1,15 @@
 // import prices → compute features → quality gate → export training data, each step a retryable activity.
 // Deterministic: all I/O is in activities; this file only decides what runs next.
 import {
-  ApplicationFailure, defineQuery, patched, proxyActivities, setHandler, upsertSearchAttributes,
+  defineQuery, patched, proxyActivities, setHandler, upsertSearchAttributes,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import { nonRetryableFailure, QualityGateError } from '../src/contracts/errors';
 import type { ExportStepResult, FeaturesResult, ImportResult, PredictResult, QualityResult, TrainModelResult } from '../src/contracts/activities';
 import { recordFailedRun } from './run-record';
 import { bookkeeping, providerImport, sqlBatch } from './activity-profiles';
 import { executionMeta } from './execution-meta';
-import { describeInputIssues, minusDays, pipelineInputSchema, type PipelineInput } from './pipeline-input';
+import { minusDays, parseWorkflowInput, pipelineInputSchema, type PipelineInput } from './pipeline-input';
 import { TICKFLOW_FEATURE_SET, TICKFLOW_SOURCE, TICKFLOW_STAGE, TICKFLOW_SYMBOLS } from './search-attributes';
 
 const book = proxyActivities<Activities>(bookkeeping);
@@ -38,11 +39,7 @@ export interface PipelineSummary {
 export const progressQuery = defineQuery<PipelineProgress>('progress');
 
 export async function marketDataPipeline(rawInput: unknown): Promise<PipelineSummary> {
-  const parsed = pipelineInputSchema.safeParse(rawInput);
-  if (!parsed.success) {
-    throw ApplicationFailure.nonRetryable(`invalid pipeline input: ${describeInputIssues(parsed.error)}`, 'InvalidInput');
-  }
-  const input = parsed.data;
+  const input = parseWorkflowInput(pipelineInputSchema, rawInput, 'pipeline');
   const progress: PipelineProgress = { stage: 'starting', stagesDone: 0, stagesTotal: (input.export.enabled ? 4 : 3) + (input.model.enabled ? 2 : 0) };
   setHandler(progressQuery, () => progress);
   const enter = (stage: Stage) => {
@@ -80,12 +77,7 @@ export async function marketDataPipeline(rawInput: unknown): Promise<PipelineSum
     enter('quality');
     const quality = await sql.runQualityChecks({ ...scope, featureSetVersion: features.featureSetVersion });
     progress.stagesDone++;
-    if (quality.blockingFailures.length > 0) {
-      throw ApplicationFailure.nonRetryable(
-        `quality gate blocked the export: ${quality.blockingFailures.join(', ')} failed (ValidationResult ids ${quality.resultIds.join(', ')})`,
-        'QualityGateError',
-      );
-    }
+    if (quality.blockingFailures.length > 0) throw nonRetryableFailure(new QualityGateError(quality.blockingFailures, quality.resultIds));
 
     let exported: ExportStepResult | null = null;
     if (input.export.enabled) {

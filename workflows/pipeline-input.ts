@@ -1,19 +1,15 @@
 // The pipeline's input: one JSON object, short enough to type into the Web UI's Start Workflow form.
 // Validated at the top of the workflow; defaults fill what is left out.
 import { z } from 'zod';
+import { isoDateSchema, tickerSchema, withDateRange } from '../src/contracts/schemas';
 
-export { describeInputIssues, minusDays } from '../src/contracts/input';
+export { describeInputIssues, minusDays, parseWorkflowInput } from '../src/contracts/input';
 
-const isoDate = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD')
-  .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s), 'not a calendar date');
-
-export const pipelineInputSchema = z
+export const pipelineInputSchema = withDateRange(z
   .object({
-    symbols: z.array(z.string().regex(/^[A-Z0-9][A-Z0-9.\-^=]{0,31}$/, 'symbols are upper-case tickers like AAPL or BRK-B')).min(1).max(5000),
-    from: isoDate,
-    to: isoDate,
+    symbols: z.array(tickerSchema).min(1).max(5000),
+    from: isoDateSchema,
+    to: isoDateSchema,
     interval: z.enum(['1d']).default('1d'),
     /**
      * bundled: the project's data/prices; csv / jsonl: a folder of <SYMBOL>.csv / <SYMBOL>.jsonl (sourcePath);
@@ -51,8 +47,7 @@ export const pipelineInputSchema = z
       })
       .prefault({}),
   })
-  .strict()
-  .refine((i) => i.from <= i.to, { message: 'from must not be after to', path: ['from'] })
+  .strict())
   .refine((i) => !['csv', 'jsonl'].includes(i.source) || i.sourcePath, {
     message: 'sources "csv" and "jsonl" need sourcePath (a folder of <SYMBOL>.csv or <SYMBOL>.jsonl files)', path: ['sourcePath'],
   });

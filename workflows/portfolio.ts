@@ -1,11 +1,12 @@
 // Portfolio workflows. portfolioValuation values a date range (resumable: the valuation activity heartbeats the last
 // day it committed) and recomputes performance; bookTrades books a trade file and revalues from the earliest date it
 // touched. Deterministic: every read and write is an activity.
-import { ApplicationFailure, proxyActivities } from '@temporalio/workflow';
+import { proxyActivities } from '@temporalio/workflow';
 import { z } from 'zod';
 import type { Activities } from '../activities';
-import type { BookTradesResult, PerformanceResult, ValuePortfolioResult } from '../src/contracts/portfolio';
-import { describeInputIssues } from '../src/contracts/input';
+import { portfolioIdSchema, type BookTradesResult, type PerformanceResult, type ValuePortfolioResult } from '../src/contracts/portfolio';
+import { parseWorkflowInput } from '../src/contracts/input';
+import { isoDateSchema, withDateRange } from '../src/contracts/schemas';
 import { bookkeeping, resumableBatch, sqlBatch } from './activity-profiles';
 import { executionMeta } from './execution-meta';
 import { recordFailedRun } from './run-record';
@@ -14,19 +15,17 @@ const book = proxyActivities<Activities>(bookkeeping);
 const sql = proxyActivities<Activities>(sqlBatch);
 const resumable = proxyActivities<Activities>(resumableBatch);
 
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD')
-  .refine((s) => new Date(`${s}T00:00:00Z`).toISOString().startsWith(s), 'not a calendar date');
-const portfolioId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'portfolio ids are letters, digits and _.- (at most 64)');
+const portfolioId = portfolioIdSchema;
 
-export const portfolioValuationInputSchema = z.object({
+export const portfolioValuationInputSchema = withDateRange(z.object({
   portfolioId,
   /** Default: the first ledger date. */
-  from: day.optional(),
+  from: isoDateSchema.optional(),
   /** Default: the last stored bar of the portfolio's symbols. */
-  to: day.optional(),
+  to: isoDateSchema.optional(),
   /** Annual risk-free rate for Sharpe, Sortino and alpha (default 0). */
   riskFreeAnnual: z.number().min(-0.5).max(1).optional(),
-}).strict().refine((i) => !i.from || !i.to || i.from <= i.to, { message: 'from must not be after to', path: ['from'] });
+}).strict());
 
 export const bookTradesInputSchema = z.object({
   portfolioId,
@@ -51,12 +50,6 @@ export interface BookTradesSummary extends PortfolioValuationSummary {
   booking: BookTradesResult;
 }
 
-function parse<T>(schema: z.ZodType<T>, raw: unknown, what: string): T {
-  const r = schema.safeParse(raw);
-  if (!r.success) throw ApplicationFailure.nonRetryable(`invalid ${what} input: ${describeInputIssues(r.error)}`, 'InputError');
-  return r.data;
-}
-
 async function valueAndMeasure(pipelineRunId: string, input: { portfolioId: string; from?: string; to?: string; riskFreeAnnual?: number }, counts: Record<string, number>) {
   const plan = await book.planPortfolioValuation({ portfolioId: input.portfolioId, from: input.from, to: input.to });
   if (!plan.anything) return { from: null, to: null, valuation: null, performance: null };
@@ -68,7 +61,7 @@ async function valueAndMeasure(pipelineRunId: string, input: { portfolioId: stri
 }
 
 export async function portfolioValuation(rawInput: unknown): Promise<PortfolioValuationSummary> {
-  const input = parse(portfolioValuationInputSchema, rawInput, 'portfolioValuation');
+  const input = parseWorkflowInput(portfolioValuationInputSchema, rawInput, 'portfolioValuation');
   const pipelineRunId = await book.startPipelineRun(input, executionMeta());
   const counts: Record<string, number> = {};
   try {
@@ -82,7 +75,7 @@ export async function portfolioValuation(rawInput: unknown): Promise<PortfolioVa
 }
 
 export async function bookTrades(rawInput: unknown): Promise<BookTradesSummary> {
-  const input = parse(bookTradesInputSchema, rawInput, 'bookTrades');
+  const input = parseWorkflowInput(bookTradesInputSchema, rawInput, 'bookTrades');
   const pipelineRunId = await book.startPipelineRun(input, executionMeta());
   const counts: Record<string, number> = {};
   try {

@@ -1,11 +1,12 @@
 // recomputeFeatures: computes one feature-set version over the stored history, in symbol chunks, without touching
 // any other version. Deterministic: all I/O is in activities; this file only decides what runs next.
-import { ApplicationFailure, proxyActivities } from '@temporalio/workflow';
+import { proxyActivities } from '@temporalio/workflow';
 import { z } from 'zod';
+import { isoDateSchema, tickerSchema, withDateRange } from '../src/contracts/schemas';
 import type { Activities } from '../activities';
 import { recordFailedRun } from './run-record';
 import { bookkeeping, sqlBatch } from './activity-profiles';
-import { describeInputIssues } from './pipeline-input';
+import { parseWorkflowInput } from './pipeline-input';
 
 const book = proxyActivities<Activities>(bookkeeping);
 const sql = proxyActivities<Activities>(sqlBatch);
@@ -24,9 +25,7 @@ const definitionShape = z
   .strict();
 export type FeatureDefinitionInput = z.infer<typeof definitionShape>;
 
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD');
-
-export const recomputeInputSchema = z
+export const recomputeInputSchema = withDateRange(z
   .object({
     /** Name of a declared set (src/features/feature-set.ts), or the name given to `definitions`. */
     featureSet: z.string().regex(/^[a-z][a-z0-9_-]*$/, 'feature-set names are lower-case, like default').default('default'),
@@ -35,15 +34,15 @@ export const recomputeInputSchema = z
     /** New definitions under `featureSet`'s name: their hash is the new version. */
     definitions: z.array(definitionShape).min(1).optional(),
     /** Default: every symbol with bars in `interval`. */
-    symbols: z.array(z.string().regex(/^[A-Z0-9][A-Z0-9.\-^=]{0,31}$/, 'symbols are upper-case tickers like AAPL or BRK-B')).min(1).max(5000).optional(),
+    symbols: z.array(tickerSchema).min(1).max(5000).optional(),
     interval: z.enum(['1d']).default('1d'),
     /** Default: the whole stored history. */
-    from: isoDate.optional(),
-    to: isoDate.optional(),
+    from: isoDateSchema.optional(),
+    to: isoDateSchema.optional(),
     /** Symbols per activity (one transaction each). */
     chunkSize: z.number().int().min(1).max(1000).default(50),
   })
-  .strict();
+  .strict());
 
 export type RecomputeInput = z.infer<typeof recomputeInputSchema>;
 export type RecomputeInputArgs = z.input<typeof recomputeInputSchema>;
@@ -87,11 +86,7 @@ export interface RecomputeSummary {
 }
 
 export async function recomputeFeatures(rawInput: unknown): Promise<RecomputeSummary> {
-  const parsed = recomputeInputSchema.safeParse(rawInput);
-  if (!parsed.success) {
-    throw ApplicationFailure.nonRetryable(`invalid recompute input: ${describeInputIssues(parsed.error)}`, 'InvalidInput');
-  }
-  const input = parsed.data;
+  const input = parseWorkflowInput(recomputeInputSchema, rawInput, 'recompute');
   const pipelineRunId = await book.startPipelineRun(input);
   const counts: Record<string, number> = {};
   try {

@@ -1,7 +1,7 @@
 // reprocess: a new feature-set version over years of history (recomputeFeatures as a child, under an id derived
 // from the database, version and scope, so a restarted reprocess skips a recompute this database has), then quality
 // over the same history in symbol chunks. Every step is an idempotent activity: it resumes wherever it stopped.
-import { ApplicationFailure, defineQuery, proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { defineQuery, proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import { z } from 'zod';
 import type { Activities } from '../activities';
 import type { QualityResult } from '../src/contracts/activities';
@@ -9,7 +9,7 @@ import { recordFailedRun } from './run-record';
 import { bookkeeping, sqlBatch } from './activity-profiles';
 import { childIdPrefix, runChildOnce, targetDatabaseId } from './child-runs';
 import { executionMeta, shortHash } from './execution-meta';
-import { describeInputIssues } from './pipeline-input';
+import { parseWorkflowInput } from './pipeline-input';
 import { recomputeFeatures, recomputeInputSchema } from './recompute-features';
 import { TICKFLOW_FEATURE_SET, TICKFLOW_STAGE, TICKFLOW_SYMBOLS } from './search-attributes';
 
@@ -47,16 +47,15 @@ export interface ReprocessSummary {
 export const reprocessProgressQuery = defineQuery<ReprocessProgress>('reprocessProgress');
 
 export async function reprocess(rawInput: unknown): Promise<ReprocessSummary> {
-  const parsed = reprocessInputSchema.safeParse(rawInput);
-  if (!parsed.success) throw ApplicationFailure.nonRetryable(`invalid reprocess input: ${describeInputIssues(parsed.error)}`, 'InvalidInput');
-  const { quality: withQuality, qualityChunkSize, ...recompute } = parsed.data;
+  const input = parseWorkflowInput(reprocessInputSchema, rawInput, 'reprocess');
+  const { quality: withQuality, qualityChunkSize, ...recompute } = input;
   const progress: ReprocessProgress = { stage: 'planning', qualityChunksDone: 0, qualityChunksTotal: 0 };
   setHandler(reprocessProgressQuery, () => progress);
   const enter = (stage: ReprocessProgress['stage']) => {
     progress.stage = stage;
     upsertSearchAttributes([{ key: TICKFLOW_STAGE, value: stage }]);
   };
-  const pipelineRunId = await book.startPipelineRun(parsed.data, executionMeta());
+  const pipelineRunId = await book.startPipelineRun(input, executionMeta());
   try {
     const plan = await sql.planFeatureRecompute({
       featureSet: recompute.featureSet, version: recompute.version, definitions: recompute.definitions, symbols: recompute.symbols, interval: recompute.interval,

@@ -1,5 +1,6 @@
 // Errors split by cause, so callers (and Temporal's retry policy) can tell them apart:
 // user errors are never retried, operational ones are.
+import { ApplicationFailure } from '@temporalio/common';
 
 /** Thrown at start when an environment variable is invalid. */
 export class ConfigError extends Error {
@@ -47,10 +48,18 @@ export class TransientProviderError extends Error {
 /** Thrown when a blocking data-quality rule fails; downstream stages must not run. */
 export class QualityGateError extends Error {
   override name = 'QualityGateError';
-  constructor(readonly failedRules: string[]) {
-    super(`quality gate failed: blocking rule(s) ${failedRules.join(', ')}`);
+  constructor(readonly failedRules: string[], readonly validationResultIds: string[] = []) {
+    super(`quality gate blocked the export: ${failedRules.join(', ')} failed${validationResultIds.length ? ` (ValidationResult ids ${validationResultIds.join(', ')})` : ''}`);
   }
 }
 
 /** Names of error types the workflow's retry policies treat as non-retryable. */
 export const NON_RETRYABLE_ERROR_TYPES = ['ConfigError', 'InputError', 'ProviderError', 'QualityGateError'];
+
+/**
+ * A typed error as the failure a workflow throws: same type name and message, never retried. Workflows must throw
+ * ApplicationFailure (any other error only fails the workflow task, which Temporal retries forever).
+ */
+export function nonRetryableFailure(err: Error): ApplicationFailure {
+  return ApplicationFailure.create({ type: err.name, message: err.message, nonRetryable: true });
+}

@@ -1,4 +1,8 @@
 // What crosses the workflow/activity boundary for portfolios: ids, paths, dates and counts, never ledger rows.
+import { z } from 'zod';
+
+/** Portfolio ids: what the portfolio table's CHECK allows, so a bad id fails at the edge with this message. */
+export const portfolioIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'portfolio ids are letters, digits and _.- (at most 64)');
 
 export type LotMethod = 'fifo' | 'average' | 'specific';
 

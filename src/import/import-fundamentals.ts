@@ -3,6 +3,7 @@
 import type { EntityManager } from 'typeorm';
 import { z } from 'zod';
 import { formatDatasetRef, type DatasetRef } from '../contracts/dataset-ref';
+import { parseDateOrInstant, parseIsoDate } from '../contracts/dates';
 import type { FundamentalsProvider, RawFundamentalRow } from '../providers/provider';
 import type { Fundamental, FundamentalRepository } from '../repositories/fundamental-repository';
 import type { QuarantinedRow } from '../repositories/price-repository';
@@ -28,8 +29,6 @@ export interface FundamentalsImportSummary {
   datasets: DatasetRef[];
 }
 
-const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
-
 const finite = (field: string) =>
   z.unknown().transform((v, ctx) => {
     // Figures arrive as numbers (JSON) or strings (CSV, Alpha Vantage); "" and "None" are not zero.
@@ -44,19 +43,21 @@ const finite = (field: string) =>
 const dateOnly = (field: string) =>
   z.string({ error: (i) => `${field} ${JSON.stringify(i.input)} is not a YYYY-MM-DD date` })
     .trim()
-    .refine((v) => DATE_ONLY.test(v) && !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v), {
-      error: (i) => `${field} ${JSON.stringify(i.input)} is not a YYYY-MM-DD date`,
+    .superRefine((v, ctx) => {
+      const d = parseIsoDate(v);
+      if (!d.ok) ctx.addIssue({ code: 'custom', message: `${field}: ${d.reason}` });
     });
 
 const instant = (field: string) =>
   z.union([z.string(), z.date()], { error: (i) => `${field} ${JSON.stringify(i.input)} is not a date` }).transform((v, ctx) => {
-    // A filing date without a time means that day; stored as midnight UTC.
-    const d = typeof v === 'string' && DATE_ONLY.test(v.trim()) ? new Date(`${v.trim()}T00:00:00Z`) : new Date(v);
-    if (Number.isNaN(d.getTime())) {
-      ctx.addIssue({ code: 'custom', message: `${field} ${JSON.stringify(v)} is not a date` });
+    if (v instanceof Date) return v;
+    // A filing date without a time means that day; stored as midnight UTC. A time must carry its zone.
+    const d = parseDateOrInstant(v.trim());
+    if (!d.ok) {
+      ctx.addIssue({ code: 'custom', message: `${field}: ${d.reason}` });
       return z.NEVER;
     }
-    return d;
+    return d.instant;
   });
 
 const fieldsSchema = z.object({
@@ -74,6 +75,7 @@ type Check = { ok: true; fundamental: Fundamental } | { ok: false; reason: strin
 
 /** Parses and checks one figure. `now` bounds publication: figures from the future are refused. */
 export function checkFundamental(row: RawFundamentalRow, symbol: string, now: Date): Check {
+  if (row.error) return { ok: false, reason: row.error };
   const parsed = fieldsSchema.safeParse(row.fields);
   if (!parsed.success) return { ok: false, reason: parsed.error.issues.map((i) => i.message).join('; ') };
   const f = parsed.data;

@@ -3,6 +3,7 @@
 // Invariant reported to the user: received = stored + quarantined + exactDuplicates.
 import type { EntityManager } from 'typeorm';
 import type { DatasetRef } from '../contracts/dataset-ref';
+import { parseIsoDate } from '../contracts/dates';
 import { checkBar, rowTime, sameValues, type Bar } from '../providers/bar';
 import type { CorporateAction, DateRange, PriceProvider } from '../providers/provider';
 import type { PriceRepository, QuarantinedRow } from '../repositories/price-repository';
@@ -108,7 +109,12 @@ export async function importPrices(
   async function finish({ symbol, stats, unadjusted }: SymbolRead): Promise<void> {
     if (provider.corporateActions) {
       const actions: CorporateAction[] = [];
-      for await (const a of provider.corporateActions(symbol, req.interval, rangeOf(symbol))) actions.push(a);
+      for await (const a of provider.corporateActions(symbol, req.interval, rangeOf(symbol))) {
+        const exDate = parseIsoDate(a.exDate);
+        if (exDate.ok) actions.push(a);
+        // Quarantined beside the bars but not counted among them (received = stored + quarantined + duplicates).
+        else quarantined.push({ source: provider.name, location: a.location ?? `${provider.datasetFor(symbol, req.interval)}#${a.kind}`, symbol, interval: req.interval, reason: `ex-date: ${exDate.reason}`, raw: a });
+      }
       summary.corporateActions += await repo.saveCorporateActions(em, actions, provider.name, req.pipelineRunId);
       if (actions.length > 0 && unadjusted) needsAdjustment.push(symbol);
     }

@@ -49,7 +49,12 @@ export async function fileSha256(file: string): Promise<string> {
 export async function readDataset(file: string): Promise<Dataset> {
   if (!fs.existsSync(file)) throw new InputError(`no export at ${file}`, 'datasetPath');
   if (!fs.existsSync(`${file}.manifest.json`)) throw new InputError(`no manifest next to ${file} (expected ${file}.manifest.json)`, 'datasetPath');
-  const manifest = readManifest(file);
+  let manifest: ExportManifest;
+  try {
+    manifest = readManifest(file);
+  } catch (err) {
+    throw new InputError(`cannot read ${file}.manifest.json: ${(err as Error).message}`, 'datasetPath');
+  }
   const actual = await fileSha256(file);
   if (actual !== manifest.sha256) throw new InputError(`${file} has sha256 ${actual}, its manifest says ${manifest.sha256}`, 'datasetPath');
   const labelColumn = manifest.label.column;

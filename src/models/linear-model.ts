@@ -1,6 +1,7 @@
 // The baseline trainer: ridge regression (continuous labels) or L2 logistic regression (direction labels) on
 // features standardized with the TRAIN split's mean and deviation only, so validation and test never leak into the
 // fit. Missing values are imputed with the train mean (0 after standardizing). Small, exact, dependency-free.
+import { InputError } from '../contracts/errors';
 import type { Dataset, SplitMatrix, SplitName } from './dataset';
 
 export type ModelKind = 'ridge' | 'logistic';
@@ -59,7 +60,7 @@ export function solveSpd(a: Float64Array, b: Float64Array, d: number): Float64Ar
       let s = a[i * d + j];
       for (let k = 0; k < j; k++) s -= l[i * d + k] * l[j * d + k];
       if (i === j) {
-        if (s <= 0) throw new Error('matrix is not positive definite (raise l2)');
+        if (s <= 0) throw new InputError('the normal equations are singular: features are collinear or constant (raise l2)', 'l2');
         l[i * d + i] = Math.sqrt(s);
       } else l[i * d + j] = s / l[j * d + j];
     }
@@ -146,8 +147,8 @@ function splitMetrics(kind: ModelKind, pred: Float64Array, y: Float64Array, name
 export function trainLinearModel(data: Dataset, kind: ModelKind, l2: number): TrainOutcome {
   const d = data.featureNames.length;
   const train = data.splits.train;
-  if (train.rows < 2) throw new Error(`the train split has ${train.rows} row(s): nothing to fit`);
-  if (kind === 'logistic' && train.y.some((v) => v !== 0 && v !== 1)) throw new Error(`logistic regression needs a 0/1 label; ${data.labelColumn} is not`);
+  if (train.rows < 2) throw new InputError(`the train split has ${train.rows} row(s): nothing to fit`, 'datasetPath');
+  if (kind === 'logistic' && train.y.some((v) => v !== 0 && v !== 1)) throw new InputError(`logistic regression needs a 0/1 label; ${data.labelColumn} is not`, 'model');
   const { mean, std } = standardizer(train, d);
   const z = standardized(train, d, mean, std);
   let w: Float64Array;

@@ -14,7 +14,9 @@
 //   reverses   for reversal: the trade_id of the booked entry it cancels
 import fs from 'node:fs';
 import readline from 'node:readline';
+import { parseInstant, parseIsoDate } from '../contracts/dates';
 import { InputError } from '../contracts/errors';
+import { TICKER } from '../contracts/schemas';
 import { Dec } from './lots';
 
 export type EntryKind = 'buy' | 'sell' | 'short' | 'cover' | 'deposit' | 'withdrawal' | 'fee' | 'reversal';
@@ -52,32 +54,23 @@ export interface ParsedTradeFile {
   rejected: RejectedRow[];
 }
 
-const TICKER = /^[A-Z0-9][A-Z0-9.\-^=]{0,31}$/;
 const TRADE_REF = /^[A-Za-z0-9][A-Za-z0-9_.:\-]{0,63}$/;
 const DECIMAL = /^\d+(\.\d+)?$/;
-const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
-// An instant must say where it is: a trailing Z or a numeric offset.
-const INSTANT = /^(\d{4}-\d{2}-\d{2})T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 
 class RowError extends Error {}
 
 /** A calendar date that exists (2016-04-31 does not), or the reason it is not one. */
-export function checkDay(value: string, field: string): string {
-  const m = DAY.exec(value);
-  if (!m) throw new RowError(`${field} ${JSON.stringify(value)} is not a date YYYY-MM-DD`);
-  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
-  if (d.toISOString().slice(0, 10) !== value) throw new RowError(`${field} ${value} does not exist`);
+function checkDay(value: string, field: string): string {
+  const day = parseIsoDate(value);
+  if (!day.ok) throw new RowError(field === 'date' ? day.reason : `${field}: ${day.reason}`);
   return value;
 }
 
+/** An instant with its zone (Z or an offset); its trade date is the local date where it was written. */
 function checkInstant(value: string): { executedAt: string; tradeDate: string } {
-  const m = INSTANT.exec(value);
-  if (!m) throw new RowError(`executed_at ${JSON.stringify(value)} is not an ISO-8601 instant with a zone (Z or ±hh:mm)`);
-  checkDay(m[1], 'executed_at');
-  const t = Date.parse(value);
-  if (Number.isNaN(t)) throw new RowError(`executed_at ${value} is not a real instant`);
-  // The trade date is the date where the trade happened: the local date of the given offset.
-  return { executedAt: new Date(t).toISOString(), tradeDate: m[1] };
+  const at = parseInstant(value);
+  if (!at.ok) throw new RowError(`executed_at: ${at.reason}`);
+  return { executedAt: at.instant.toISOString(), tradeDate: value.slice(0, 10) };
 }
 
 function decimal(value: unknown, field: string, opts: { positive?: boolean } = {}): string {

@@ -3,12 +3,13 @@
 // keeps out of dataset references and messages. Alpha Vantage answers errors with HTTP 200 and a message in the
 // body, so every payload is checked for "Error Message", "Note" and "Information" first.
 import { z } from 'zod';
+import { parseInstant } from '../contracts/dates';
 import { TransientProviderError } from '../contracts/errors';
 import type { DatasetRef } from '../contracts/dataset-ref';
 import type { HttpClient, HttpRequest } from './http-client';
 import type { RawPriceRow } from './bar';
 import { assumedPublication, fiscalQuarterOf, type PublicationLag } from './fundamental-periods';
-import { isIntraday, parseInterval, zonedWallTimeToUtc } from './market-time';
+import { isIntraday, parseInterval } from './market-time';
 import type { CorporateAction, DateRange, FundamentalsProvider, PriceProvider, RawFundamentalRow } from './provider';
 
 export type AlphaVantageDailyFunction = 'TIME_SERIES_DAILY' | 'TIME_SERIES_DAILY_ADJUSTED';
@@ -95,7 +96,8 @@ export class AlphaVantageProvider implements PriceProvider, FundamentalsProvider
     const { series, timeZone } = this.series(req, body);
     const place = this.http.describe(req);
     for (const [key, bar] of Object.entries(series)) {
-      yield { location: `${place}#${key}`, raw: { time: key, ...bar }, fields: this.barFields(key, bar, timeZone) };
+      const { date, error } = this.timestamp(key, timeZone);
+      yield { location: `${place}#${key}`, raw: { time: key, ...bar }, ...(error ? { error } : {}), fields: this.barFields(date, bar) };
     }
   }
 
@@ -184,18 +186,24 @@ export class AlphaVantageProvider implements PriceProvider, FundamentalsProvider
     return { series: series.data, timeZone: tzField === 'US/Eastern' || !tzField ? AV_TIME_ZONE : tzField };
   }
 
-  private barFields(key: string, bar: Record<string, string>, timeZone: string): RawPriceRow['fields'] {
+  private barFields(date: string, bar: Record<string, string>): RawPriceRow['fields'] {
     const pick = (name: string) => Object.entries(bar).find(([k]) => k.replace(/^\d+[a-z]?\.\s*/, '') === name)?.[1];
     return {
-      date: this.timestamp(key, timeZone) ?? key,
+      date,
       open: pick('open'), high: pick('high'), low: pick('low'), close: pick('close'),
       adjClose: pick('adjusted close'), volume: pick('volume'),
     };
   }
 
-  /** Date-only keys are trading days (bar.ts reads them as such); wall-clock keys are converted from the zone. */
-  private timestamp(key: string, timeZone: string): string | undefined {
-    return /^\d{4}-\d{2}-\d{2}$/.test(key.trim()) ? key.trim() : zonedWallTimeToUtc(key, timeZone)?.toISOString();
+  /**
+   * Date-only keys are trading days (bar.ts checks them); wall-clock keys are times in the zone, read strictly: a
+   * time that does not exist there (a DST gap, 2016-04-31) comes back as the row's error, quarantined as is.
+   */
+  private timestamp(key: string, timeZone: string): { date: string; error?: string } {
+    const text = key.trim();
+    if (!text.includes(':')) return { date: text };
+    const at = parseInstant(text, { timeZone });
+    return at.ok ? { date: at.instant.toISOString() } : { date: text, error: at.reason };
   }
 
   private *csvRows(req: HttpRequest, body: string): Iterable<RawPriceRow> {
@@ -215,12 +223,13 @@ export class AlphaVantageProvider implements PriceProvider, FundamentalsProvider
       if (n === 0 || line.trim() === '') continue;
       const cells = line.split(',').map((c) => c.trim());
       const raw = Object.fromEntries(header.map((h, i) => [h, cells[i]]));
+      const { date, error } = this.timestamp(cells[at.date] ?? '', AV_TIME_ZONE);
       const fields = {
-        date: this.timestamp(cells[at.date] ?? '', AV_TIME_ZONE) ?? cells[at.date],
+        date,
         open: cells[at.open], high: cells[at.high], low: cells[at.low], close: cells[at.close],
         adjClose: at.adj >= 0 ? cells[at.adj] : undefined, volume: cells[at.volume],
       };
-      yield { location: `${place}:${n + 1}`, raw, fields };
+      yield { location: `${place}:${n + 1}`, raw, ...(error ? { error } : {}), fields };
     }
   }
 

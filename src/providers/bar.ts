@@ -1,5 +1,6 @@
 // The one normalized bar shape every provider's rows are checked against before they may reach PriceData.
 import { z } from 'zod';
+import { parseDateOrInstant } from '../contracts/dates';
 
 export interface Bar {
   symbol: string;
@@ -29,29 +30,33 @@ const finiteNumber = (field: string) =>
     z.number({ error: `${field} is not a finite number` }).refine(Number.isFinite, `${field} is not a finite number`),
   );
 
-const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
-
-/** Daily dates carry no zone: they mean the trading day, stored as midnight UTC. */
-function toDate(v: string | number | Date): Date {
-  return typeof v === 'string' && DATE_ONLY.test(v.trim()) ? new Date(`${v.trim()}T00:00:00Z`) : new Date(v);
+/**
+ * A row's date through the strict parsers: YYYY-MM-DD is the trading day (midnight UTC); other text must be a
+ * timestamp with Z or an offset; numbers are epoch milliseconds. An impossible date is refused, never rolled over.
+ */
+function readDate(v: unknown): { ok: true; date: Date } | { ok: false; reason: string } {
+  if (typeof v === 'string') {
+    const at = parseDateOrInstant(v.trim());
+    return at.ok ? { ok: true, date: at.instant } : at;
+  }
+  const d = typeof v === 'number' ? new Date(v) : v instanceof Date ? v : undefined;
+  return d && Number.isFinite(d.getTime()) ? { ok: true, date: d } : { ok: false, reason: `date ${JSON.stringify(v ?? null)} is not a date` };
 }
 
-/** The row's timestamp in ms if its date field can be read at all, else null: for range filtering before checks. */
+/** The row's timestamp in ms if its date field can be read, else null: for range filtering before checks. */
 export function rowTime(row: RawPriceRow): number | null {
-  const v = row.fields?.date;
-  if (typeof v !== 'string' && typeof v !== 'number' && !(v instanceof Date)) return null;
-  const t = toDate(v).getTime();
-  return Number.isNaN(t) ? null : t;
+  const d = readDate(row.fields?.date);
+  return d.ok ? d.date.getTime() : null;
 }
 
 const fieldsSchema = z.object({
-  date: z.union([z.string(), z.number(), z.date()]).transform((v, ctx) => {
-    const d = toDate(v);
-    if (Number.isNaN(d.getTime())) {
-      ctx.addIssue({ code: 'custom', message: `date ${JSON.stringify(v)} is not a date` });
+  date: z.unknown().transform((v, ctx) => {
+    const d = readDate(v);
+    if (!d.ok) {
+      ctx.addIssue({ code: 'custom', message: d.reason });
       return z.NEVER;
     }
-    return d;
+    return d.date;
   }),
   open: finiteNumber('open'),
   high: finiteNumber('high'),
@@ -75,8 +80,9 @@ type ParsedFields = { date: Date; open: number; high: number; low: number; close
 
 /** Returns the parsed fields when every one is plainly valid; undefined sends the row to zod for exact reasons. */
 function parseFast(f: RawPriceRow['fields']): ParsedFields | undefined {
-  if (typeof f.date !== 'string' && typeof f.date !== 'number') return undefined;
-  const date = toDate(f.date);
+  const read = readDate(f.date);
+  if (!read.ok) return undefined;
+  const date = read.date;
   const open = fastNumber(f.open);
   const high = fastNumber(f.high);
   const low = fastNumber(f.low);

@@ -140,15 +140,15 @@ export class LocalFilesProvider implements PriceProvider {
       }
       const [date, kind, value] = line.split(',').map((c) => c.trim());
       const where = `${file}:${lineNo}`;
-      if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) throw new InputError(`date ${JSON.stringify(date)} is not YYYY-MM-DD`, where);
+      // The date is checked by the importer, which quarantines an action whose date does not exist.
       if (kind === 'split') {
         const [a, b] = value.includes(':') ? value.split(':').map(Number) : [Number(value), 1];
         if (!(a > 0 && b > 0)) throw new InputError(`split ratio ${JSON.stringify(value)} is not N or N:M with positive numbers`, where);
-        yield { symbol, exDate: date, kind: 'split', ratio: a / b };
+        yield { symbol, exDate: date, kind: 'split', ratio: a / b, location: where };
       } else if (kind === 'dividend') {
         const amount = Number(value);
         if (!(amount >= 0)) throw new InputError(`dividend ${JSON.stringify(value)} is not a non-negative number`, where);
-        yield { symbol, exDate: date, kind: 'dividend', amount };
+        yield { symbol, exDate: date, kind: 'dividend', amount, location: where };
       } else {
         throw new InputError(`kind ${JSON.stringify(kind)} is neither split nor dividend`, where);
       }

@@ -20,6 +20,8 @@ export interface CorporateAction {
   ratio?: number;
   /** Dividends: cash per share, in the quote currency. */
   amount?: number;
+  /** Where the source had it (file:line), for the quarantine when its date does not exist. */
+  location?: string;
 }
 
 export interface PriceProvider {
@@ -37,6 +39,8 @@ export interface PriceProvider {
 export interface RawFundamentalRow {
   location: string;
   raw: unknown;
+  /** Set when the source's record could not be read (e.g. a date that does not exist): quarantined as is. */
+  error?: string;
   fields: {
     symbol: unknown;
     /** Our line-item name: revenue, net_income, total_assets, total_liabilities, total_equity, eps_diluted, shares_outstanding, ... */

@@ -3,6 +3,7 @@
 // GET {www}/files/company_tickers.json (ticker → CIK), then GET {data}/api/xbrl/companyfacts/CIK##########.json.
 import { z } from 'zod';
 import type { DatasetRef } from '../contracts/dataset-ref';
+import { parseIsoDate } from '../contracts/dates';
 import { fiscalQuarterOf } from './fundamental-periods';
 import type { HttpClient, HttpRequest } from './http-client';
 import type { FundamentalsProvider, RawFundamentalRow } from './provider';
@@ -57,6 +58,16 @@ function durationKind(fact: Fact): 'instant' | 'quarter' | 'year' | 'other' {
   return 'other';
 }
 
+/** The first of a fact's dates that does not exist, as a quarantine reason. */
+function impossibleDate(fact: Fact): string | undefined {
+  for (const key of ['start', 'end', 'filed'] as const) {
+    const text = fact[key];
+    const parsed = text === undefined ? undefined : parseIsoDate(text);
+    if (parsed && !parsed.ok) return `${key}: ${parsed.reason}`;
+  }
+  return undefined;
+}
+
 export class SecEdgarProvider implements FundamentalsProvider {
   readonly name = 'sec-edgar';
   private ciks: Promise<Map<string, number>> | undefined;
@@ -82,6 +93,12 @@ export class SecEdgarProvider implements FundamentalsProvider {
           const where = `facts.${taxonomy}.${concept}.units.${unit}[${i}]`;
           const parsed = factSchema.safeParse(item);
           if (!parsed.success) throw this.data.fail(req, `${where}: ${parsed.error.issues.map((x) => `${x.path.join('.')} ${x.message}`).join('; ')}`);
+          // A date that does not exist would skew the period arithmetic below: the fact is quarantined instead.
+          const badDate = impossibleDate(parsed.data);
+          if (badDate) {
+            yield { location: `${place}#${where}`, raw: item, error: badDate, fields: { symbol, metric, fiscalPeriod: parsed.data.fp, fiscalYear: parsed.data.fy, periodEnd: parsed.data.end, value: parsed.data.val, unit, publishedAt: parsed.data.filed } };
+            continue;
+          }
           facts.push({ fact: parsed.data, metric, concept: `${taxonomy}:${concept}`, unit, where });
         }
       }

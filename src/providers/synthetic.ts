@@ -1,5 +1,8 @@
 // Deterministic synthetic daily bars: seeded geometric Brownian motion with volume, weekdays only and
-// a fixed set of holiday gaps. Same seed and symbol → same bars, for demos and benchmarks at any scale.
+// a fixed set of holiday gaps. Same seed, symbol and date → same bar, for demos and benchmarks at any scale.
+// Any range from 1900 on is served in full; an earlier start is refused, never silently cut.
+import { InputError } from '../contracts/errors';
+import { minusDays } from '../contracts/input';
 import type { DatasetRef } from '../contracts/dataset-ref';
 import type { RawPriceRow } from './bar';
 import type { DateRange, PriceProvider } from './provider';
@@ -21,6 +24,13 @@ function hash(s: string): number {
   for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
   return h >>> 0;
 }
+
+/** The forward path starts here (its bars are unchanged from before ranges earlier than this were served). */
+const ORIGIN = '2000-01-03';
+/** Ranges may start this early; earlier is refused rather than silently walked for centuries. */
+const EARLIEST = '1900-01-01';
+
+type SyntheticFields = { date: string; open: number; high: number; low: number; close: number; adjClose: number; volume: number };
 
 const HOLIDAYS_MMDD = new Set(['01-01', '07-04', '12-25']);
 const round4 = (x: number) => Math.round(x * 10000) / 10000;
@@ -47,23 +57,46 @@ export class SyntheticProvider implements PriceProvider {
   }
 
   async *rows(symbol: string, _interval: string, range: DateRange): AsyncIterable<RawPriceRow> {
-    // The path starts at a fixed origin so a sub-range yields the same bars as the full range.
-    const rand = rng(hash(`${this.seed}:${symbol}`));
+    if (range.from < EARLIEST) {
+      throw new InputError(`synthetic bars start at ${EARLIEST}; asked for ${range.from}..${range.to}`, `source synthetic ${symbol}`);
+    }
+    // Two paths from a fixed origin, forward and backward, each with its own seed: a bar depends only on seed, symbol
+    // and date, so any sub-range yields the same bars as the full range, and a range before the origin is served too.
+    const start = 20 + (hash(symbol) % 200);
+    if (range.from < ORIGIN) {
+      const earlier = [...this.walk(symbol, 'backward', start, { from: range.from, to: minusDays(ORIGIN, 1) }, range)].reverse();
+      yield* earlier.map((fields) => this.row(symbol, fields));
+    }
+    if (range.to >= ORIGIN) for (const fields of this.walk(symbol, 'forward', start, { from: ORIGIN, to: range.to }, range)) yield this.row(symbol, fields);
+  }
+
+  private row(symbol: string, fields: SyntheticFields): RawPriceRow {
+    return { location: `synthetic:${symbol}:${fields.date}`, raw: fields, fields };
+  }
+
+  /**
+   * Bars of `path` over `span` (forward from its first day, backward from its last), those inside `keep` returned in
+   * walking order. Backward, each day's close leads into the next day's open, so the two paths meet at the origin.
+   */
+  private *walk(symbol: string, direction: 'forward' | 'backward', startPrice: number, span: DateRange, keep: DateRange): Iterable<SyntheticFields> {
+    const rand = rng(hash(direction === 'forward' ? `${this.seed}:${symbol}` : `${this.seed}:${symbol}:before-${ORIGIN}`));
     const gauss = () => Math.sqrt(-2 * Math.log(rand() || 1e-12)) * Math.cos(2 * Math.PI * rand());
     const dt = 1 / 252;
-    let price = 20 + (hash(symbol) % 200);
-    const start = Date.parse(`${range.from}T00:00:00Z`);
-    for (const day of SyntheticProvider.tradingDays({ from: '2000-01-03', to: range.to })) {
+    const days = SyntheticProvider.tradingDays(span);
+    if (direction === 'backward') days.reverse();
+    let price = startPrice;
+    const [keepFrom, keepTo] = [Date.parse(`${keep.from}T00:00:00Z`), Date.parse(`${keep.to}T00:00:00Z`)];
+    for (const day of days) {
       const z = gauss();
-      const open = price * (1 + 0.002 * gauss());
-      const close = open * Math.exp((this.drift - 0.5 * this.volatility ** 2) * dt + this.volatility * Math.sqrt(dt) * z);
+      const step = Math.exp((this.drift - 0.5 * this.volatility ** 2) * dt + this.volatility * Math.sqrt(dt) * z);
+      const gap = 1 + 0.002 * gauss();
+      const [open, close] = direction === 'forward' ? [price * gap, price * gap * step] : [(price / gap) / step, price / gap];
       const high = Math.max(open, close) * (1 + Math.abs(0.004 * gauss()));
       const low = Math.min(open, close) * (1 - Math.abs(0.004 * gauss()));
       const volume = Math.round(1_000_000 * Math.exp(0.3 * gauss() + 2 * Math.abs(z) * 0.2));
-      price = close;
-      if (day.getTime() < start) continue;
-      const fields = { date: day.toISOString().slice(0, 10), open: round4(open), high: round4(high), low: round4(low), close: round4(close), adjClose: round4(close), volume };
-      yield { location: `synthetic:${symbol}:${fields.date}`, raw: fields, fields };
+      price = direction === 'forward' ? close : open;
+      if (day.getTime() < keepFrom || day.getTime() > keepTo) continue;
+      yield { date: day.toISOString().slice(0, 10), open: round4(open), high: round4(high), low: round4(low), close: round4(close), adjClose: round4(close), volume };
     }
   }
 }

@@ -73,7 +73,7 @@ describe('tickflow portfolio', () => {
 
     const badFlag = await cli('portfolio', 'positions', 'growth', '--as-of', '2016-04-31');
     expect(badFlag.code).toBe(2);
-    expect(badFlag.output).toContain('--as-of="2016-04-31": not a calendar date');
+    expect(badFlag.output).toContain('--as-of="2016-04-31": date 2016-04-31 does not exist');
     const missing = await cli('portfolio', 'import-trades', path.join(dir, 'nope.csv'), '--portfolio', 'growth');
     expect(missing.code).not.toBe(0);
     expect(missing.output).toMatch(/nope\.csv/);

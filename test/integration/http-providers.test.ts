@@ -276,7 +276,7 @@ describe('fundamentals import rules', () => {
       { location: 'r5', reason: 'value "n/a" is not a finite number', interval: null },
       { location: 'r6', reason: 'published at 2024-03-30 before period end 2024-03-31', interval: null },
       { location: 'r7', reason: 'published at 2999-01-01T00:00:00.000Z is in the future', interval: null },
-      { location: 'r8', reason: 'period end "2024-02-30" is not a YYYY-MM-DD date', interval: null },
+      { location: 'r8', reason: 'period end: date 2024-02-30 does not exist', interval: null },
     ]);
 
     const again = await importFigures(provider([figure({ value: 99 }, 'changed'), figure({ publishedAt: '2024-08-01', value: 102 }, 'same')]), 'TEST');
@@ -284,5 +284,79 @@ describe('fundamentals import rules', () => {
     const [changed] = await ds.query(`SELECT reason FROM price_quarantine WHERE raw_row->>'value' = '99'`);
     expect(changed.reason).toBe('revenue Q1 ending 2024-03-31 published 2024-05-01 is stored as 100, now given as 99; a restatement needs a later publication date');
     expect((await new FundamentalRepository(ds).versions('TEST', 'revenue', '2024-03-31', 'Q1')).map((v) => v.value)).toEqual([100, 102]);
+  });
+});
+
+describe('dates that do not exist in provider payloads', () => {
+  // Hand-written payloads (test/fixtures/api/bad-dates) in each provider's recorded shape, with one impossible date
+  // among good rows. Yahoo is not here: it sends epoch seconds, which always name a real instant.
+  let odd: ReplayServer;
+  let oddConfig: Config;
+  beforeAll(async () => {
+    odd = await ReplayServer.start([
+      { path: '/tiingo/daily/ODD/prices', file: 'bad-dates/tiingo-daily-ODD.json' },
+      { path: '/iex/ODD/prices', file: 'bad-dates/tiingo-iex-ODD.json' },
+      { path: '/query', query: { function: 'TIME_SERIES_DAILY', symbol: 'ODD' }, file: 'bad-dates/alphavantage-daily-ODD.json' },
+      { path: '/query', query: { function: 'TIME_SERIES_INTRADAY', symbol: 'ODD' }, file: 'bad-dates/alphavantage-intraday-ODD.json' },
+      { path: '/v2/aggs/ticker/ODD/range/1/day/2016-04-01/2016-05-31', file: 'bad-dates/polygon-aggs-ODD.json' },
+      { path: '/v3/reference/splits', file: 'bad-dates/polygon-splits-ODD.json' },
+      { path: '/v3/reference/dividends', file: 'bad-dates/polygon-dividends-ODD.json' },
+      { path: '/files/company_tickers.json', file: 'bad-dates/sec-company_tickers.json' },
+      { path: '/api/xbrl/companyfacts/CIK0000000001.json', file: 'bad-dates/sec-companyfacts-CIK0000000001.json' },
+    ]);
+    const base = odd.baseUrl;
+    oddConfig = loadConfig({
+      POLYGON_BASE_URL: base, TIINGO_BASE_URL: base, ALPHAVANTAGE_BASE_URL: base, SEC_EDGAR_BASE_URL: base, SEC_EDGAR_WWW_URL: base,
+      POLYGON_API_KEY: 'pg-test-key-91ab', TIINGO_API_KEY: 'ti-test-key-77cd', ALPHAVANTAGE_API_KEY: AV_KEY, SEC_EDGAR_USER_AGENT: 'Tickflow Tests tests@example.com',
+      POLYGON_RATE_LIMIT_PER_MIN: '6000', TIINGO_RATE_LIMIT_PER_MIN: '6000', ALPHAVANTAGE_RATE_LIMIT_PER_MIN: '6000', SEC_EDGAR_RATE_LIMIT_PER_MIN: '6000',
+      TICKFLOW_HTTP_TIMEOUT_MS: '5000',
+    });
+  });
+  afterAll(() => odd?.stop());
+
+  const quarantine = async () => (await ds.query(`SELECT reason FROM price_quarantine ORDER BY id`)).map((r: { reason: string }) => r.reason);
+  const storedDays = async (interval: string) =>
+    (await ds.query(`SELECT ts FROM price_data WHERE symbol = 'ODD' AND interval = $1 ORDER BY ts`, [interval])).map((r: { ts: Date }) => r.ts.toISOString());
+
+  it('tiingo end-of-day: the 2016-04-31 bar and its dividend are quarantined, the others stored, nothing on 05-01', async () => {
+    const s = await importRange(createPriceProvider('tiingo', oddConfig), 'ODD', '1d', '2016-04-01', '2016-05-31');
+    expect(s).toMatchObject({ received: 3, stored: 2, quarantined: 1, corporateActions: 0 });
+    expect(await quarantine()).toEqual(['date 2016-04-31 does not exist', 'ex-date: date 2016-04-31 does not exist']);
+    expect(await storedDays('1d')).toEqual(['2016-04-28T00:00:00.000Z', '2016-05-02T00:00:00.000Z']);
+  });
+
+  it('tiingo IEX: an intraday timestamp on 2021-02-30 is quarantined', async () => {
+    const s = await importRange(createPriceProvider('tiingo', oddConfig), 'ODD', '30m', '2021-02-01', '2021-03-31');
+    expect(s).toMatchObject({ received: 2, stored: 1, quarantined: 1 });
+    expect(await quarantine()).toEqual(['timestamp 2021-02-30T14:30:00.000Z: date 2021-02-30 does not exist']);
+    expect(await storedDays('30m')).toEqual(['2021-02-26T14:30:00.000Z']);
+  });
+
+  it('alpha vantage daily: the "2016-04-31" key is quarantined', async () => {
+    const s = await importRange(createPriceProvider('alphavantage', oddConfig), 'ODD', '1d', '2016-04-01', '2016-05-31');
+    expect(s).toMatchObject({ received: 3, stored: 2, quarantined: 1 });
+    expect(await quarantine()).toEqual(['date 2016-04-31 does not exist']);
+    expect(await storedDays('1d')).toEqual(['2016-04-29T00:00:00.000Z', '2016-05-02T00:00:00.000Z']);
+  });
+
+  it('alpha vantage intraday: a US/Eastern wall time skipped by the DST change is quarantined, its neighbours land', async () => {
+    const s = await importRange(createPriceProvider('alphavantage', oddConfig), 'ODD', '30m', '2021-03-13', '2021-03-15');
+    expect(s).toMatchObject({ received: 3, stored: 2, quarantined: 1 });
+    expect(await quarantine()).toEqual(['timestamp 2021-03-14 02:30:00 does not exist in America/New_York (skipped by a daylight-saving change)']);
+    expect(await storedDays('30m')).toEqual(['2021-03-14T06:30:00.000Z', '2021-03-14T07:00:00.000Z']);
+  });
+
+  it('polygon: a split executed on 2016-04-31 is quarantined, the other split applies', async () => {
+    const s = await importRange(createPriceProvider('polygon', oddConfig), 'ODD', '1d', '2016-04-01', '2016-05-31');
+    expect(s).toMatchObject({ received: 2, stored: 2, quarantined: 0, corporateActions: 1 });
+    expect(await quarantine()).toEqual(['ex-date: date 2016-04-31 does not exist']);
+    expect(await ds.query(`SELECT ex_date::text AS ex, ratio FROM corporate_action WHERE symbol = 'ODD'`)).toEqual([{ ex: '2016-04-29', ratio: 4 }]);
+  });
+
+  it('sec edgar: facts ending 2016-04-31 or filed 2021-02-30 are quarantined, the good fact is stored', async () => {
+    const s = await importFigures(createFundamentalsProvider('sec-edgar', oddConfig), 'ODD');
+    expect(s).toMatchObject({ received: 3, stored: 1, quarantined: 2 });
+    expect(await quarantine()).toEqual(['end: date 2016-04-31 does not exist', 'filed: date 2021-02-30 does not exist']);
+    expect((await new FundamentalRepository(ds).versions('ODD', 'total_assets', '2016-03-31', 'Q1')).map((v) => v.value)).toEqual([100]);
   });
 });

@@ -89,10 +89,49 @@ describe('importPrices', () => {
       7: 'non-positive price',
       11: 'duplicate timestamp 2020-01-13T00:00:00.000Z with different values',
       12: 'timestamp 2024-06-03T00:00:00.000Z is in the future',
-      13: 'date "not-a-date" is not a date',
+      13: 'date "not-a-date" is not a date (expected YYYY-MM-DD)',
     });
     const stored = await h.ds.query(`SELECT ts FROM price_data WHERE symbol = 'HOST' ORDER BY ts`);
     expect(stored.map((r: { ts: Date }) => r.ts.toISOString().slice(0, 10))).toEqual(['2020-01-02', '2020-01-10', '2020-01-13']);
+  });
+
+  it.each(['csv', 'jsonl'] as const)('quarantines %s rows dated on days that do not exist instead of rolling them over', async (format) => {
+    const rows = [
+      ['2016-04-29', 10], ['2016-04-31', 11], ['2016-05-02', 12], // 04-31 would become 05-01 through Date
+      ['2021-02-26', 20], ['2021-02-30', 21], ['2021-03-01', 22], // 02-30 would become 03-02
+      ['2016-02-29', 30], // a real leap day
+    ] as const;
+    const line = ([date, p]: readonly [string, number]) => (format === 'csv'
+      ? `${date},${p},${p + 1},${p - 1},${p},${p},1000`
+      : JSON.stringify({ date, open: p, high: p + 1, low: p - 1, close: p, adj_close: p, volume: 1000 }));
+    const header = format === 'csv' ? ['Date,Open,High,Low,Close,Adj Close,Volume'] : [];
+    fs.writeFileSync(path.join(h.dir, `ODD.${format}`), [...header, ...rows.map(line)].join('\n'));
+    const s = await run(new LocalFilesProvider(h.dir, format, { format }), ['ODD'], '2016-01-01', '2021-12-31');
+    expect(s).toMatchObject({ received: 7, stored: 5, quarantined: 2 });
+    const q = await h.ds.query(`SELECT location, reason FROM price_quarantine ORDER BY id`);
+    const firstRow = format === 'csv' ? 2 : 1;
+    expect(q).toEqual([
+      { location: `${path.join(h.dir, `ODD.${format}`)}:${firstRow + 1}`, reason: 'date 2016-04-31 does not exist' },
+      { location: `${path.join(h.dir, `ODD.${format}`)}:${firstRow + 4}`, reason: 'date 2021-02-30 does not exist' },
+    ]);
+    const stored = await h.ds.query(`SELECT ts, close FROM price_data WHERE symbol = 'ODD' ORDER BY ts`);
+    expect(stored.map((r: { ts: Date; close: number }) => [r.ts.toISOString().slice(0, 10), r.close])).toEqual([
+      ['2016-02-29', 30], ['2016-04-29', 10], ['2016-05-02', 12], ['2021-02-26', 20], ['2021-03-01', 22],
+    ]);
+    // Nothing landed on the days the impossible dates roll over to.
+    const [rolled] = await h.ds.query(`SELECT count(*)::int AS n FROM price_data WHERE ts IN ('2016-05-01T00:00:00Z', '2021-03-02T00:00:00Z')`);
+    expect(rolled.n).toBe(0);
+  });
+
+  it('quarantines a corporate action whose ex-date does not exist, and keeps the others', async () => {
+    fs.writeFileSync(path.join(h.dir, 'ACT.csv'), ['Date,Open,High,Low,Close,Volume', '2016-04-28,10,11,9,10,1000', '2016-04-29,10,11,9,10,1000'].join('\n'));
+    fs.writeFileSync(path.join(h.dir, 'ACT.actions.csv'), ['Date,Kind,Value', '2016-04-31,dividend,0.5', '2016-04-29,split,2'].join('\n'));
+    const s = await run(new LocalFilesProvider(h.dir, 'csv'), ['ACT'], '2016-01-01', '2016-12-31');
+    expect(s).toMatchObject({ stored: 2, corporateActions: 1 });
+    const q = await h.ds.query(`SELECT location, reason FROM price_quarantine`);
+    expect(q).toEqual([{ location: `${path.join(h.dir, 'ACT.actions.csv')}:2`, reason: 'ex-date: date 2016-04-31 does not exist' }]);
+    const actions = await h.ds.query(`SELECT ex_date::text AS ex, kind FROM corporate_action WHERE symbol = 'ACT'`);
+    expect(actions).toEqual([{ ex: '2016-04-29', kind: 'split' }]);
   });
 
   it('rolls back everything when a symbol fails mid-import', async () => {

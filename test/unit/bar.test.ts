@@ -26,7 +26,12 @@ describe('checkBar', () => {
     [{ open: 'NaN' }, 'open is not a finite number'],
     [{ high: 'Infinity' }, 'high is not a finite number'],
     [{ volume: '' }, 'volume is not a finite number'],
-    [{ date: '2019-13-45' }, 'date "2019-13-45" is not a date'],
+    [{ date: '2019-13-45' }, 'date 2019-13-45 does not exist'],
+    // JavaScript's Date rolls these over to 2016-05-01 and 2021-03-02; the strict parser refuses them.
+    [{ date: '2016-04-31' }, 'date 2016-04-31 does not exist'],
+    [{ date: '2021-02-30' }, 'date 2021-02-30 does not exist'],
+    [{ date: '2019-06-03T10:00:00' }, 'timestamp 2019-06-03T10:00:00 has no zone'],
+    [{ date: '2016-02-30T14:30:00Z' }, 'timestamp 2016-02-30T14:30:00Z: date 2016-02-30 does not exist'],
     [{ low: '-1' }, 'non-positive price'],
     [{ volume: '-5' }, 'negative volume'],
     [{ high: '8', low: '9' }, 'high 8 < low 9'],

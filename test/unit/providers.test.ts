@@ -56,6 +56,35 @@ describe('SyntheticProvider', () => {
     expect(other.map((r) => r.fields.close)).not.toEqual(full.map((r) => r.fields.close));
   });
 
+  it('serves the whole requested range, also before 2000, deterministically and the same for any sub-range', async () => {
+    const range = { from: '1995-01-01', to: '2019-12-31' };
+    const rows = await collect(new SyntheticProvider(7).rows('ABC', '1d', range));
+    // Every trading day of the range, from the first one in 1995 (it used to start at 2000-01-03 without a word).
+    expect(rows.map((r) => r.fields.date)).toEqual(SyntheticProvider.tradingDays(range).map((d) => d.toISOString().slice(0, 10)));
+    expect(rows[0].fields.date).toBe('1995-01-02');
+    expect(await collect(new SyntheticProvider(7).rows('ABC', '1d', range))).toEqual(rows);
+    const inside = (from: string, to: string) => rows.filter((r) => String(r.fields.date) >= from && String(r.fields.date) <= to);
+    for (const [from, to] of [['1997-05-01', '1997-05-30'], ['1999-12-01', '2000-01-31'], ['2005-03-01', '2005-03-31']]) {
+      expect(await collect(new SyntheticProvider(7).rows('ABC', '1d', { from, to }))).toEqual(inside(from, to));
+    }
+    for (const { fields: f } of rows) {
+      const [o, h, l, c] = [f.open, f.high, f.low, f.close] as number[];
+      expect(h).toBeGreaterThanOrEqual(Math.max(o, c));
+      expect(l).toBeLessThanOrEqual(Math.min(o, c));
+      expect(l).toBeGreaterThan(0);
+    }
+    // The two paths meet at 2000-01-03: no jump larger than an ordinary day's.
+    const closeBefore = Number(inside('1999-12-31', '1999-12-31')[0].fields.close);
+    const openAfter = Number(inside('2000-01-03', '2000-01-03')[0].fields.open);
+    expect(Math.abs(openAfter / closeBefore - 1)).toBeLessThan(0.02);
+  });
+
+  it('refuses a range before 1900 with an InputError instead of truncating it', async () => {
+    const err = await collect(new SyntheticProvider(7).rows('ABC', '1d', { from: '1850-01-01', to: '1851-01-01' })).catch((e) => e);
+    expect(err).toBeInstanceOf(InputError);
+    expect(err.message).toBe('source synthetic ABC: synthetic bars start at 1900-01-01; asked for 1850-01-01..1851-01-01');
+  });
+
   it('produces only weekdays minus holidays, with consistent OHLC', async () => {
     const rows = await collect(new SyntheticProvider().rows('XYZ', '1d', { from: '2019-01-01', to: '2019-12-31' }));
     expect(rows).toHaveLength(SyntheticProvider.tradingDays({ from: '2019-01-01', to: '2019-12-31' }).length);

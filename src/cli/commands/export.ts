@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { InputError } from '../../contracts/errors';
+import { isoDateSchema, tickerSchema } from '../../contracts/schemas';
 import { runStandaloneExport } from '../../export/standalone-export';
 import { DEFAULT_SPLITS, EXPORT_EXTENSIONS, type ExportFormat } from '../../export/training-export';
 import { parseLabelSpec } from '../../export/label-spec';
@@ -25,11 +26,6 @@ The quality rules run over the export's scope first, like the pipeline's gate: a
 and exits 1. Writes PATH and PATH.manifest.json (query, feature-set versions, rows and date range per split,
 sha256, the gate and its results, PipelineRun). See docs/export.md.`;
 
-const ticker = z.string().regex(/^[A-Z0-9][A-Z0-9.\-^=]{0,31}$/, 'expected an upper-case ticker like AAPL');
-const isoDate = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD')
-  .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), 'not a calendar date');
 const share = z.coerce.number().min(0).max(1);
 
 function flag<T>(name: string, schema: z.ZodType<T>, value: unknown): T {
@@ -42,11 +38,11 @@ const list = (v: string) => v.split(/[,\s]+/).map((s) => s.trim()).filter(Boolea
 
 function universe(symbols: string | undefined, universeFlag: string | undefined): string[] | 'all' {
   if (symbols && universeFlag) throw new InputError('give --symbols or --universe, not both', 'tickflow export');
-  if (symbols) return flag('symbols', z.array(ticker).min(1), list(symbols));
+  if (symbols) return flag('symbols', z.array(tickerSchema).min(1), list(symbols));
   if (!universeFlag) throw new InputError('needs --symbols A,B or --universe all|FILE', 'tickflow export');
   if (universeFlag === 'all') return 'all';
   if (!fs.existsSync(universeFlag)) throw new InputError(`no file ${universeFlag} (and not "all")`, '--universe');
-  return flag('universe', z.array(ticker).min(1, 'the file lists no ticker'), list(fs.readFileSync(universeFlag, 'utf8').replace(/#.*$/gm, '')));
+  return flag('universe', z.array(tickerSchema).min(1, 'the file lists no ticker'), list(fs.readFileSync(universeFlag, 'utf8').replace(/#.*$/gm, '')));
 }
 
 async function run(argv: string[]): Promise<number> {
@@ -57,8 +53,8 @@ async function run(argv: string[]): Promise<number> {
   }, 'export');
   if (values.help) return out(help), 0;
   const symbols = universe(values.symbols, values.universe);
-  const from = flag('from', isoDate, values.from);
-  const to = flag('to', isoDate, values.to);
+  const from = flag('from', isoDateSchema, values.from);
+  const to = flag('to', isoDateSchema, values.to);
   if (from > to) throw new InputError(`from ${from} is after to ${to}`, '--from');
   const label = (values.label ?? 'fwd_return:5');
   parseLabelSpec(label); // fail on a bad spec before connecting

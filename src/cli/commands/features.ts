@@ -4,6 +4,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { z } from 'zod';
 import { InputError } from '../../contracts/errors';
+import { dayEndOrInstantSchema, isoDateSchema, tickerSchema as symbol } from '../../contracts/schemas';
 import { FeatureStore } from '../../features/feature-store';
 import { FeatureRepository } from '../../repositories/feature-repository';
 import { recomputeFeatures } from '../../../workflows';
@@ -20,7 +21,8 @@ const help = `Usage: tickflow features <action> [options]
   latest --symbol S[,S2…] [--set NAME | --version V] [--json]
         newest vector per symbol (Redis first, PostgreSQL on a miss or outage)
   as-of --symbol S --at TIMESTAMP [--set NAME | --version V] [--json]
-        the vector at the last bar at or before TIMESTAMP (YYYY-MM-DD = end of that day, UTC)
+        the vector at the last bar at or before TIMESTAMP (YYYY-MM-DD = end of that day, UTC;
+        a time needs Z or an offset, e.g. 2017-06-30T16:00:00-04:00)
   versions [--set NAME] [--json]
         registered versions, newest first
   diff --base V1 --target V2 [--symbol S,S2] [--json]
@@ -31,12 +33,6 @@ const help = `Usage: tickflow features <action> [options]
 
   --set defaults to "default" (its current declared version); --interval defaults to 1d.`;
 
-const symbol = z.string().regex(/^[A-Z0-9][A-Z0-9.\-^=]{0,31}$/, 'expected an upper-case ticker like AAPL');
-const isoDate = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD')
-  .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), 'not a calendar date');
-const instant = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'expected a date or an ISO timestamp');
 
 /** Checks one flag with zod; the error names the flag and the value. */
 function flag<T>(name: string, schema: z.ZodType<T>, value: unknown): T {
@@ -69,8 +65,8 @@ async function run(argv: string[]): Promise<number> {
     const store = new FeatureStore(repo, featureCache);
     if (action === 'get') {
       const s = flag('symbol', symbol, values.symbol);
-      const from = flag('from', isoDate, values.from);
-      const to = flag('to', isoDate, values.to);
+      const from = flag('from', isoDateSchema, values.from);
+      const to = flag('to', isoDateSchema, values.to);
       const w = await store.window({ symbol: s, interval, from: new Date(`${from}T00:00:00Z`), to: dayEnd(to), ...pick, names: list(values.names) });
       if (json) out(JSON.stringify({ symbol: s, version: w.version, names: w.names, rows: w.rows.map((r) => ({ ts: r.ts.toISOString(), values: r.values })) }));
       else {
@@ -82,8 +78,7 @@ async function run(argv: string[]): Promise<number> {
     if (action === 'latest' || action === 'as-of') {
       const symbols = flag('symbol', z.array(symbol).min(1, 'needs at least one symbol'), list(values.symbol) ?? []);
       const { version } = await store.resolveVersion(pick);
-      const at = action === 'as-of' ? flag('at', instant, values.at) : undefined;
-      const atTs = at && (/^\d{4}-\d{2}-\d{2}$/.test(at) ? dayEnd(at) : new Date(at));
+      const atTs = action === 'as-of' ? flag('at', dayEndOrInstantSchema, values.at) : undefined;
       const vectors = [];
       for (const s of symbols) vectors.push({ symbol: s, ...(await (atTs ? store.asOf(version, s, interval, atTs) : store.latest(version, s, interval))) });
       if (json) out(JSON.stringify({ version, vectors }, null, 2));

@@ -4,10 +4,12 @@ import crypto from 'node:crypto';
 import path from 'node:path';
 import { z } from 'zod';
 import { InputError } from '../../contracts/errors';
+import { portfolioIdSchema } from '../../contracts/portfolio';
+import { isoDateSchema, tickerSchema } from '../../contracts/schemas';
 import { PortfolioRepository } from '../../repositories/portfolio-repository';
 import { bookTrades, bookTradesInputSchema, portfolioValuation, portfolioValuationInputSchema, type BookTradesSummary, type PortfolioValuationSummary } from '../../../workflows/portfolio';
 import { parse } from '../args';
-import { err, out, withRuntime, type Command } from '../context';
+import { out, usage, withRuntime, type Command } from '../context';
 import { checkInput, startAndFollow } from '../follow';
 
 const help = `Usage: tickflow portfolio create ID [--name TEXT] [--lot-method fifo|average|specific] [--allow-short] [--benchmark SYMBOL] [--currency USD]
@@ -38,9 +40,8 @@ const options = {
 } as const;
 
 const ACTIONS = ['create', 'import-trades', 'trades', 'positions', 'value', 'pnl', 'performance', 'list'];
-const idSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'portfolio ids are letters, digits and _.- (at most 64)');
-const daySchema = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD')
-  .refine((s) => new Date(`${s}T00:00:00Z`).toISOString().startsWith(s), 'not a calendar date');
+const idSchema = portfolioIdSchema;
+const daySchema = isoDateSchema;
 
 function flag<T>(schema: z.ZodType<T>, name: string, value: unknown, where: string): T {
   const r = schema.safeParse(value);
@@ -66,8 +67,7 @@ export function valuationLines(s: PortfolioValuationSummary): string[] {
 async function run(argv: string[]): Promise<number> {
   const { values: v, positionals } = parse(argv, options, 'portfolio');
   const [action, arg] = positionals;
-  if (v.help) return out(help), 0;
-  if (!action) return err(help), 2;
+  if (v.help || !action) return usage(help, v.help);
   if (!ACTIONS.includes(action)) throw new InputError(`unknown action "${action}" (${ACTIONS.join(', ')})`, 'tickflow portfolio');
   const where = `tickflow portfolio ${action}`;
   const json = Boolean(v.json);
@@ -105,7 +105,7 @@ async function run(argv: string[]): Promise<number> {
     if (action === 'create') {
       const lotMethod = flag(z.enum(['fifo', 'average', 'specific']), 'lot-method', v['lot-method'] ?? 'fifo', where);
       const currency = flag(z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code like USD'), 'currency', v.currency ?? 'USD', where);
-      const benchmark = v.benchmark === undefined ? null : flag(z.string().regex(/^[A-Z0-9][A-Z0-9.\-^=]{0,31}$/, 'an upper-case ticker'), 'benchmark', v.benchmark, where);
+      const benchmark = v.benchmark === undefined ? null : flag(tickerSchema, 'benchmark', v.benchmark, where);
       if (await repo.find(id)) throw new InputError(`portfolio ${id} already exists`, where);
       const p = await repo.create({ id, name: v.name ?? id, currency, lotMethod, allowShort: Boolean(v['allow-short']), benchmarkSymbol: benchmark });
       if (json) out(JSON.stringify(p, null, 2));
@@ -172,4 +172,4 @@ async function run(argv: string[]): Promise<number> {
   });
 }
 
-export const portfolioCommand: Command = { name: 'portfolio', summary: 'portfolios: book trades, value daily, P&L and performance', help, run };
+export const portfolioCommand: Command = { name: 'portfolio', summary: 'portfolios: book trades, value daily, P&L and performance', help, actions: ACTIONS, run };

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { InputError } from '../../contracts/errors';
+import { isoDateSchema } from '../../contracts/schemas';
 import { addCustomRule } from '../../quality/custom-rules';
 import { buildReport, render } from '../../quality/report';
 import { defaultRules } from '../../quality/rules';
@@ -22,7 +23,6 @@ report   a self-contained compliance report (HTML with inline SVG charts, Markdo
 rules    custom rules: a single read-only SELECT returning the failing rows; it may use $1 symbols, $2 interval,
          $3 from, $4 to (or the CTE "scope"). See docs/quality.md.`;
 
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD');
 const uuid = z.string().uuid('expected a pipeline-run id (uuid)');
 
 /** Validates one flag with zod; the error names the flag, the value and the command. */
@@ -46,7 +46,7 @@ async function run(argv: string[]): Promise<number> {
   const where = `tickflow quality ${action}`;
   if (!['history', 'report', 'rules'].includes(action)) throw new InputError(`unknown action "${action}" (history, report or rules)`, 'tickflow quality');
   // Flags are checked before any service starts: a typo should not wait for PostgreSQL.
-  const since = v.since === undefined ? undefined : flag(day, 'since', v.since, where);
+  const since = v.since === undefined ? undefined : flag(isoDateSchema, 'since', v.since, where);
   const runId = v.run === undefined ? undefined : flag(uuid, 'run', v.run, where);
   const limit = v.limit === undefined ? undefined : flag(z.coerce.number().int().min(1).max(100_000), 'limit', v.limit, where);
   if (action === 'report') {

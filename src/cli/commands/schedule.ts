@@ -1,4 +1,5 @@
 // `tickflow schedule`: Temporal Schedules that start dailyPipeline (or another workflow) on a cron in a time zone.
+import { parseDateOrInstant } from '../../contracts/dates';
 import { InputError } from '../../contracts/errors';
 import { dailyInputSchema } from '../../../workflows/daily-pipeline';
 import {
@@ -52,9 +53,9 @@ async function run(argv: string[]): Promise<number> {
       case 'trigger': await triggerSchedule(client, id); break;
       case 'backfill': {
         const at = (name: string, v: string | undefined) => {
-          const d = new Date(v ?? '');
-          if (!v || Number.isNaN(d.getTime())) throw new InputError(`expected an ISO time, got ${JSON.stringify(v ?? null)}`, `--${name}`);
-          return d;
+          const d = parseDateOrInstant(v ?? '');
+          if (!d.ok) throw new InputError(`expected a date YYYY-MM-DD or a timestamp with a zone: ${d.reason}`, `--${name}`);
+          return d.instant;
         };
         await backfillSchedule(client, id, at('start', values.start), at('end', values.end));
         break;
