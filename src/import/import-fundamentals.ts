@@ -4,7 +4,7 @@ import type { EntityManager } from 'typeorm';
 import { z } from 'zod';
 import type { FundamentalsProvider, RawFundamentalRow } from '../providers/provider';
 import type { Fundamental, FundamentalRepository } from '../repositories/fundamental-repository';
-import type { QuarantinedRow } from '../repositories/price-repository';
+import type { QuarantinedRow } from '../repositories/quarantine-repository';
 
 export interface FundamentalsImportRequest {
   symbols: string[];
