@@ -38,7 +38,7 @@ function mergeSummaries(a: ImportSummary | null, b: ImportSummary): ImportSummar
     received: sum('received'), stored: sum('stored'), inserted: sum('inserted'), revised: sum('revised'), unchanged: sum('unchanged'),
     quarantined: sum('quarantined'), exactDuplicates: sum('exactDuplicates'), outOfRange: sum('outOfRange'),
     corporateActions: sum('corporateActions'), adjustedBars: sum('adjustedBars'), perSymbol: { ...a.perSymbol, ...b.perSymbol },
-    datasets: [...a.datasets, ...b.datasets], changedFrom: { ...a.changedFrom, ...b.changedFrom },
+    datasets: [...a.datasets, ...b.datasets], changedFrom: { ...a.changedFrom, ...b.changedFrom }, staleMarked: sum('staleMarked'),
   };
 }
 
@@ -109,6 +109,7 @@ export function createImportActivities(deps: ActivityDeps) {
         const result: ImportResult = {
           received: s.received, stored: s.stored, inserted: s.inserted, revised: s.revised, unchanged: s.unchanged,
           quarantined: s.quarantined, exactDuplicates: s.exactDuplicates, corporateActions: s.corporateActions, adjustedBars: s.adjustedBars,
+          changedFrom: s.changedFrom, staleMarked: s.staleMarked,
         };
         await runs.addCounts(em, args.pipelineRunId, { imported: s.stored, quarantined: s.quarantined, revised: s.revised });
         return {

@@ -6,6 +6,7 @@ import { CorporateActions1732406800000 } from './1732406800000-corporate-actions
 import { Orchestration1732406900000 } from './1732406900000-orchestration';
 import { BarContext1732407000000 } from './1732407000000-bar-context';
 import { QualityParallelSample1732407100000 } from './1732407100000-quality-parallel-sample';
+import { DerivedStaleness1732407200000 } from './1732407200000-derived-staleness';
 
 export const migrations = [CoreSchema1732406400000, PortfolioAndModels1732406500000, Quality1732406700000, CorporateActions1732406800000, Orchestration1732406900000,
-  BarContext1732407000000, QualityParallelSample1732407100000];
+  BarContext1732407000000, QualityParallelSample1732407100000, DerivedStaleness1732407200000];

@@ -8,6 +8,7 @@ import type { EntityManager } from 'typeorm';
 import { rawClient } from '../db/copy';
 import { InputError } from '../contracts/errors';
 import { compileDeclaredSet } from '../features/feature-store';
+import { DerivedStalenessRepository } from '../repositories/derived-staleness-repository';
 import { ExportRepository, type GatingResult } from '../repositories/export-repository';
 import { FeatureRepository } from '../repositories/feature-repository';
 import { buildExportQuery, buildSplitQuery, inlineParams, type ExportFeatureSet, type SplitRanges, type SplitShares } from './export-query';
@@ -79,6 +80,10 @@ export async function exportTrainingData(em: EntityManager, req: ExportRequest):
   const label: LabelSpec = parseLabelSpec(req.label);
   const sets = await resolveFeatureSets(em, req.featureSetVersions);
   const scope = { symbols: req.symbols, interval: req.interval, from: req.from, to: req.to };
+  // Rows computed from prices that changed since must not reach a training file: StaleDataError names them.
+  await new DerivedStalenessRepository(em.connection).assertFeaturesFresh(em, sets.map((s) => s.version), {
+    symbols: req.symbols, interval: req.interval, from: new Date(`${req.from}T00:00:00Z`), to: new Date(`${req.to}T23:59:59.999Z`),
+  });
   const client = rawClient(em);
   // The planner underestimates `symbol = ANY(…)` and picks a nested loop with per-row index probes; a merge or hash
   // join over the whole scope is several times faster for a bulk read. Local to this transaction.

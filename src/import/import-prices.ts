@@ -1,5 +1,6 @@
 // The import stage: provider rows → checked bars → price_data (new/changed only), rejected rows → quarantine,
-// corporate actions → corporate_action (and adjusted closes for bars that came unadjusted).
+// corporate actions → corporate_action (and adjusted closes for bars that came unadjusted). Bars changed inside stored
+// history mark the data derived from them stale, in the same transaction (DerivedStalenessRepository).
 // Invariant reported to the user: received = stored + quarantined + exactDuplicates.
 import type { DataSource, EntityManager } from 'typeorm';
 import { checkBar, rowTime, sameValues, type Bar } from '../providers/bar';
@@ -7,6 +8,7 @@ import type { CorporateAction, DateRange, PriceProvider } from '../providers/pro
 import { BarContextRepository } from '../repositories/bar-context-repository';
 import { BarRepository, type FirstWritten } from '../repositories/bar-repository';
 import { CorporateActionRepository } from '../repositories/corporate-action-repository';
+import { DerivedStalenessRepository } from '../repositories/derived-staleness-repository';
 import { QuarantineRepository, type QuarantinedRow } from '../repositories/quarantine-repository';
 
 /** The stateless repositories an import writes through; one set serves every concurrent import. */
@@ -15,12 +17,13 @@ export interface ImportRepositories {
   context: BarContextRepository;
   actions: CorporateActionRepository;
   quarantine: QuarantineRepository;
+  staleness: DerivedStalenessRepository;
 }
 
 export function importRepositories(ds: DataSource): ImportRepositories {
   return {
     bars: new BarRepository(ds), context: new BarContextRepository(ds), actions: new CorporateActionRepository(),
-    quarantine: new QuarantineRepository(),
+    quarantine: new QuarantineRepository(), staleness: new DerivedStalenessRepository(ds),
   };
 }
 
@@ -63,6 +66,8 @@ export interface ImportSummary {
    * this import (ISO timestamp): derived data from there on is stale. Appends after the last stored bar are not here.
    */
   changedFrom: Record<string, string>;
+  /** Derived scopes marked stale (derived_staleness rows written). */
+  staleMarked: number;
 }
 
 interface SymbolRead {
@@ -84,7 +89,7 @@ export async function importPrices(
   const summary: ImportSummary = {
     received: 0, stored: 0, inserted: 0, revised: 0, unchanged: 0, quarantined: 0, exactDuplicates: 0, outOfRange: 0,
     corporateActions: 0, adjustedBars: 0, perSymbol: {}, datasets: req.symbols.map((s) => provider.datasetFor(s, req.interval)),
-    changedFrom: {},
+    changedFrom: {}, staleMarked: 0,
   };
   const firstWritten: FirstWritten = new Map();
   const noteWritten = (symbol: string, ts: Date) => {
@@ -200,5 +205,6 @@ export async function importPrices(
   // Only a write at or before the last stored bar can change what was derived from stored bars.
   const changedFrom: FirstWritten = new Map([...firstWritten].filter(([symbol, ts]) => ts <= (lastStored.get(symbol) ?? new Date(-8.64e15))));
   summary.changedFrom = Object.fromEntries([...changedFrom].map(([symbol, ts]) => [symbol, ts.toISOString()]));
+  summary.staleMarked = await repo.staleness.markInputChanged(em, 'price_data', req.interval, changedFrom, req.pipelineRunId);
   return summary;
 }
