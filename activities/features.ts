@@ -6,10 +6,12 @@ import { seriesOf } from '../src/contracts/dataset-ref';
 import { InputError } from '../src/contracts/errors';
 import { computeColumns, rowAt, type CompiledFeatureSet } from '../src/features/compute';
 import { compileDeclaredSet } from '../src/features/feature-store';
+import { lockSymbols } from '../src/repositories/bar-context-repository';
+import { DerivedStalenessRepository } from '../src/repositories/derived-staleness-repository';
 import { FeatureRepository, type FeatureRow, type SymbolColumns, type WritePlan } from '../src/repositories/feature-repository';
 import { RunRepository } from '../src/repositories/run-repository';
 import type { FeaturesArgs, FeaturesResult } from '../src/contracts/activities';
-import type { RecomputeChunkArgs, RecomputePlan, RecomputePlanArgs } from '../workflows/recompute-features';
+import type { RecomputeChunkArgs, RecomputePlan, RecomputePlanArgs, StalePlanArgs, StaleRecomputePlan } from '../workflows/recompute-features';
 import { dayEnd, dayStart, type ActivityDeps } from './deps';
 import { lineageStep } from './lineage-step';
 
@@ -18,6 +20,9 @@ import { lineageStep } from './lineage-step';
  * machine is shared with PostgreSQL's COPY backend) does not starve the COPY, few enough to hold little memory.
  */
 const READ_AHEAD = 4;
+/** Bounds of "all stored history" for a computation that is not limited to a range. */
+const FAR_PAST = new Date('0001-01-01T00:00:00Z');
+const FAR_FUTURE = new Date('9999-12-31T23:59:59Z');
 
 /** The newest row written for a symbol: what the cache gets after commit. */
 interface LatestRow {
@@ -29,6 +34,7 @@ export function createFeatureActivities(deps: ActivityDeps) {
   const ds = deps.dataSource;
   const runs = new RunRepository(ds);
   const features = new FeatureRepository(ds);
+  const staleness = new DerivedStalenessRepository(ds);
 
   /**
    * One symbol's bars from the look-back window before its first bar to write, and its facts if the set reads them.
@@ -107,6 +113,39 @@ export function createFeatureActivities(deps: ActivityDeps) {
     return { barsRead: progress.barsRead, rows, written, latest: progress.latest };
   }
 
+  /**
+   * Recomputes the version's rows of some symbols from an instant on, to their last bar, and clears the version's stale
+   * marks there. The instant is the earlier of `requested` (bars this run changed) and the symbol's open mark. Shared
+   * locks on those symbols' bars keep imports from changing them until commit, so a mark cleared here is true.
+   */
+  async function recomputeChanged(em: EntityManager, set: CompiledFeatureSet, interval: string, requested: Map<string, Date>, symbols: string[], pipelineRunId: string) {
+    const marksOf = (scopes: string[]) => staleness.open({ kind: 'feature_data', keys: [set.version], scopes, interval }, em);
+    // Lock order everywhere: the version's feature locks, then the bars' price locks (imports take only these).
+    await features.lock(em, set.version, symbols, interval);
+    const touched = [...new Set([...requested.keys(), ...(await marksOf(symbols)).map((m) => m.scope)])];
+    const progress = { done: 0, total: touched.length, barsRead: 0, latest: [] as LatestRow[] };
+    if (touched.length === 0) return { barsRead: 0, rows: 0, written: 0, latest: progress.latest, symbols: [] as string[], from: new Map<string, Date>() };
+    await lockSymbols(em, touched, interval, { shared: true });
+    const from = new Map(requested);
+    for (const m of await marksOf(touched)) { // read again under the locks
+      const at = new Date(m.staleFrom);
+      const had = from.get(m.scope);
+      if (!had || at < had) from.set(m.scope, at);
+    }
+    const plans = await features.lockAndPlanFrom(em, set.version, from, interval);
+    const planned = [...plans.keys()];
+    let rows = 0;
+    let written = 0;
+    if (planned.length > 0) {
+      await features.createStaging(em);
+      rows = await writeSymbols(em, 'feature_staging', set, planned, plans, { interval, from: FAR_PAST, to: FAR_FUTURE }, pipelineRunId, progress);
+      written = (await features.mergeStaging(em)).written;
+    }
+    // A mark of a symbol with no rows from its instant on has nothing left to recompute: cleared too.
+    await staleness.clear(em, 'feature_data', set.version, interval, from, pipelineRunId);
+    return { barsRead: progress.barsRead, rows, written, latest: progress.latest, symbols: planned, from };
+  }
+
   /** After commit only: the cache must never hold values the database does not. */
   async function cacheLatest(set: CompiledFeatureSet, interval: string, latest: LatestRow[]): Promise<number> {
     let cached = 0;
@@ -123,16 +162,27 @@ export function createFeatureActivities(deps: ActivityDeps) {
       let latest: LatestRow[] = [];
       const result = await lineageStep(ds, runs, args.pipelineRunId, async (em) => {
         const scope = { symbols: args.symbols, interval: args.interval, from: dayStart(args.from), to: dayEnd(args.to) };
+        await features.register(set, em);
+        // Bars the import changed inside stored history (or earlier open marks of this version): recomputed first,
+        // so the incremental run below finds the range complete and only appends.
+        const changed = new Map(Object.entries(args.changedFrom ?? {}).map(([symbol, ts]): [string, Date] => [symbol, new Date(ts)]));
+        const revised = await recomputeChanged(em, set, args.interval, changed, scope.symbols, args.pipelineRunId);
         const out = await computeInto(em, set, scope, args.pipelineRunId, true);
-        latest = out.latest;
-        await runs.addCounts(em, args.pipelineRunId, { features: out.rows });
+        latest = [...revised.latest, ...out.latest];
+        await runs.addCounts(em, args.pipelineRunId, { features: out.rows + revised.rows });
         return {
-          result: { featureSetVersion: set.version, rows: out.rows, written: out.written, features: set.names.length, cached: 0 },
+          result: {
+            featureSetVersion: set.version, rows: out.rows + revised.rows, written: out.written + revised.written, features: set.names.length, cached: 0,
+            recomputedSymbols: revised.symbols,
+          },
           inputDatasets: [{ kind: 'price_data', ...seriesOf(args) }],
           outputDataset: { kind: 'feature_data', version: set.version, ...seriesOf(args) },
-          rowsIn: out.barsRead,
-          rowsOut: out.rows,
-          details: { featureSet: set.spec.name, names: set.names, warmupBars: set.warmupBars, rewritten: out.written, incremental: true },
+          rowsIn: out.barsRead + revised.barsRead,
+          rowsOut: out.rows + revised.rows,
+          details: {
+            featureSet: set.spec.name, names: set.names, warmupBars: set.warmupBars, rewritten: out.written + revised.written, incremental: true,
+            recomputedFrom: Object.fromEntries(revised.symbols.map((sym) => [sym, revised.from.get(sym)!.toISOString()])),
+          },
         };
       });
       return { ...result, cached: await cacheLatest(set, args.interval, latest) };
@@ -162,7 +212,27 @@ export function createFeatureActivities(deps: ActivityDeps) {
       return { version: set.version, name: set.spec.name, definitions: set.spec.features, features: set.names.length, symbols };
     },
 
-    /** Computes a version over the whole history of some symbols (never incremental), then refreshes their cache keys. */
+    /** The versions with open stale marks (or only `version`), each with its symbols and their stale-from instants. */
+    async planStaleFeatureRecompute(args: StalePlanArgs): Promise<StaleRecomputePlan[]> {
+      const marks = await staleness.open({ kind: 'feature_data', keys: args.version ? [args.version] : undefined, scopes: args.symbols, interval: args.interval });
+      const plans: StaleRecomputePlan[] = [];
+      for (const version of [...new Set(marks.map((m) => m.key))].sort()) {
+        const found = await features.registered(version);
+        if (!found) throw new Error(`stale version ${version} is not registered`); // feature_data's foreign key makes this a bug
+        const set = compileDeclaredSet(found.name, found.definitions);
+        const mine = marks.filter((m) => m.key === version);
+        plans.push({
+          version, name: found.name, definitions: set.spec.features, features: set.names.length, symbols: mine.map((m) => m.scope),
+          staleFrom: Object.fromEntries(mine.map((m) => [m.scope, m.staleFrom])),
+        });
+      }
+      return plans;
+    },
+
+    /**
+     * Computes a version over the whole history of some symbols (never incremental), or with `staleFrom` from each
+     * symbol's instant on (clearing its stale marks), then refreshes their cache keys.
+     */
     async recomputeFeatureChunk(args: RecomputeChunkArgs): Promise<{ rows: number; written: number; cached: number }> {
       const set = compileDeclaredSet(args.name, args.definitions);
       if (set.version !== args.version) throw new InputError(`definitions hash to ${set.version}, not ${args.version}`, 'version');
@@ -171,8 +241,11 @@ export function createFeatureActivities(deps: ActivityDeps) {
         symbols: args.symbols, interval: args.interval,
         from: args.from ? dayStart(args.from) : new Date('0001-01-01T00:00:00Z'), to: args.to ? dayEnd(args.to) : new Date('9999-12-31T23:59:59Z'),
       };
+      const staleFrom = args.staleFrom && new Map(Object.entries(args.staleFrom).map(([symbol, ts]): [string, Date] => [symbol, new Date(ts)]));
       const result = await lineageStep(ds, runs, args.pipelineRunId, async (em) => {
-        const out = await computeInto(em, set, scope, args.pipelineRunId, false);
+        const out = staleFrom
+          ? await recomputeChanged(em, set, args.interval, staleFrom, args.symbols, args.pipelineRunId)
+          : await computeInto(em, set, scope, args.pipelineRunId, false);
         latest = out.latest;
         return {
           result: { rows: out.rows, written: out.written, cached: 0 },
@@ -180,7 +253,7 @@ export function createFeatureActivities(deps: ActivityDeps) {
           outputDataset: { kind: 'feature_data', version: set.version, ...seriesOf(args) },
           rowsIn: out.barsRead,
           rowsOut: out.rows,
-          details: { featureSet: set.spec.name, names: set.names, recompute: true, rewritten: out.written },
+          details: { featureSet: set.spec.name, names: set.names, recompute: true, rewritten: out.written, ...(args.staleFrom ? { staleFrom: args.staleFrom } : {}) },
         };
       });
       await deps.featureCache.invalidate(set.version, { interval: args.interval, symbols: args.symbols });

@@ -4,13 +4,12 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import { seriesOf } from '../src/contracts/dataset-ref';
 import { InputError, TransientProviderError } from '../src/contracts/errors';
 import { importFundamentals } from '../src/import/import-fundamentals';
-import { importPrices, type ImportSummary } from '../src/import/import-prices';
+import { importPrices, importRepositories, type ImportSummary } from '../src/import/import-prices';
 import { createFundamentalsProvider, createPriceProvider } from '../src/providers/http-sources';
 import { LocalFilesProvider } from '../src/providers/local-files';
 import type { PriceProvider } from '../src/providers/provider';
 import { SyntheticProvider } from '../src/providers/synthetic';
 import { FundamentalRepository } from '../src/repositories/fundamental-repository';
-import { PriceRepository } from '../src/repositories/price-repository';
 import { RunRepository } from '../src/repositories/run-repository';
 import type { FundamentalsArgs, FundamentalsResult, ImportArgs, ImportResult } from '../src/contracts/activities';
 import type { EntityManager } from 'typeorm';
@@ -39,7 +38,7 @@ function mergeSummaries(a: ImportSummary | null, b: ImportSummary): ImportSummar
     received: sum('received'), stored: sum('stored'), inserted: sum('inserted'), revised: sum('revised'), unchanged: sum('unchanged'),
     quarantined: sum('quarantined'), exactDuplicates: sum('exactDuplicates'), outOfRange: sum('outOfRange'),
     corporateActions: sum('corporateActions'), adjustedBars: sum('adjustedBars'), perSymbol: { ...a.perSymbol, ...b.perSymbol },
-    datasets: [...a.datasets, ...b.datasets],
+    datasets: [...a.datasets, ...b.datasets], changedFrom: { ...a.changedFrom, ...b.changedFrom }, staleMarked: sum('staleMarked'),
   };
 }
 
@@ -73,14 +72,14 @@ async function honouringRetryAfter<T>(work: () => Promise<T>): Promise<T> {
 export function createImportActivities(deps: ActivityDeps) {
   const ds = deps.dataSource;
   const runs = new RunRepository(ds);
-  const prices = new PriceRepository(ds);
+  const prices = importRepositories(ds);
   return {
     async importPrices(args: ImportArgs): Promise<ImportResult> {
       checkDateRange(args);
       const provider = providerFor(args, deps);
       const ctx = Context.current();
       // Resuming re-reads the last stored bar itself, so a bar revised by the vendor on the day after is caught.
-      const last = args.sinceLast ? await prices.lastBarTimes(args.symbols, args.interval) : new Map<string, Date>();
+      const last = args.sinceLast ? await prices.bars.lastBarTimes(args.symbols, args.interval) : new Map<string, Date>();
       const rangeFor = (symbol: string) => {
         const t = last.get(symbol);
         const resume = t ? t.toISOString().slice(0, 10) : args.from;
@@ -111,6 +110,7 @@ export function createImportActivities(deps: ActivityDeps) {
         const result: ImportResult = {
           received: s.received, stored: s.stored, inserted: s.inserted, revised: s.revised, unchanged: s.unchanged,
           quarantined: s.quarantined, exactDuplicates: s.exactDuplicates, corporateActions: s.corporateActions, adjustedBars: s.adjustedBars,
+          changedFrom: s.changedFrom, staleMarked: s.staleMarked,
         };
         await runs.addCounts(em, args.pipelineRunId, { imported: s.stored, quarantined: s.quarantined, revised: s.revised });
         return {

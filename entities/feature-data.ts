@@ -13,4 +13,6 @@ export class FeatureData {
   @PrimaryColumn({ type: 'timestamptz' }) ts: Date;
   @Column({ type: 'double precision', array: true }) values: (number | null)[];
   @Column({ name: 'pipeline_run_id', type: 'uuid', nullable: true }) pipelineRunId: string | null;
+  /** When the values were last computed (or confirmed unchanged) from the bars; older than a bar at or before ts = stale. */
+  @Column({ name: 'computed_at', type: 'timestamptz', default: () => 'now()' }) computedAt: Date;
 }

@@ -1,6 +1,7 @@
 import { CompanyFundamental } from './company-fundamental';
 import { CorporateAction } from './corporate-action';
 import { DataLineage } from './data-lineage';
+import { DerivedStaleness } from './derived-staleness';
 import { DocumentEmbedding } from './document-embedding';
 import { FeatureData } from './feature-data';
 import { FeatureSet } from './feature-set';
@@ -20,7 +21,7 @@ import { ValidationResult } from './validation-result';
 import { VaRCalculation } from './var-calculation';
 
 export {
-  CompanyFundamental, CorporateAction, DataLineage, DocumentEmbedding, FeatureData, FeatureSet, ModelPrediction, ModelTrainingRun,
+  CompanyFundamental, CorporateAction, DataLineage, DerivedStaleness, DocumentEmbedding, FeatureData, FeatureSet, ModelPrediction, ModelTrainingRun,
   PerformanceMetric, PipelineRun, Portfolio, PortfolioOptimization, PortfolioPosition, PortfolioValuation, PriceData, PriceQuarantine, Trade, TradeQuarantine,
   ValidationResult, VaRCalculation,
 };
@@ -28,5 +29,5 @@ export {
 export const entities = [
   PriceData, PriceQuarantine, CompanyFundamental, FeatureSet, FeatureData, ValidationResult, PipelineRun, DataLineage,
   PortfolioPosition, Trade, VaRCalculation, PerformanceMetric, PortfolioOptimization, DocumentEmbedding,
-  ModelTrainingRun, ModelPrediction, CorporateAction, Portfolio, PortfolioValuation, TradeQuarantine,
+  ModelTrainingRun, ModelPrediction, CorporateAction, DerivedStaleness, Portfolio, PortfolioValuation, TradeQuarantine,
 ];

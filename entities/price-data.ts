@@ -20,6 +20,7 @@ export class PriceData {
   @Column({ type: 'varchar', length: 64 }) source: string;
   /** PipelineRun that last wrote this bar (insert or revision). */
   @Column({ name: 'pipeline_run_id', type: 'uuid', nullable: true }) pipelineRunId: string | null;
+  /** When a value (OHLC, adj_close, volume) was last written, by the importer or plain SQL (trigger). */
   @Column({ name: 'updated_at', type: 'timestamptz', default: () => 'now()' }) updatedAt: Date;
 
   // Bar context (src/prices/bar-context.ts): neighbour facts kept with the bar so quality rules need no window functions.

@@ -70,7 +70,8 @@ export async function marketDataPipeline(rawInput: unknown): Promise<PipelineSum
     progress.stagesDone++;
 
     enter('features');
-    const features = await sql.computeFeatures({ ...scope, featureSet: input.featureSet });
+    // Bars the import changed inside stored history: the feature step recomputes the version from there, in this run.
+    const features = await sql.computeFeatures({ ...scope, featureSet: input.featureSet, changedFrom: imported.changedFrom });
     upsertSearchAttributes([{ key: TICKFLOW_FEATURE_SET, value: features.featureSetVersion }]);
     progress.stagesDone++;
 

@@ -1,5 +1,5 @@
 // recomputeFeatures: computes one feature-set version over the stored history, in symbol chunks, without touching
-// any other version. Deterministic: all I/O is in activities; this file only decides what runs next.
+// any other version; or (`stale: true`) every version marked stale, each symbol from its stale-from instant on. Deterministic: all I/O is in activities; this file only decides what runs next.
 import { proxyActivities } from '@temporalio/workflow';
 import { z } from 'zod';
 import { isoDateSchema, tickerSchema, withDateRange } from '../src/contracts/schemas';
@@ -41,6 +41,12 @@ export const recomputeInputSchema = withDateRange(z
     to: isoDateSchema.optional(),
     /** Symbols per activity (one transaction each). */
     chunkSize: z.number().int().min(1).max(1000).default(50),
+    /**
+     * Recompute what is marked stale (derived_staleness) instead: every stale version (or only `version`), each symbol
+     * (of `symbols`, if given) from its stale-from instant on; the marks are cleared. `featureSet`, `definitions`,
+     * `from` and `to` do not apply.
+     */
+    stale: z.boolean().default(false),
   })
   .strict());
 
@@ -63,6 +69,17 @@ export interface RecomputePlan {
   symbols: string[];
 }
 
+export interface StalePlanArgs {
+  version?: string;
+  symbols?: string[];
+  interval: string;
+}
+
+/** One stale version: its symbols and, per symbol, the instant (ISO) its rows are stale from. */
+export interface StaleRecomputePlan extends RecomputePlan {
+  staleFrom: Record<string, string>;
+}
+
 export interface RecomputeChunkArgs {
   pipelineRunId: string;
   version: string;
@@ -72,6 +89,8 @@ export interface RecomputeChunkArgs {
   interval: string;
   from?: string;
   to?: string;
+  /** Stale mode: per symbol, recompute from this instant (ISO) on instead of over [from, to]. */
+  staleFrom?: Record<string, string>;
 }
 
 export interface RecomputeSummary {
@@ -83,6 +102,8 @@ export interface RecomputeSummary {
   rows: number;
   written: number;
   cached: number;
+  /** Stale mode: the versions recomputed (`version` lists them comma-separated). */
+  versions?: string[];
 }
 
 export async function recomputeFeatures(rawInput: unknown): Promise<RecomputeSummary> {
@@ -90,6 +111,13 @@ export async function recomputeFeatures(rawInput: unknown): Promise<RecomputeSum
   const pipelineRunId = await book.startPipelineRun(input);
   const counts: Record<string, number> = {};
   try {
+    if (input.stale) {
+      const summary = await recomputeStale(pipelineRunId, input);
+      counts.features = summary.rows;
+      counts.written = summary.written;
+      await book.finishPipelineRun({ pipelineRunId, status: 'completed', counts });
+      return summary;
+    }
     const plan = await sql.planFeatureRecompute({
       featureSet: input.featureSet, version: input.version, definitions: input.definitions, symbols: input.symbols, interval: input.interval,
     });
@@ -113,4 +141,26 @@ export async function recomputeFeatures(rawInput: unknown): Promise<RecomputeSum
     await recordFailedRun(book.finishPipelineRun, pipelineRunId, counts, err);
     throw err;
   }
+}
+
+async function recomputeStale(pipelineRunId: string, input: RecomputeInput): Promise<RecomputeSummary> {
+  const plans = await sql.planStaleFeatureRecompute({ version: input.version, symbols: input.symbols, interval: input.interval });
+  const summary: RecomputeSummary = {
+    pipelineRunId, version: plans.map((p) => p.version).join(','), featureSet: [...new Set(plans.map((p) => p.name))].join(','),
+    features: Math.max(0, ...plans.map((p) => p.features)), symbols: 0, rows: 0, written: 0, cached: 0, versions: plans.map((p) => p.version),
+  };
+  for (const plan of plans) {
+    summary.symbols += plan.symbols.length;
+    for (let i = 0; i < plan.symbols.length; i += input.chunkSize) {
+      const symbols = plan.symbols.slice(i, i + input.chunkSize);
+      const done = await sql.recomputeFeatureChunk({
+        pipelineRunId, version: plan.version, name: plan.name, definitions: plan.definitions, symbols, interval: input.interval,
+        staleFrom: Object.fromEntries(symbols.map((s) => [s, plan.staleFrom[s]])),
+      });
+      summary.rows += done.rows;
+      summary.written += done.written;
+      summary.cached += done.cached;
+    }
+  }
+  return summary;
 }

@@ -43,10 +43,19 @@ export interface ImportResult {
   exactDuplicates: number;
   corporateActions: number;
   adjustedBars: number;
+  /**
+   * Per symbol, the earliest bar inserted or changed inside stored history (ISO timestamp): features (and other derived
+   * data) from there on were computed from prices that are gone. The pipeline's feature step recomputes from it.
+   */
+  changedFrom: Record<string, string>;
+  /** Derived scopes (e.g. other feature-set versions of these symbols) marked stale by this import. */
+  staleMarked: number;
 }
 
 export interface FeaturesArgs extends ScopeArgs {
   featureSet: string;
+  /** ImportResult.changedFrom: per symbol, recompute the version's rows from this instant on (with warm-up), in this step. */
+  changedFrom?: Record<string, string>;
 }
 
 export interface FeaturesResult {
@@ -55,6 +64,8 @@ export interface FeaturesResult {
   written: number;
   features: number;
   cached: number;
+  /** Symbols whose rows were recomputed from a changed bar (or an open stale mark of this version) on. */
+  recomputedSymbols?: string[];
 }
 
 export interface QualityArgs extends ScopeArgs {

@@ -53,8 +53,17 @@ export class QualityGateError extends Error {
   }
 }
 
+/** Thrown when derived rows (features, …) a step would read were computed from inputs that changed since; recompute first. */
+export class StaleDataError extends Error {
+  override name = 'StaleDataError';
+  constructor(readonly what: string, readonly stale: { key: string; scope: string; staleFrom: string }[]) {
+    super(`${what} is stale (computed before its inputs changed): ${stale.map((s) => `${s.key} ${s.scope} from ${s.staleFrom}`).join(', ')}; `
+      + `run \`tickflow features recompute --stale\``);
+  }
+}
+
 /** Names of error types the workflow's retry policies treat as non-retryable. */
-export const NON_RETRYABLE_ERROR_TYPES = ['ConfigError', 'InputError', 'ProviderError', 'QualityGateError'];
+export const NON_RETRYABLE_ERROR_TYPES = ['ConfigError', 'InputError', 'ProviderError', 'QualityGateError', 'StaleDataError'];
 
 /**
  * A typed error as the failure a workflow throws: same type name and message, never retried. Workflows must throw

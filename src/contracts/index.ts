@@ -3,6 +3,7 @@
 export * from './activities';
 export * from './dataset-ref';
 export * from './dates';
+export * from './derived';
 export * from './errors';
 export * from './input';
 export * from './portfolio';

@@ -7,6 +7,7 @@ import type { EntityManager } from 'typeorm';
 import { InputError } from '../contracts/errors';
 import { compileDeclaredSet } from '../features/feature-store';
 import type { ExportFeatureSet, SplitShares } from '../repositories/export-query';
+import { DerivedStalenessRepository } from '../repositories/derived-staleness-repository';
 import { ExportRepository, type GatingResult } from '../repositories/export-repository';
 import { FeatureRepository } from '../repositories/feature-repository';
 import { parseLabelSpec, type LabelSpec } from './label-spec';
@@ -82,6 +83,10 @@ export async function exportTrainingData(em: EntityManager, req: ExportRequest):
   const label: LabelSpec = parseLabelSpec(req.label);
   const sets = await resolveFeatureSets(em, req.featureSetVersions);
   const scope = { symbols: req.symbols, interval: req.interval, from: req.from, to: req.to };
+  // Rows computed from prices that changed since must not reach a training file: StaleDataError names them.
+  await new DerivedStalenessRepository(em.connection).assertFeaturesFresh(em, sets.map((s) => s.version), {
+    symbols: req.symbols, interval: req.interval, from: new Date(`${req.from}T00:00:00Z`), to: new Date(`${req.to}T23:59:59.999Z`),
+  });
   const exports = new ExportRepository(em.connection);
   await exports.tuneForBulkRead(em);
   const { ranges, query: splitQuery } = await exports.splitRanges(em, sets[0], label, scope, req.splits);

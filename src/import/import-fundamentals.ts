@@ -6,7 +6,7 @@ import { formatDatasetRef, type DatasetRef } from '../contracts/dataset-ref';
 import { parseDateOrInstant, parseIsoDate } from '../contracts/dates';
 import type { FundamentalsProvider, RawFundamentalRow } from '../providers/provider';
 import type { Fundamental, FundamentalRepository } from '../repositories/fundamental-repository';
-import type { QuarantinedRow } from '../repositories/price-repository';
+import type { QuarantinedRow } from '../repositories/quarantine-repository';
 
 export interface FundamentalsImportRequest {
   symbols: string[];

@@ -1,12 +1,33 @@
 // The import stage: provider rows → checked bars → price_data (new/changed only), rejected rows → quarantine,
-// corporate actions → corporate_action (and adjusted closes for bars that came unadjusted).
+// corporate actions → corporate_action (and adjusted closes for bars that came unadjusted). Bars changed inside stored
+// history mark the data derived from them stale, in the same transaction (DerivedStalenessRepository).
 // Invariant reported to the user: received = stored + quarantined + exactDuplicates.
-import type { EntityManager } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { DatasetRef } from '../contracts/dataset-ref';
 import { parseIsoDate } from '../contracts/dates';
 import { checkBar, rowTime, sameValues, type Bar } from '../providers/bar';
 import type { CorporateAction, DateRange, PriceProvider } from '../providers/provider';
-import type { PriceRepository, QuarantinedRow } from '../repositories/price-repository';
+import { BarContextRepository } from '../repositories/bar-context-repository';
+import { BarRepository, type FirstWritten } from '../repositories/bar-repository';
+import { CorporateActionRepository } from '../repositories/corporate-action-repository';
+import { DerivedStalenessRepository } from '../repositories/derived-staleness-repository';
+import { QuarantineRepository, type QuarantinedRow } from '../repositories/quarantine-repository';
+
+/** The stateless repositories an import writes through; one set serves every concurrent import. */
+export interface ImportRepositories {
+  bars: BarRepository;
+  context: BarContextRepository;
+  actions: CorporateActionRepository;
+  quarantine: QuarantineRepository;
+  staleness: DerivedStalenessRepository;
+}
+
+export function importRepositories(ds: DataSource): ImportRepositories {
+  return {
+    bars: new BarRepository(ds), context: new BarContextRepository(ds), actions: new CorporateActionRepository(),
+    quarantine: new QuarantineRepository(), staleness: new DerivedStalenessRepository(ds),
+  };
+}
 
 export interface ImportRequest {
   symbols: string[];
@@ -42,6 +63,13 @@ export interface ImportSummary {
   adjustedBars: number;
   perSymbol: Record<string, SymbolStats>;
   datasets: DatasetRef[];
+  /**
+   * Per symbol, the earliest bar inserted or changed (values or adjusted close) at or before its last bar stored before
+   * this import (ISO timestamp): derived data from there on is stale. Appends after the last stored bar are not here.
+   */
+  changedFrom: Record<string, string>;
+  /** Derived scopes marked stale (derived_staleness rows written). */
+  staleMarked: number;
 }
 
 interface SymbolRead {
@@ -54,7 +82,7 @@ interface SymbolRead {
 
 export async function importPrices(
   em: EntityManager,
-  repo: PriceRepository,
+  repo: ImportRepositories,
   provider: PriceProvider,
   req: ImportRequest,
   onSymbolDone: (symbol: string, index: number) => void = () => {},
@@ -63,6 +91,12 @@ export async function importPrices(
   const summary: ImportSummary = {
     received: 0, stored: 0, inserted: 0, revised: 0, unchanged: 0, quarantined: 0, exactDuplicates: 0, outOfRange: 0,
     corporateActions: 0, adjustedBars: 0, perSymbol: {}, datasets: req.symbols.map((s) => provider.datasetFor(s, req.interval)),
+    changedFrom: {}, staleMarked: 0,
+  };
+  const firstWritten: FirstWritten = new Map();
+  const noteWritten = (symbol: string, ts: Date) => {
+    const seen = firstWritten.get(symbol);
+    if (!seen || ts < seen) firstWritten.set(symbol, ts);
   };
   const quarantined: QuarantinedRow[] = [];
   const needsAdjustment: string[] = [];
@@ -115,7 +149,7 @@ export async function importPrices(
         // Quarantined beside the bars but not counted among them (received = stored + quarantined + duplicates).
         else quarantined.push({ source: provider.name, location: a.location ?? `${provider.datasetFor(symbol, req.interval)}#${a.kind}`, symbol, interval: req.interval, reason: `ex-date: ${exDate.reason}`, raw: a });
       }
-      summary.corporateActions += await repo.saveCorporateActions(em, actions, provider.name, req.pipelineRunId);
+      summary.corporateActions += await repo.actions.saveCorporateActions(em, actions, provider.name, req.pipelineRunId);
       if (actions.length > 0 && unadjusted) needsAdjustment.push(symbol);
     }
     summary.perSymbol[symbol] = stats;
@@ -129,7 +163,9 @@ export async function importPrices(
     const r = rangeOf(symbol);
     return { symbol, from: new Date(`${r.from}T00:00:00Z`), to: new Date(`${r.to}T23:59:59.999Z`) };
   });
-  const empty = await repo.lockAndFindEmpty(em, req.interval, ranges);
+  const empty = await repo.bars.lockAndFindEmpty(em, req.interval, ranges);
+  // Read under the locks: what "stored history" means for this import.
+  const lastStored = await repo.bars.lastBarTimes(req.symbols, req.interval, em);
 
   // Empty ranges (first imports, backfills): every symbol's bars, with their context, through one COPY, one symbol in
   // memory at a time.
@@ -142,24 +178,40 @@ export async function importPrices(
     }
   }
   const freshRanges = ranges.filter((r) => empty.has(r.symbol));
-  summary.inserted += await repo.insertBars(em, req.interval, freshRanges, freshBars(), provider.name, req.pipelineRunId);
+  const copied = await repo.bars.insertBars(em, req.interval, freshRanges, freshBars(), provider.name, req.pipelineRunId);
+  summary.inserted += copied.inserted;
+  copied.firstWritten.forEach((ts, symbol) => noteWritten(symbol, ts));
   for (const r of fresh) await finish(r);
 
   // Ranges with stored bars: compare and stage only what is new or changed.
-  await repo.createStaging(em);
+  await repo.bars.createStaging(em);
+  let staged = 0;
   for (const symbol of req.symbols.filter((s) => !empty.has(s))) {
     const r = await read(symbol);
-    const written = await repo.stageChangedBars(em, symbol, req.interval, r.bars, provider.name, req.pipelineRunId);
+    const written = await repo.bars.stageChangedBars(em, symbol, req.interval, r.bars, provider.name, req.pipelineRunId);
     summary.unchanged += written.unchanged;
+    staged += written.staged;
     await finish(r);
   }
-  const merged = await repo.mergeStaging(em);
-  summary.inserted += merged.inserted;
-  summary.revised += merged.revised;
+  if (staged > 0) {
+    const merged = await repo.bars.mergeStaging(em);
+    summary.inserted += merged.inserted;
+    summary.revised += merged.revised;
+    merged.firstWritten.forEach((ts, symbol) => noteWritten(symbol, ts));
+  }
   // Merged bars arrived dirty (inserted without context, or revised); so did a stored bar after a fresh range.
-  await repo.deriveContext(em, req.symbols, req.interval);
+  await repo.context.deriveContext(em, req.symbols, req.interval);
 
-  await repo.quarantine(em, quarantined, req.pipelineRunId);
-  for (const symbol of needsAdjustment) summary.adjustedBars += await repo.applyAdjustments(em, symbol, req.interval);
+  await repo.quarantine.quarantine(em, quarantined, req.pipelineRunId);
+  for (const symbol of needsAdjustment) {
+    const adjusted = await repo.actions.applyAdjustments(em, symbol, req.interval);
+    summary.adjustedBars += adjusted.adjusted;
+    if (adjusted.first) noteWritten(symbol, adjusted.first);
+  }
+
+  // Only a write at or before the last stored bar can change what was derived from stored bars.
+  const changedFrom: FirstWritten = new Map([...firstWritten].filter(([symbol, ts]) => ts <= (lastStored.get(symbol) ?? new Date(-8.64e15))));
+  summary.changedFrom = Object.fromEntries([...changedFrom].map(([symbol, ts]) => [symbol, ts.toISOString()]));
+  summary.staleMarked = await repo.staleness.markInputChanged(em, 'price_data', req.interval, changedFrom, req.pipelineRunId);
   return summary;
 }

@@ -10,7 +10,7 @@ import type { HttpClient, HttpRequest } from './http-client';
 import type { RawPriceRow } from './bar';
 import { assumedPublication, fiscalQuarterOf, type PublicationLag } from './fundamental-periods';
 import { isIntraday, parseInterval } from './market-time';
-import type { CorporateAction, DateRange, FundamentalsProvider, PriceProvider, RawFundamentalRow } from './provider';
+import type { CorporateAction, FundamentalsProvider, PriceProvider, RawFundamentalRow } from './provider';
 
 export type AlphaVantageDailyFunction = 'TIME_SERIES_DAILY' | 'TIME_SERIES_DAILY_ADJUSTED';
 export type AlphaVantageFundamentalFunction = 'OVERVIEW' | 'INCOME_STATEMENT' | 'BALANCE_SHEET';

@@ -252,6 +252,28 @@ export function featureMissingAfterWarmup({ maxShare = 0.001 } = {}): QueryRuleS
   };
 }
 
+/**
+ * Derived data follows its inputs: a feature row computed before a bar at or before it was last written (a revision,
+ * an inserted bar, plain SQL; price_data.updated_at is kept by a trigger) holds values of prices that are gone. Bars
+ * and feature rows of a symbol are read as one series ordered by (ts, bar first): the running max of the bars'
+ * updated_at at a feature row is the last write of any bar at or before it. One ordered pass, no join.
+ */
+export function featureOlderThanBars(): QueryRuleSpec {
+  return {
+    kind: 'query', name: 'feature.older_than_bars', targetTable: 'feature_data', severity: 'error', blocking: true, bySymbol: true,
+    needsFeatureSet: true, tolerance: share(0),
+    description: 'a feature row was computed before a bar at or before it was last written (recompute: tickflow features recompute --stale)',
+    flaggedSql: `SELECT symbol, ts, computed_at, bars_written_at, computed_at < bars_written_at AS fail FROM (
+        SELECT x.symbol, x.ts, x.computed_at, max(x.bar_written_at) OVER (PARTITION BY x.symbol ORDER BY x.ts, x.computed_at IS NOT NULL) AS bars_written_at
+        FROM (SELECT p.symbol, p.ts, p.updated_at AS bar_written_at, NULL::timestamptz AS computed_at FROM price_data p
+              WHERE p.symbol = ANY($1) AND p.interval = $2 AND p.ts <= $4
+              UNION ALL
+              SELECT f.symbol, f.ts, NULL, f.computed_at FROM feature_data f
+              WHERE f.feature_set_version = $5 AND f.symbol = ANY($1) AND f.interval = $2 AND f.ts >= $3 AND f.ts <= $4) x
+      ) s WHERE computed_at IS NOT NULL`,
+  };
+}
+
 const FUNDAMENTAL_SCOPE = `FROM company_fundamental f WHERE f.symbol = ANY($1)
   AND f.period_end >= ($3::timestamptz AT TIME ZONE 'UTC')::date AND f.period_end <= ($4::timestamptz AT TIME ZONE 'UTC')::date`;
 
@@ -312,6 +334,7 @@ export const fundamentalRules: QueryRuleSpec[] = [fundamentalPeriodOrder(), fund
 
 export const featureRules: QueryRuleSpec[] = [
   featureNonFinite(), featureWithinRange({ name: 'feature.rsi_range', like: 'rsi%', min: 0, max: 100 }), featureMissingAfterWarmup(),
+  featureOlderThanBars(),
 ];
 
 export const defaultRules: RuleSpec[] = [...schemaRules, ...priceRules, ...fundamentalRules, ...featureRules];

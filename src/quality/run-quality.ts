@@ -1,6 +1,6 @@
 // Evaluates rules in PostgreSQL and records every result; the gate decision is derived from the stored results.
 import type { EntityManager } from 'typeorm';
-import { PriceRepository } from '../repositories/price-repository';
+import { BarContextRepository } from '../repositories/bar-context-repository';
 import { QualityRepository, type MeasureOptions, type Measurement } from '../repositories/quality-repository';
 import type { QualityScope, RuleSpec } from './rules';
 
@@ -40,7 +40,7 @@ export async function evaluateRules(
   const repo = new QualityRepository(em.connection);
   const applicable = rules.filter((r) => !(r.kind === 'query' && r.needsFeatureSet && !scope.featureSetVersion));
   // Bar rules read the context stored with each bar; bars written outside the importer (plain SQL, COPY) get theirs now.
-  if (applicable.some((r) => r.kind === 'bars')) await new PriceRepository(em.connection).deriveContext(em, scope.symbols, scope.interval);
+  if (applicable.some((r) => r.kind === 'bars')) await new BarContextRepository(em.connection).deriveContext(em, scope.symbols, scope.interval);
   const measured = await repo.measure(em, applicable, scope, options);
   const results = applicable.map((rule) => {
     const m = measured.get(rule.name)!;

@@ -99,8 +99,21 @@ export class FeatureRepository {
     }));
   }
 
+  /** The transaction's staging table, empty; a second write in the same transaction (revision, then increment) reuses it. */
   async createStaging(em: EntityManager): Promise<void> {
-    await em.query(`CREATE TEMP TABLE feature_staging (LIKE feature_data) ON COMMIT DROP`);
+    await em.query(`CREATE TEMP TABLE IF NOT EXISTS feature_staging (LIKE feature_data INCLUDING DEFAULTS) ON COMMIT DROP`);
+    await em.query(`TRUNCATE feature_staging`);
+  }
+
+  /**
+   * The writers' lock per (version, symbol, interval), for the rest of the transaction, in sorted order so concurrent
+   * writers cannot deadlock; re-taking one the transaction holds is free. A write that plans twice takes all first.
+   */
+  async lock(em: EntityManager, version: string, symbols: string[], interval: string): Promise<void> {
+    await em.query(
+      `SELECT pg_advisory_xact_lock(hashtext('tickflow.features:' || $2 || ':' || s || ':' || $3)) FROM unnest($1::text[]) WITH ORDINALITY AS u(s, n) ORDER BY n`,
+      [[...new Set(symbols)].sort(), version, interval],
+    );
   }
 
   /**
@@ -111,10 +124,7 @@ export class FeatureRepository {
    */
   async lockAndPlan(em: EntityManager, version: string, symbols: string[], interval: string, from: Date, to: Date, incremental: boolean): Promise<Map<string, WritePlan>> {
     const sorted = [...new Set(symbols)].sort();
-    await em.query(
-      `SELECT pg_advisory_xact_lock(hashtext('tickflow.features:' || $2 || ':' || s || ':' || $3)) FROM unnest($1::text[]) WITH ORDINALITY AS u(s, n) ORDER BY n`,
-      [sorted, version, interval],
-    );
+    await this.lock(em, version, sorted, interval);
     const rows: { symbol: string; ts: Date | null; values: (number | null)[] | null; complete: boolean | null }[] = await em.query(
       `SELECT u.symbol, l.ts, l.values,
               CASE WHEN $6 AND l.ts >= $4 THEN
@@ -166,18 +176,49 @@ export class FeatureRepository {
     return count;
   }
 
+  /**
+   * Upserts the staged rows; rows whose values did not change are not rewritten, except that their computed_at moves
+   * to now when a bar of the symbol was written after it: they were just recomputed from the current bars, so they
+   * must stop counting as stale (feature.older_than_bars). Returns rows staged and rows whose values changed.
+   */
   async mergeStaging(em: EntityManager): Promise<{ staged: number; written: number }> {
     const [staged] = await em.query(`SELECT count(*)::int AS n FROM feature_staging`);
     const [merged] = await em.query(`
       WITH up AS (
-        INSERT INTO feature_data (feature_set_version, symbol, interval, ts, values, pipeline_run_id)
-        SELECT feature_set_version, symbol, interval, ts, values, pipeline_run_id FROM feature_staging
+        INSERT INTO feature_data (feature_set_version, symbol, interval, ts, values, pipeline_run_id, computed_at)
+        SELECT feature_set_version, symbol, interval, ts, values, pipeline_run_id, now() FROM feature_staging
         ON CONFLICT (feature_set_version, symbol, interval, ts) DO UPDATE
-          SET values = EXCLUDED.values, pipeline_run_id = EXCLUDED.pipeline_run_id
+          SET values = EXCLUDED.values, pipeline_run_id = EXCLUDED.pipeline_run_id, computed_at = EXCLUDED.computed_at
           WHERE feature_data.values IS DISTINCT FROM EXCLUDED.values
         RETURNING 1
       ) SELECT count(*)::int AS n FROM up`);
+    await em.query(`
+      WITH written AS (
+        SELECT s.symbol, s.interval, (SELECT max(p.updated_at) FROM price_data p WHERE p.symbol = s.symbol AND p.interval = s.interval) AS at
+        FROM (SELECT DISTINCT symbol, interval FROM feature_staging) s
+      )
+      UPDATE feature_data f SET computed_at = now()
+      FROM feature_staging st JOIN written w ON w.symbol = st.symbol AND w.interval = st.interval
+      WHERE (f.feature_set_version, f.symbol, f.interval, f.ts) = (st.feature_set_version, st.symbol, st.interval, st.ts) AND f.computed_at < w.at`);
     return { staged: staged.n, written: merged.n };
+  }
+
+  /**
+   * For recomputing from changed bars on: locks (version, symbol, interval) like lockAndPlan, and per symbol that holds
+   * rows of the version at or after its instant, plans a staged write resuming after its last row before that instant
+   * (running totals continue from it; indicators re-read the look-back before it). No row before: from its first bar.
+   */
+  async lockAndPlanFrom(em: EntityManager, version: string, from: Map<string, Date>, interval: string): Promise<Map<string, WritePlan>> {
+    const symbols = [...from.keys()].sort();
+    await this.lock(em, version, symbols, interval);
+    const rows: { symbol: string; ts: Date | null; values: (number | null)[] | null }[] = await em.query(
+      `SELECT u.symbol, l.ts, l.values FROM unnest($2::text[], $4::timestamptz[]) AS u(symbol, from_ts)
+       LEFT JOIN LATERAL (SELECT ts, values FROM feature_data d WHERE d.feature_set_version = $1 AND d.symbol = u.symbol AND d.interval = $3
+                          AND d.ts < u.from_ts ORDER BY ts DESC LIMIT 1) l ON true
+       WHERE EXISTS (SELECT 1 FROM feature_data d WHERE d.feature_set_version = $1 AND d.symbol = u.symbol AND d.interval = $3 AND d.ts >= u.from_ts)`,
+      [version, symbols, interval, symbols.map((s) => from.get(s))],
+    );
+    return new Map(rows.map((r): [string, WritePlan] => [r.symbol, { resume: r.ts && r.values ? { ts: r.ts, values: r.values } : null, direct: false }]));
   }
 
   /**

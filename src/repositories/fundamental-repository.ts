@@ -3,7 +3,7 @@
 // later published_at and lands as a new row; a re-import inserts nothing.
 import type { DataSource, EntityManager } from 'typeorm';
 import { copyRows } from '../db/copy';
-import { PriceRepository, type QuarantinedRow } from './price-repository';
+import { QuarantineRepository, type QuarantinedRow } from './quarantine-repository';
 
 /** One checked figure, ready to store. */
 export interface Fundamental {
@@ -28,12 +28,10 @@ const COLUMNS = ['symbol', 'metric', 'fiscal_period', 'fiscal_year', 'period_end
 const KEY = ['symbol', 'metric', 'period_end', 'fiscal_period', 'published_at'];
 
 export class FundamentalRepository {
-  private readonly quarantineStore: PriceRepository;
+  // price_quarantine holds every rejected input row (interval is NULL for fundamentals); one writer for it.
+  private readonly quarantineStore = new QuarantineRepository();
 
-  constructor(private readonly ds: DataSource) {
-    // price_quarantine holds every rejected input row (interval is NULL for fundamentals); one writer for it.
-    this.quarantineStore = new PriceRepository(ds);
-  }
+  constructor(private readonly ds: DataSource) {}
 
   /** Creates the per-transaction staging table; it disappears at commit or rollback. */
   async createStaging(em: EntityManager): Promise<void> {

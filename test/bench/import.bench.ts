@@ -4,9 +4,8 @@
 //   ours    a full re-import of the same rows (nothing may be rewritten)
 // and peak memory at a quarter of the rows vs all of them (streaming per symbol should keep it flat).
 import { copyRows, type CopyValue } from '../../src/db/copy';
-import { importPrices } from '../../src/import/import-prices';
+import { importPrices, importRepositories } from '../../src/import/import-prices';
 import { SyntheticProvider } from '../../src/providers/synthetic';
-import { PriceRepository } from '../../src/repositories/price-repository';
 import { measure, peakLiveMemoryMb, rate, type BenchContext, type BenchResult, type BenchStage } from './harness';
 
 const DAYS = 2500;
@@ -22,7 +21,7 @@ async function run(ctx: BenchContext): Promise<BenchResult[]> {
   const range = rangeOfDays(DAYS);
   const provider = new SyntheticProvider(11);
   const rows = symbolCount * DAYS;
-  const repo = new PriceRepository(ctx.ds);
+  const repo = importRepositories(ctx.ds);
   const importInto = (syms: string[]) =>
     ctx.ds.transaction((em) => importPrices(em, repo, provider, { symbols: syms, interval: '1d', range, pipelineRunId: null }));
 

@@ -6,7 +6,7 @@ import { copyRows, type CopyValue } from '../../src/db/copy';
 import { nyseCalendar } from '../../src/calendar/nyse-calendar';
 import { evaluateRules } from '../../src/quality/run-quality';
 import { defaultRules } from '../../src/quality/rules';
-import { PriceRepository } from '../../src/repositories/price-repository';
+import { BarContextRepository } from '../../src/repositories/bar-context-repository';
 import { textArrayLiteral } from '../../src/repositories/quality-repository';
 import { measure, rate, type BenchContext, type BenchResult, type BenchStage } from './harness';
 
@@ -54,7 +54,7 @@ export const bench: BenchStage = {
     // stage would, then compact the table so both scans below read what an import would have left.
     let derived = 0;
     const backfill = await measure(() => ctx.ds.transaction(async (em) => {
-      derived = await new PriceRepository(ctx.ds).deriveContext(em, symbols, '1d');
+      derived = await new BarContextRepository(ctx.ds).deriveContext(em, symbols, '1d');
     }));
     await ctx.ds.query('VACUUM FULL ANALYZE price_data');
     ctx.log(`context derived for ${derived} bars in ${backfill.seconds.toFixed(2)} s`);

@@ -8,10 +8,9 @@ import path from 'node:path';
 import type { DataSource } from 'typeorm';
 import { createActivities } from '../../activities';
 import type { ActivityDeps } from '../../activities/deps';
-import { importPrices, type ImportSummary } from '../../src/import/import-prices';
+import { importPrices, importRepositories, type ImportRepositories, type ImportSummary } from '../../src/import/import-prices';
 import type { Bar } from '../../src/providers/bar';
 import type { PriceProvider } from '../../src/providers/provider';
-import { PriceRepository } from '../../src/repositories/price-repository';
 import { loadConfig, type Config } from '../../src/config';
 import { formatDatasetRef, parseDatasetRef } from '../../src/contracts/dataset-ref';
 import { openDataSource } from '../../src/db/data-source';
@@ -74,6 +73,8 @@ export interface TestWorkerDeps {
   dataDir?: string;
   /** Provider settings, e.g. base URLs pointing at a replay server. */
   config?: Config;
+  /** Activities the worker runs at once (production: 4). @default the SDK's */
+  maxConcurrentActivities?: number;
 }
 
 export async function createTestWorker(env: TestWorkflowEnvironment, taskQueue: string, deps: TestWorkerDeps): Promise<Worker> {
@@ -82,6 +83,7 @@ export async function createTestWorker(env: TestWorkflowEnvironment, taskQueue: 
     namespace: env.namespace ?? 'default',
     taskQueue,
     workflowBundle: await workflowBundle(),
+    ...(deps.maxConcurrentActivities ? { maxConcurrentActivityTaskExecutions: deps.maxConcurrentActivities } : {}),
     activities: createActivities(testActivityDeps(deps.dataSource, deps)),
   });
 }
@@ -129,6 +131,8 @@ export interface WorkerHarnessOptions {
   /** Give the worker the test Redis (its feature cache). @default false */
   redis?: boolean;
   poolMax?: number;
+  /** Activities the worker runs at once. @default the SDK's */
+  maxConcurrentActivities?: number;
   /** Starts the Temporal server. @default startTemporal() */
   startEnv?: () => Promise<TestWorkflowEnvironment>;
   /** Runs once the services are up and the data reset, before the worker starts: seed data, start stub servers. */
@@ -149,7 +153,9 @@ export function useTestWorker(name: string, opts: WorkerHarnessOptions = {}): Wo
     if (opts.redis) h.redis = connectTestRedis();
     await resetData(h.ds);
     const config = (await opts.prepare?.(h)) ?? undefined;
-    worker = await createTestWorker(h.env, h.taskQueue, { dataSource: h.ds, redis: h.redis, exportDir: h.exportDir, config });
+    worker = await createTestWorker(h.env, h.taskQueue, {
+      dataSource: h.ds, redis: h.redis, exportDir: h.exportDir, config, maxConcurrentActivities: opts.maxConcurrentActivities,
+    });
     running = worker.run();
   });
   afterAll(async () => {
@@ -176,7 +182,7 @@ export async function insertRawBars(ds: DataSource, rows: Bar[]): Promise<void> 
 
 export interface ImportHarness {
   ds: DataSource;
-  repo: PriceRepository;
+  repo: ImportRepositories;
   /** A scratch folder for the files a test imports; removed after the suite. */
   dir: string;
   /** importPrices over [from, to] in one transaction, with `now` fixed. */
@@ -190,7 +196,7 @@ export function useImportHarness(name: string, now: Date): ImportHarness {
     h.ds.transaction((em) => importPrices(em, h.repo, provider, { symbols, interval, range: { from, to }, pipelineRunId: null, now }));
   beforeAll(async () => {
     h.ds = await openTestDataSource();
-    h.repo = new PriceRepository(h.ds);
+    h.repo = importRepositories(h.ds);
   });
   beforeEach(() => resetData(h.ds));
   afterAll(async () => {

@@ -99,7 +99,7 @@ describe('bar context', () => {
   const h = useImportHarness('context', NOW);
   const csv = new LocalFilesProvider(h.dir, 'csv');
   const run = h.run;
-  const derive = (symbols: string[], interval = '1d') => h.ds.transaction((em) => h.repo.deriveContext(em, symbols, interval));
+  const derive = (symbols: string[], interval = '1d') => h.ds.transaction((em) => h.repo.context.deriveContext(em, symbols, interval));
   const dirtyCount = async () => (await h.ds.query(`SELECT count(*)::int AS n FROM price_data WHERE close_run IS NULL`))[0].n as number;
   const tuples = () => h.ds.query(`SELECT symbol, interval, ts, xmin::text FROM price_data ORDER BY 1, 2, 3`);
 

@@ -3,9 +3,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { DataSource } from 'typeorm';
-import { importPrices } from '../../src/import/import-prices';
+import { importPrices, importRepositories, type ImportRepositories } from '../../src/import/import-prices';
 import { LocalFilesProvider } from '../../src/providers/local-files';
-import { PriceRepository } from '../../src/repositories/price-repository';
 import { csvRowsInRange, fixturesDir, openTestDataSource, resetData } from '../helpers/services';
 
 const dir = path.join(fixturesDir, 'prices');
@@ -16,10 +15,10 @@ const rawClose = new Map(fileRows.map((c) => [c[0], Number(c[4])]));
 
 describe('corporate actions', () => {
   let ds: DataSource;
-  let repo: PriceRepository;
+  let repo: ImportRepositories;
   beforeAll(async () => {
     ds = await openTestDataSource();
-    repo = new PriceRepository(ds);
+    repo = importRepositories(ds);
   });
   beforeEach(() => resetData(ds));
   afterAll(() => ds.destroy());
@@ -50,7 +49,7 @@ describe('corporate actions', () => {
     expect(Math.abs(bars.get('2008-06-18')!.adj_close / bars.get('2008-06-17')!.adj_close - 1)).toBeLessThan(0.01);
 
     // Idempotent: applying again changes nothing; re-importing the same unadjusted file keeps the derived values.
-    expect(await ds.transaction((em) => repo.applyAdjustments(em, 'VTI', '1d'))).toBe(0);
+    expect(await ds.transaction((em) => repo.actions.applyAdjustments(em, 'VTI', '1d'))).toEqual({ adjusted: 0, first: null });
     const again = await load(unadjusted);
     expect(again).toMatchObject({ inserted: 0, revised: 0, unchanged: fileRows.length, corporateActions: 0, adjustedBars: 0 });
     expect((await stored()).get('2008-06-17')).toEqual({ close: 136, adj_close: 68, adj_source: 'computed' });

@@ -4,13 +4,12 @@ import type { DataSource } from 'typeorm';
 import { loadConfig, type Config } from '../../src/config';
 import { formatDatasetRef } from '../../src/contracts/dataset-ref';
 import { importFundamentals } from '../../src/import/import-fundamentals';
-import { importPrices } from '../../src/import/import-prices';
+import { importPrices, importRepositories } from '../../src/import/import-prices';
 import { AlphaVantageProvider } from '../../src/providers/alpha-vantage';
 import { HttpClient } from '../../src/providers/http-client';
 import { createFundamentalsProvider, createPriceProvider } from '../../src/providers/http-sources';
 import type { CorporateAction, FundamentalsProvider, PriceProvider } from '../../src/providers/provider';
 import { FundamentalRepository } from '../../src/repositories/fundamental-repository';
-import { PriceRepository } from '../../src/repositories/price-repository';
 import { ReplayServer } from '../helpers/replay-server';
 import { openTestDataSource, resetData } from '../helpers/services';
 
@@ -60,7 +59,7 @@ beforeEach(async () => {
 });
 
 function importRange(provider: PriceProvider, symbol: string, interval: string, from: string, to: string) {
-  return ds.transaction((em) => importPrices(em, new PriceRepository(ds), provider, { symbols: [symbol], interval, range: { from, to }, pipelineRunId: null }));
+  return ds.transaction((em) => importPrices(em, importRepositories(ds), provider, { symbols: [symbol], interval, range: { from, to }, pipelineRunId: null }));
 }
 
 function importFigures(provider: FundamentalsProvider, symbol: string) {

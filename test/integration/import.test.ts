@@ -179,7 +179,7 @@ describe('importPrices from other local layouts', () => {
   it('resumes from a per-symbol range (sinceLast) and re-checks the last stored bar', async () => {
     const provider = new LocalFilesProvider(bundledDataDir, 'bundled');
     await run(provider, '2017-01-03', '2017-06-30', 'AAPL');
-    const last = await h.repo.lastBarTimes(['AAPL', 'NONE'], '1d');
+    const last = await h.repo.bars.lastBarTimes(['AAPL', 'NONE'], '1d');
     expect([...last.keys()]).toEqual(['AAPL']);
     expect(last.get('AAPL')!.toISOString()).toBe('2017-06-30T00:00:00.000Z');
     const s = await h.ds.transaction((em) => importPrices(em, h.repo, provider, {

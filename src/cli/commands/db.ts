@@ -1,7 +1,7 @@
 // `tickflow db`: apply, undo or list schema migrations; derive the bar context of bars stored without it.
 import { InputError } from '../../contracts/errors';
+import { BarContextRepository } from '../../repositories/bar-context-repository';
 import { MigrationRepository } from '../../repositories/migration-repository';
-import { PriceRepository } from '../../repositories/price-repository';
 import type { Runtime } from '../../runtime';
 import { parse } from '../args';
 import { out, usage, withRuntime, type Command } from '../context';
@@ -47,7 +47,7 @@ async function run(argv: string[]): Promise<number> {
 
 /** Small transactions: each holds its symbols' import locks only while it derives them. */
 async function deriveAllContext(ds: Runtime['dataSource'], progress: (line: string) => void): Promise<number> {
-  const prices = new PriceRepository(ds);
+  const prices = new BarContextRepository(ds);
   let derived = 0;
   for (const { interval, symbols } of await prices.seriesWithoutContext()) {
     for (let i = 0; i < symbols.length; i += CONTEXT_BATCH) {

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { InputError } from '../../contracts/errors';
 import { dayEndOrInstantSchema, isoDateSchema, tickerSchema as symbol } from '../../contracts/schemas';
 import { FeatureStore } from '../../features/feature-store';
+import { DerivedStalenessRepository } from '../../repositories/derived-staleness-repository';
 import { FeatureRepository } from '../../repositories/feature-repository';
 import { recomputeFeatures } from '../../../workflows';
 import { describeInputIssues } from '../../../workflows/pipeline-input';
@@ -24,12 +25,14 @@ const help = `Usage: tickflow features <action> [options]
         the vector at the last bar at or before TIMESTAMP (YYYY-MM-DD = end of that day, UTC;
         a time needs Z or an offset, e.g. 2017-06-30T16:00:00-04:00)
   versions [--set NAME] [--json]
-        registered versions, newest first
+        registered versions, newest first; a stale one (prices revised since) lists its symbols and stale-from dates
   diff --base V1 --target V2 [--symbol S,S2] [--json]
         per feature: bars compared, values changed and the largest change
   recompute [--set NAME] [--version V] [--definitions FILE.json] [--symbol S,S2] [--from --to]
             [--workflow-id ID] [--no-worker] [--json]
         compute a version over history (workflow recomputeFeatures); other versions are never touched
+  recompute --stale [--version V] [--symbol S,S2] [--no-worker] [--json]
+        recompute every stale version (or V) from each symbol's stale-from date on, and clear the marks
 
   --set defaults to "default" (its current declared version); --interval defaults to 1d.`;
 
@@ -49,6 +52,7 @@ const options = {
   symbol: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, names: { type: 'string' }, set: { type: 'string' },
   version: { type: 'string' }, at: { type: 'string' }, base: { type: 'string' }, target: { type: 'string' }, interval: { type: 'string' },
   definitions: { type: 'string' }, 'workflow-id': { type: 'string' }, 'no-worker': { type: 'boolean' }, json: { type: 'boolean' },
+  stale: { type: 'boolean' },
 } as const;
 
 async function run(argv: string[]): Promise<number> {
@@ -87,8 +91,16 @@ async function run(argv: string[]): Promise<number> {
     }
     if (action === 'versions') {
       const rows = await repo.versions({ name: values.set });
-      if (json) out(JSON.stringify(rows, null, 2));
-      else for (const r of rows) out(`${r.version}  ${r.name}  ${r.featureNames.length} features  warm-up ${r.warmupBars}  ${r.createdAt.toISOString()}`);
+      const marks = await new DerivedStalenessRepository(dataSource).open({ kind: 'feature_data', keys: rows.map((r) => r.version), interval });
+      const staleOf = (version: string) => marks.filter((m) => m.key === version).map((m) => ({ symbol: m.scope, staleFrom: m.staleFrom, cause: m.cause }));
+      if (json) out(JSON.stringify(rows.map((r) => ({ ...r, stale: staleOf(r.version) })), null, 2));
+      else {
+        for (const r of rows) {
+          const stale = staleOf(r.version);
+          const mark = stale.length === 0 ? '' : `  STALE ${stale.map((m) => `${m.symbol} from ${m.staleFrom.slice(0, 10)}`).join(', ')}`;
+          out(`${r.version}  ${r.name}  ${r.featureNames.length} features  warm-up ${r.warmupBars}  ${r.createdAt.toISOString()}${mark}`);
+        }
+      }
       return 0;
     }
     if (action === 'diff') {
@@ -123,6 +135,7 @@ async function recompute(values: Record<string, string | boolean | undefined>, j
     ...(values.symbol ? { symbols: list(values.symbol as string) } : {}),
     ...(values.from ? { from: values.from as string } : {}),
     ...(values.to ? { to: values.to as string } : {}),
+    ...(values.stale ? { stale: true } : {}),
   };
   // Same schema as the workflow: a bad flag fails here, before anything starts.
   const checked = recomputeInputSchema.safeParse(args);
@@ -131,7 +144,9 @@ async function recompute(values: Record<string, string | boolean | undefined>, j
 
   return withRuntime({ temporal: true, migrate: true }, (rt) => startAndFollow({
     rt, workflow: recomputeFeatures, input: checked.data, workflowId, json, wait: true, noWorker: Boolean(values['no-worker']),
-    summary: (s) => `✓ recomputed ${s.featureSet} version ${s.version}: ${s.rows} rows (${s.written} written) × ${s.features} features over ${s.symbols} symbol(s); ${s.cached} cached\n  PipelineRun ${s.pipelineRunId}`,
+    summary: (s) => s.versions
+      ? `✓ recomputed stale version(s) ${s.versions.join(', ') || '(none were stale)'}: ${s.rows} rows (${s.written} written) over ${s.symbols} symbol(s)\n  PipelineRun ${s.pipelineRunId}`
+      : `✓ recomputed ${s.featureSet} version ${s.version}: ${s.rows} rows (${s.written} written) × ${s.features} features over ${s.symbols} symbol(s); ${s.cached} cached\n  PipelineRun ${s.pipelineRunId}`,
     jsonResult: (s, meta) => ({ ...meta, status: 'completed', ...s }),
   }), json);
 }

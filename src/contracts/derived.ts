@@ -1,0 +1,47 @@
+// Derived data follows its inputs: which derived kinds are computed from which input datasets, and the shape of a
+// stale mark. The one registry the staleness mechanism reads (DerivedStalenessRepository marks, clears and queries);
+// a new derived table plugs in with an entry here and its key query there.
+
+/** Datasets derived data is computed from. */
+export type InputDataset = 'price_data' | 'company_fundamental' | 'trade' | 'document';
+
+/** Tables computed from inputs, stored per key (a version) and scope (a symbol): what can go stale. */
+export type DerivedKind = 'feature_data';
+
+export interface DerivedKindSpec {
+  /** The inputs a change of which makes stored rows stale from the changed instant on. */
+  inputs: readonly InputDataset[];
+  /** What `derived_key` holds. */
+  key: string;
+  /** What `scope_key` holds. */
+  scope: string;
+}
+
+/**
+ * Planned kinds, as they get tables and writers: portfolio_position (inputs price_data, trade; key portfolio id),
+ * var_calculation (price_data, trade; portfolio id), document_embedding (document; model version, scope document).
+ */
+export const DERIVED_KINDS: Readonly<Record<DerivedKind, DerivedKindSpec>> = {
+  // Fundamental ratios read company_fundamental point in time; its importer does not mark yet (restatements are new
+  // versions published later, so they never change stored rows before their publication).
+  feature_data: { inputs: ['price_data', 'company_fundamental'], key: 'feature-set version', scope: 'symbol' },
+};
+
+/** The derived kinds computed from `input`. */
+export function derivedFrom(input: InputDataset): DerivedKind[] {
+  return (Object.keys(DERIVED_KINDS) as DerivedKind[]).filter((k) => DERIVED_KINDS[k].inputs.includes(input));
+}
+
+/** One stale derived scope: its rows from `staleFrom` on were computed from inputs that changed since. */
+export interface StaleScope {
+  kind: DerivedKind;
+  key: string;
+  scope: string;
+  interval: string;
+  /** ISO timestamp. */
+  staleFrom: string;
+  /** Why: the input dataset and the PipelineRun that changed it (null: outside a pipeline run). */
+  cause: { input: InputDataset; pipelineRunId: string | null };
+  /** ISO timestamp. */
+  markedAt: string;
+}

@@ -1,0 +1,121 @@
+// Owns all SQL on derived_staleness: marks derived scopes stale when an input changes (in the transaction of the
+// change), clears them when they are recomputed, and answers which are stale. One mechanism for every derived kind
+// (src/contracts/derived.ts); each kind adds only its key query below.
+import type { DataSource, EntityManager } from 'typeorm';
+import { derivedFrom, type DerivedKind, type InputDataset, type StaleScope } from '../contracts/derived';
+import { StaleDataError } from '../contracts/errors';
+import { featureOlderThanBars } from '../quality/rules';
+
+/**
+ * Per kind: the (key, scope, from) among `$1` scopes / `$2` from-instants (parallel arrays) and `$3` interval that hold
+ * rows at or after `from`. Probes the kind's primary key once per (key, scope), never scans the table.
+ */
+const STORED_KEYS: Record<DerivedKind, string> = {
+  feature_data: `SELECT s.version AS key, u.scope, u.from_ts FROM unnest($1::text[], $2::timestamptz[]) AS u(scope, from_ts) CROSS JOIN feature_set s
+    WHERE EXISTS (SELECT 1 FROM feature_data f WHERE f.feature_set_version = s.version AND f.symbol = u.scope AND f.interval = $3 AND f.ts >= u.from_ts)`,
+};
+
+/** Which derived rows are asked about: one kind, optionally some keys, scopes and an interval. */
+export interface StaleFilter {
+  kind: DerivedKind;
+  keys?: string[];
+  scopes?: string[];
+  interval?: string;
+}
+
+interface MarkRow {
+  derived_kind: DerivedKind;
+  derived_key: string;
+  scope_key: string;
+  interval: string;
+  stale_from: Date;
+  input_dataset: InputDataset;
+  pipeline_run_id: string | null;
+  marked_at: Date;
+}
+
+const toScope = (r: MarkRow): StaleScope => ({
+  kind: r.derived_kind, key: r.derived_key, scope: r.scope_key, interval: r.interval, staleFrom: r.stale_from.toISOString(),
+  cause: { input: r.input_dataset, pipelineRunId: r.pipeline_run_id }, markedAt: r.marked_at.toISOString(),
+});
+
+/** Stateless: one instance serves every concurrent caller; writes take the caller's transaction. */
+export class DerivedStalenessRepository {
+  constructor(private readonly ds: DataSource) {}
+
+  /**
+   * `input` changed for these scopes from these instants on (in `em`'s transaction): every stored key of every kind
+   * derived from it that holds rows from there on gets an open mark, or its open mark moves earlier. Returns the marks
+   * written.
+   */
+  async markInputChanged(em: EntityManager, input: InputDataset, interval: string, changedFrom: Map<string, Date>, pipelineRunId: string | null): Promise<number> {
+    if (changedFrom.size === 0) return 0;
+    let marked = 0;
+    for (const kind of derivedFrom(input)) {
+      const [r] = await em.query(
+        `WITH k AS (${STORED_KEYS[kind]}), up AS (
+           INSERT INTO derived_staleness (derived_kind, derived_key, scope_key, interval, stale_from, input_dataset, pipeline_run_id)
+           SELECT $4, k.key, k.scope, $3, k.from_ts, $5, $6 FROM k
+           ON CONFLICT (derived_kind, derived_key, scope_key, interval) WHERE cleared_at IS NULL
+           DO UPDATE SET stale_from = EXCLUDED.stale_from WHERE EXCLUDED.stale_from < derived_staleness.stale_from
+           RETURNING 1
+         ) SELECT count(*)::int AS n FROM up`,
+        [[...changedFrom.keys()], [...changedFrom.values()], interval, kind, input, pipelineRunId],
+      );
+      marked += r.n;
+    }
+    return marked;
+  }
+
+  /** Open marks, oldest stale_from first. */
+  async open(filter: StaleFilter, em: EntityManager = this.ds.manager): Promise<StaleScope[]> {
+    const rows: MarkRow[] = await em.query(
+      `SELECT derived_kind, derived_key, scope_key, interval, stale_from, input_dataset, pipeline_run_id, marked_at FROM derived_staleness
+       WHERE cleared_at IS NULL AND derived_kind = $1 AND ($2::text[] IS NULL OR derived_key = ANY($2)) AND ($3::text[] IS NULL OR scope_key = ANY($3))
+         AND ($4::text IS NULL OR interval = $4)
+       ORDER BY stale_from, derived_key, scope_key`,
+      [filter.kind, filter.keys ?? null, filter.scopes ?? null, filter.interval ?? null],
+    );
+    return rows.map(toScope);
+  }
+
+  /**
+   * The scopes of one key recomputed from these instants on (in `em`'s transaction): their open marks that start no
+   * earlier are cleared. Returns how many.
+   */
+  async clear(em: EntityManager, kind: DerivedKind, key: string, interval: string, recomputedFrom: Map<string, Date>, pipelineRunId: string | null): Promise<number> {
+    if (recomputedFrom.size === 0) return 0;
+    const [r] = await em.query(
+      `WITH up AS (
+         UPDATE derived_staleness d SET cleared_at = now(), cleared_by_run_id = $5
+         FROM unnest($3::text[], $4::timestamptz[]) AS u(scope, from_ts)
+         WHERE d.cleared_at IS NULL AND d.derived_kind = $1 AND d.derived_key = $2 AND d.interval = $6 AND d.scope_key = u.scope AND d.stale_from >= u.from_ts
+         RETURNING 1
+       ) SELECT count(*)::int AS n FROM up`,
+      [kind, key, [...recomputedFrom.keys()], [...recomputedFrom.values()], pipelineRunId, interval],
+    );
+    return r.n;
+  }
+
+  /**
+   * Refuses (StaleDataError, non-retryable) when any feature row of these versions in the scope is stale: marked, or
+   * computed before a bar at or before it was last written (the quality rule's own test, so plain SQL updates count).
+   */
+  async assertFeaturesFresh(
+    em: EntityManager, versions: string[], scope: { symbols: string[]; interval: string; from: Date; to: Date },
+  ): Promise<void> {
+    const marked = (await this.open({ kind: 'feature_data', keys: versions, scopes: scope.symbols, interval: scope.interval }, em))
+      .filter((m) => new Date(m.staleFrom) <= scope.to);
+    const found: { key: string; scope: string; staleFrom: string }[] = marked.map((m) => ({ key: m.key, scope: m.scope, staleFrom: m.staleFrom }));
+    for (const version of versions) {
+      const rows: { symbol: string; stale_from: Date }[] = await em.query(
+        `SELECT symbol, min(ts) AS stale_from FROM (${featureOlderThanBars().flaggedSql}) r WHERE fail GROUP BY symbol ORDER BY symbol`,
+        [scope.symbols, scope.interval, scope.from, scope.to, version],
+      );
+      for (const r of rows) {
+        if (!found.some((f) => f.key === version && f.scope === r.symbol)) found.push({ key: version, scope: r.symbol, staleFrom: r.stale_from.toISOString() });
+      }
+    }
+    if (found.length > 0) throw new StaleDataError(`feature_data in ${scope.symbols.join(',')} ${scope.interval}`, found);
+  }
+}
