@@ -11,6 +11,7 @@ import { bookTrades } from '../src/portfolio/booking';
 import { performanceMetrics } from '../src/portfolio/performance-report';
 import { readTradeFile } from '../src/portfolio/trade-file';
 import { valuePortfolio } from '../src/portfolio/valuation';
+import { DerivedStalenessRepository } from '../src/repositories/derived-staleness-repository';
 import { PortfolioRepository } from '../src/repositories/portfolio-repository';
 import { RunRepository } from '../src/repositories/run-repository';
 import type { ActivityDeps } from './deps';
@@ -29,6 +30,7 @@ export function createPortfolioActivities(deps: ActivityDeps) {
   const ds = deps.dataSource;
   const runs = new RunRepository(ds);
   const portfolios = new PortfolioRepository(ds);
+  const staleness = new DerivedStalenessRepository(ds);
 
   return {
     async bookTradeFile(args: BookTradesArgs): Promise<BookTradesResult> {
@@ -39,6 +41,8 @@ export function createPortfolioActivities(deps: ActivityDeps) {
       return lineageStep(ds, runs, args.pipelineRunId, async (em) => {
         const r = await bookTrades(em, portfolios, { portfolioId: args.portfolioId, source: args.path, parsed, strict: args.strict, pipelineRunId: args.pipelineRunId });
         await runs.addCounts(em, args.pipelineRunId, { tradesBooked: r.booked, tradesQuarantined: r.quarantined });
+        // Positions from the earliest date the booking touched are stale until revalued (in the booking's transaction).
+        if (r.earliestDate) await staleness.markKeyChanged(em, 'portfolio_position', args.portfolioId, '1d', new Date(`${r.earliestDate}T00:00:00Z`), 'trade', args.pipelineRunId);
         const { bookedIds: _ids, ...result } = r;
         return {
           result: { ...result, warnings: result.warnings.slice(0, 100) },
@@ -58,7 +62,11 @@ export function createPortfolioActivities(deps: ActivityDeps) {
       if (!span) return { portfolioId: args.portfolioId, from: args.from ?? '', to: args.to ?? '', anything: false };
       const symbols = await portfolios.ledgerSymbols(undefined, args.portfolioId, '9999-12-31');
       const lastBar = symbols.length ? (await portfolios.lastClosesBefore(undefined, symbols, '9999-12-31')).map((c) => c.day).sort().pop() : undefined;
-      const from = args.from && args.from > span.first ? args.from : span.first;
+      // Derived data follows its inputs: a revised bar or a booking marked the positions stale from some date; start there.
+      const marks = await staleness.open({ kind: 'portfolio_position', keys: [args.portfolioId], interval: '1d' });
+      const staleFrom = marks.map((m) => m.staleFrom.slice(0, 10)).sort()[0];
+      const asked = args.from && staleFrom && staleFrom < args.from ? staleFrom : args.from;
+      const from = asked && asked > span.first ? asked : span.first;
       const to = args.to ?? [lastBar ?? span.last, span.last].sort().pop()!;
       const anything = from <= to && (await portfolios.sessions(undefined, from, to)).length > 0;
       return { portfolioId: args.portfolioId, from, to, anything };
@@ -72,6 +80,7 @@ export function createPortfolioActivities(deps: ActivityDeps) {
       if (done) return done.details.result as ValuePortfolioResult;
       const resumeAfter = (info.heartbeatDetails as { lastDay?: string } | undefined)?.lastDay ?? null;
       let lastBeat = Date.now();
+      const readAt = new Date(); // marks made after this may not be reflected: they stay open
       const symbols = await portfolios.ledgerSymbols(undefined, args.portfolioId, args.to);
       const summary = await valuePortfolio(ds, portfolios, { portfolioId: args.portfolioId, from: args.from, to: args.to, pipelineRunId: args.pipelineRunId, resumeAfter }, {
         onWindow: (lastDay) => ctx.heartbeat({ lastDay }),
@@ -85,6 +94,7 @@ export function createPortfolioActivities(deps: ActivityDeps) {
         inLastTransaction: async (em, s) => {
           const result: ValuePortfolioResult = { sessions: s.sessions, positionRows: s.positionRows, nav: s.nav, realisedPnl: s.realisedPnl, unrealisedPnl: s.unrealisedPnl, lastDay: s.lastDay };
           await runs.addCounts(em, args.pipelineRunId, { valuedSessions: s.sessions, positionRows: s.positionRows });
+          await staleness.clearKey(em, 'portfolio_position', args.portfolioId, '1d', new Date(`${args.from}T00:00:00Z`), readAt, args.pipelineRunId);
           await runs.recordLineage(em, {
             ...key, pipelineRunId: args.pipelineRunId, activityType: info.activityType, attempt: info.attempt,
             inputDatasets: valuationInputs(args, symbols).map(formatDatasetRef),

@@ -2,7 +2,7 @@
 // change), clears them when they are recomputed, and answers which are stale. One mechanism for every derived kind
 // (src/contracts/derived.ts); each kind adds only its key query below.
 import type { DataSource, EntityManager } from 'typeorm';
-import { derivedFrom, type DerivedKind, type InputDataset, type StaleScope } from '../contracts/derived';
+import { ALL_SCOPES, derivedFrom, type DerivedKind, type InputDataset, type StaleScope } from '../contracts/derived';
 import { StaleDataError } from '../contracts/errors';
 import { featureOlderThanBars } from '../quality/rules';
 
@@ -13,6 +13,9 @@ import { featureOlderThanBars } from '../quality/rules';
 const STORED_KEYS: Record<DerivedKind, string> = {
   feature_data: `SELECT s.version AS key, u.scope, u.from_ts FROM unnest($1::text[], $2::timestamptz[]) AS u(scope, from_ts) CROSS JOIN feature_set s
     WHERE EXISTS (SELECT 1 FROM feature_data f WHERE f.feature_set_version = s.version AND f.symbol = u.scope AND f.interval = $3 AND f.ts >= u.from_ts)`,
+  // Daily positions only ($3 is the interval of the changed bars: other intervals do not value portfolios).
+  portfolio_position: `SELECT p.id AS key, u.scope, u.from_ts FROM unnest($1::text[], $2::timestamptz[]) AS u(scope, from_ts) CROSS JOIN portfolio p
+    WHERE $3 = '1d' AND EXISTS (SELECT 1 FROM portfolio_position pp WHERE pp.portfolio_id = p.id AND pp.as_of >= (u.from_ts AT TIME ZONE 'UTC')::date AND pp.symbol = u.scope)`,
 };
 
 /** Which derived rows are asked about: one kind, optionally some keys, scopes and an interval. */
@@ -65,6 +68,32 @@ export class DerivedStalenessRepository {
       marked += r.n;
     }
     return marked;
+  }
+
+  /** Marks one key's whole scope (ALL_SCOPES) stale from `from` (in `em`'s transaction): a booking that changed a portfolio. */
+  async markKeyChanged(em: EntityManager, kind: DerivedKind, key: string, interval: string, from: Date, input: InputDataset, pipelineRunId: string | null): Promise<void> {
+    await em.query(
+      `INSERT INTO derived_staleness (derived_kind, derived_key, scope_key, interval, stale_from, input_dataset, pipeline_run_id) VALUES ($1, $2, $3, $4, $5, $6, $7)
+       ON CONFLICT (derived_kind, derived_key, scope_key, interval) WHERE cleared_at IS NULL
+       DO UPDATE SET stale_from = EXCLUDED.stale_from WHERE EXCLUDED.stale_from < derived_staleness.stale_from`,
+      [kind, key, ALL_SCOPES, interval, from, input, pipelineRunId],
+    );
+  }
+
+  /**
+   * Every open mark of one key (all scopes) recomputed from `from` on, as of a read that began at `readAt`: marks
+   * made after the recompute began reading stay open (their change may not have been seen). Returns how many.
+   */
+  async clearKey(em: EntityManager, kind: DerivedKind, key: string, interval: string, from: Date, readAt: Date, pipelineRunId: string | null): Promise<number> {
+    const [r] = await em.query(
+      `WITH up AS (
+         UPDATE derived_staleness SET cleared_at = now(), cleared_by_run_id = $6
+         WHERE cleared_at IS NULL AND derived_kind = $1 AND derived_key = $2 AND interval = $3 AND stale_from >= $4 AND marked_at < $5
+         RETURNING 1
+       ) SELECT count(*)::int AS n FROM up`,
+      [kind, key, interval, from, readAt, pipelineRunId],
+    );
+    return r.n;
   }
 
   /** Open marks, oldest stale_from first. */

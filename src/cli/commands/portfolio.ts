@@ -6,10 +6,11 @@ import { z } from 'zod';
 import { InputError } from '../../contracts/errors';
 import { portfolioIdSchema } from '../../contracts/portfolio';
 import { isoDateSchema, tickerSchema } from '../../contracts/schemas';
+import { DerivedStalenessRepository } from '../../repositories/derived-staleness-repository';
 import { PortfolioRepository } from '../../repositories/portfolio-repository';
 import { bookTrades, bookTradesInputSchema, portfolioValuation, portfolioValuationInputSchema, type BookTradesSummary, type PortfolioValuationSummary } from '../../../workflows/portfolio';
 import { parse } from '../args';
-import { out, usage, withRuntime, type Command } from '../context';
+import { err, out, usage, withRuntime, type Command } from '../context';
 import { checkInput, startAndFollow } from '../follow';
 
 const help = `Usage: tickflow portfolio create ID [--name TEXT] [--lot-method fifo|average|specific] [--allow-short] [--benchmark SYMBOL] [--currency USD]
@@ -102,6 +103,9 @@ async function run(argv: string[]): Promise<number> {
   const id = action === 'list' ? '' : flag(idSchema, 'portfolio', arg ?? '', where);
   return withRuntime({ migrate: true }, async ({ dataSource }) => {
     const repo = new PortfolioRepository(dataSource);
+    const staleness = new DerivedStalenessRepository(dataSource);
+    const staleFrom = async (portfolioId: string) => (await staleness.open({ kind: 'portfolio_position', keys: [portfolioId], interval: '1d' }))
+      .map((m) => m.staleFrom.slice(0, 10)).sort()[0] ?? null;
     if (action === 'create') {
       const lotMethod = flag(z.enum(['fifo', 'average', 'specific']), 'lot-method', v['lot-method'] ?? 'fifo', where);
       const currency = flag(z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code like USD'), 'currency', v.currency ?? 'USD', where);
@@ -113,9 +117,14 @@ async function run(argv: string[]): Promise<number> {
       return 0;
     }
     if (action === 'list') {
-      const rows = await repo.list();
+      const rows = await Promise.all((await repo.list()).map(async (p) => ({ ...p, staleFrom: await staleFrom(p.id) })));
       if (json) out(JSON.stringify(rows, null, 2));
-      else for (const p of rows) out(`${p.id.padEnd(24)} ${p.lotMethod.padEnd(8)} short ${p.allowShort ? 'on ' : 'off'} ${p.currency} benchmark ${p.benchmarkSymbol ?? '-'}  ${p.name}`);
+      else {
+        for (const p of rows) {
+          out(`${p.id.padEnd(24)} ${p.lotMethod.padEnd(8)} short ${p.allowShort ? 'on ' : 'off'} ${p.currency} benchmark ${p.benchmarkSymbol ?? '-'}  ${p.name}` +
+            `${p.staleFrom ? `  STALE from ${p.staleFrom}` : ''}`);
+        }
+      }
       return 0;
     }
     if (!(await repo.find(id))) throw new InputError(`portfolio ${id} does not exist (tickflow portfolio list shows them)`, where);
@@ -138,6 +147,8 @@ async function run(argv: string[]): Promise<number> {
     }
     if (action === 'positions') {
       const rows = await repo.positions(id, asOf);
+      const stale = await staleFrom(id);
+      if (stale && (!rows[0] || rows[0].asOf >= stale)) err(`· positions of ${id} from ${stale} on are stale (an input changed): run tickflow portfolio value ${id}`);
       if (json) out(JSON.stringify(rows, null, 2));
       else if (rows.length === 0) out(`no valued positions${asOf ? ` on ${asOf}` : ''}: run tickflow portfolio value ${id}`);
       else {
