@@ -33,8 +33,11 @@ export interface ImportArgs extends ScopeArgs {
   sinceLast?: boolean;
 }
 
+/** An import's counts (the one declaration: the importer's summary extends it). received = stored + quarantined + exactDuplicates. */
 export interface ImportResult {
+  /** Rows inside the requested range (or whose date could not be read). */
   received: number;
+  /** Bars accepted: inserted + revised + unchanged. */
   stored: number;
   inserted: number;
   revised: number;
@@ -44,8 +47,9 @@ export interface ImportResult {
   corporateActions: number;
   adjustedBars: number;
   /**
-   * Per symbol, the earliest bar inserted or changed inside stored history (ISO timestamp): features (and other derived
-   * data) from there on were computed from prices that are gone. The pipeline's feature step recomputes from it.
+   * Per symbol, the earliest bar inserted or changed (values or adjusted close) at or before its last bar stored before
+   * this import (ISO timestamp): derived data from there on was computed from prices that are gone, and the pipeline's
+   * feature step recomputes from it. Appends after the last stored bar are not here.
    */
   changedFrom: Record<string, string>;
   /** Derived scopes (e.g. other feature-set versions of these symbols) marked stale by this import. */

@@ -3,6 +3,7 @@
 // history mark the data derived from them stale, in the same transaction (DerivedStalenessRepository).
 // Invariant reported to the user: received = stored + quarantined + exactDuplicates.
 import type { DataSource, EntityManager } from 'typeorm';
+import type { ImportResult } from '../contracts/activities';
 import type { DatasetRef } from '../contracts/dataset-ref';
 import { parseIsoDate } from '../contracts/dates';
 import { checkBar, rowTime, sameValues, type Bar } from '../providers/bar';
@@ -48,28 +49,10 @@ export interface SymbolStats {
   last: string | null;
 }
 
-export interface ImportSummary {
-  /** Rows inside the requested range (or whose date could not be read). */
-  received: number;
-  /** Bars accepted: inserted + revised + unchanged. */
-  stored: number;
-  inserted: number;
-  revised: number;
-  unchanged: number;
-  quarantined: number;
-  exactDuplicates: number;
+export interface ImportSummary extends ImportResult {
   outOfRange: number;
-  corporateActions: number;
-  adjustedBars: number;
   perSymbol: Record<string, SymbolStats>;
   datasets: DatasetRef[];
-  /**
-   * Per symbol, the earliest bar inserted or changed (values or adjusted close) at or before its last bar stored before
-   * this import (ISO timestamp): derived data from there on is stale. Appends after the last stored bar are not here.
-   */
-  changedFrom: Record<string, string>;
-  /** Derived scopes marked stale (derived_staleness rows written). */
-  staleMarked: number;
 }
 
 interface SymbolRead {

@@ -4,6 +4,7 @@
 // portfolio's lock, so two bookings of one portfolio cannot both sell the same shares.
 import type { EntityManager } from 'typeorm';
 import { InputError } from '../contracts/errors';
+import type { BookTradesResult } from '../contracts/portfolio';
 import type { NewEntry, PortfolioRepository, PortfolioRow, QuarantinedTrade, StoredEntry } from '../repositories/portfolio-repository';
 import { Book, Dec, LedgerError, eventsByDate, type LedgerEvent } from './lots';
 import type { ParsedTradeFile, TradeEntry } from './trade-file';
@@ -24,16 +25,7 @@ export interface BookingRequest {
   pipelineRunId: string | null;
 }
 
-export interface BookingResult {
-  received: number;
-  booked: number;
-  /** Rows whose trade_id is already booked with the same values: a re-import books nothing twice. */
-  alreadyBooked: number;
-  quarantined: number;
-  warnings: string[];
-  /** The earliest date whose holdings changed (valuations from it on are stale), or null. */
-  earliestDate: string | null;
-  symbols: string[];
+export interface BookingResult extends BookTradesResult {
   bookedIds: string[];
 }
 

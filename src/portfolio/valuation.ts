@@ -8,6 +8,7 @@
 // continues after the last window it committed.
 import type { DataSource, EntityManager } from 'typeorm';
 import { InputError } from '../contracts/errors';
+import type { ValuePortfolioResult } from '../contracts/portfolio';
 import type { PortfolioRepository, PositionRow, StoredEntry, ValuationRow } from '../repositories/portfolio-repository';
 import { Book, Dec, type LedgerEvent } from './lots';
 
@@ -24,17 +25,10 @@ export interface ValuationRequest {
   resumeAfter?: string | null;
 }
 
-export interface ValuationSummary {
+export interface ValuationSummary extends ValuePortfolioResult {
   portfolioId: string;
   from: string;
   to: string;
-  sessions: number;
-  positionRows: number;
-  /** The NAV at the close of `to` (a decimal string), or null when no session was valued. */
-  nav: string | null;
-  realisedPnl: string | null;
-  unrealisedPnl: string | null;
-  lastDay: string | null;
 }
 
 const ZERO = new Dec(0);

@@ -34,22 +34,8 @@ export interface StoredEntry {
   pipelineRunId: string | null;
 }
 
-export interface NewEntry {
-  tradeRef: string;
-  kind: StoredEntry['kind'];
-  symbol: string | null;
-  quantity: string | null;
-  price: string | null;
-  fees: string;
-  amount: string | null;
-  currency: string;
-  executedAt: string;
-  tradeDate: string;
-  settleDate: string;
-  lots: { lot: string; quantity: string }[] | null;
-  reversesTradeId: string | null;
-  source: string;
-}
+/** An entry about to be booked: a stored entry before it has an id, a run and a parsed instant. */
+export type NewEntry = Omit<StoredEntry, 'id' | 'executedAt' | 'pipelineRunId'> & { executedAt: string };
 
 export interface QuarantinedTrade {
   location: string;
