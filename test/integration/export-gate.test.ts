@@ -88,22 +88,23 @@ describe('tickflow export: the quality gate', () => {
   });
 
   it('a blocking failure refuses the export: no file, a failed run, exit 1 with what to do', async () => {
-    // A bar whose high is below its low: price.ohlc_consistency is a blocking error rule.
+    // A bar whose high is below its low: price.ohlc_consistency is a blocking error rule. The plain UPDATE also leaves
+    // the features computed before it older than their bars, so feature.older_than_bars blocks as well (as it should).
     await ds.query(`UPDATE price_data SET high = low - 5 WHERE symbol = 'AAA' AND ts = $1`, [`${day(60)}T00:00:00Z`]);
     const req = request();
     const r = await runStandaloneExport(ds, req);
-    expect(r).toMatchObject({ status: 'blocked', gate: { decision: 'block', blockingFailures: ['price.ohlc_consistency'] } });
+    expect(r).toMatchObject({ status: 'blocked', gate: { decision: 'block', blockingFailures: ['price.ohlc_consistency', 'feature.older_than_bars'] } });
     expect(fs.existsSync(req.outPath)).toBe(false);
     expect(fs.existsSync(`${req.outPath}.manifest.json`)).toBe(false);
     expect((await resultsOf(r.pipelineRunId)).filter((s) => !s.passed).map((s) => s.rule)).toContain('price.ohlc_consistency');
     const run = await new RunRepository(ds).get(r.pipelineRunId);
-    expect(run).toMatchObject({ status: 'failed', error: 'quality gate blocked the export: price.ohlc_consistency failed', gate: { decision: 'block' } });
+    expect(run).toMatchObject({ status: 'failed', error: 'quality gate blocked the export: price.ohlc_consistency, feature.older_than_bars failed', gate: { decision: 'block' } });
 
     const out = path.join(dir, 'cli-blocked.csv');
     const c = await cli('--out', out);
     expect(c.code).toBe(1);
     expect(c.stdout).toBe('');
-    expect(c.stderr).toMatch(/✗ export refused: the quality gate blocked it: price\.ohlc_consistency failed/);
+    expect(c.stderr).toMatch(/✗ export refused: the quality gate blocked it: price\.ohlc_consistency, feature\.older_than_bars failed/);
     expect(c.stderr).toMatch(/what to do: .*tickflow quality history --run [0-9a-f-]{36}.*--no-gate/);
     expect(fs.existsSync(out)).toBe(false);
   });
