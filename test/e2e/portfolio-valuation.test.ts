@@ -1,4 +1,4 @@
-// Portfolios through Temporal: bookTrades books a file on a worker process and values ten years of 120 positions;
+// Portfolios through Temporal: bookTrades books a file on a worker process and values ten years of 60 positions;
 // the worker is killed (SIGKILL) after the valuation has committed windows and heartbeated its cursor. A new worker
 // resumes after the cursor: every (portfolio, date, symbol) row exists exactly once and equals a fresh valuation.
 import fs from 'node:fs';
@@ -15,7 +15,7 @@ import { openTestDataSource, resetData, startTemporal, testDatabaseUrl, testRedi
 
 jest.setTimeout(300_000);
 
-const SYMBOLS = 120;
+const SYMBOLS = 60;
 const FROM = '2008-01-02';
 const TO = '2017-12-29';
 

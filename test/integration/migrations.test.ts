@@ -66,11 +66,18 @@ describe('migrations', () => {
   it('keeps trades append-only in the database itself', async () => {
     const ds = await openDataSource({ url: url.toString() });
     try {
+      await ds.query(`INSERT INTO portfolio (id, name, lot_method) VALUES ('p1', 'p1', 'fifo')`);
       const [t] = await ds.query(
-        `INSERT INTO trade (portfolio_id, symbol, side, quantity, price, executed_at) VALUES ('p1', 'AAPL', 'buy', 10, 150, now()) RETURNING id`,
+        `INSERT INTO trade (portfolio_id, trade_ref, kind, symbol, quantity, price, currency, executed_at, trade_date, settle_date, source)
+         VALUES ('p1', 't1', 'buy', 'AAPL', 10, 150, 'USD', now(), '2020-01-02', '2020-01-06', 'test') RETURNING id`,
       );
       await expect(ds.query(`UPDATE trade SET price = 1 WHERE id = $1`, [t.id])).rejects.toThrow(`trade is append-only: UPDATE refused on trade ${t.id}`);
       await expect(ds.query(`DELETE FROM trade WHERE id = $1`, [t.id])).rejects.toThrow('trade is append-only: DELETE refused');
+      // A correction is a reversal row naming the entry, and only one reversal per entry.
+      const reversal = `INSERT INTO trade (portfolio_id, trade_ref, kind, currency, executed_at, trade_date, settle_date, source, reverses_trade_id)
+        VALUES ('p1', $1, 'reversal', 'USD', now(), '2020-01-03', '2020-01-03', 'test', $2)`;
+      await ds.query(reversal, ['r1', t.id]);
+      await expect(ds.query(reversal, ['r2', t.id])).rejects.toThrow(/trade_reversed_once/);
     } finally {
       await ds.destroy();
     }
