@@ -245,6 +245,7 @@ export async function valuePortfolio(
     const lastDay = window[window.length - 1];
     summary.positionRows += positions.length;
     const closing = valuations[valuations.length - 1];
+    summary.lastDay = lastDay;
     summary.nav = closing.nav;
     summary.realisedPnl = closing.realisedPnl;
     summary.unrealisedPnl = closing.unrealisedPnl;

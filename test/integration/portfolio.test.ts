@@ -79,6 +79,7 @@ describe('portfolio ledger and valuation', () => {
     await book(file('good.csv', goodRows));
     const s = await value('2016-01-04', '2016-01-29');
     expect(s.sessions).toBe(19); // January 2016 from the 4th, without MLK day
+    expect([s.lastDay, s.nav]).toEqual(['2016-01-29', (await repo.valuations('P1', '2016-01-29', '2016-01-29'))[0].nav]);
     const [v] = await h.ds.query(`SELECT nav::text, cash::text, market_value::text, realised_pnl::text, unrealised_pnl::text, daily_return FROM portfolio_valuation
       WHERE portfolio_id = 'P1' AND as_of = '2016-01-08'`);
     // cash 100000 − 10401 − 5150 + (11640 − 1); 30 AAPL at the stored close of 2016-01-08
