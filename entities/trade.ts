@@ -8,7 +8,7 @@ export type TradeKind = 'buy' | 'sell' | 'short' | 'cover' | 'deposit' | 'withdr
  * Money and quantities are exact numerics, read as strings and handled with decimal.js.
  */
 @Entity({ name: 'trade' })
-@Index('trade_portfolio_date_idx', ['portfolioId', 'tradeDate', 'id'])
+@Index('trade_portfolio_date_idx', ['portfolioId', 'tradeDate', 'executedAt', 'id'])
 export class Trade {
   @PrimaryGeneratedColumn({ type: 'bigint' }) id: string;
   @Column({ name: 'portfolio_id', type: 'varchar', length: 64 }) portfolioId: string;

@@ -54,7 +54,8 @@ export class PortfolioLedger1732407500000 implements MigrationInterface {
         WHEN "kind" IN ('deposit', 'withdrawal', 'fee') THEN "amount" > 0
         ELSE "reverses_trade_id" IS NOT NULL END),
       CONSTRAINT "trade_settles_after_trading" CHECK ("settle_date" >= "trade_date"))`);
-    await q.query(`CREATE INDEX "trade_portfolio_date_idx" ON "trade" ("portfolio_id", "trade_date", "id")`);
+    // The replay's page order and keyset: (trade_date, executed_at, id) within a portfolio, one index range per page.
+    await q.query(`CREATE INDEX "trade_portfolio_date_idx" ON "trade" ("portfolio_id", "trade_date", "executed_at", "id")`);
     await q.query(`CREATE INDEX "trade_symbol_date_idx" ON "trade" ("symbol", "trade_date")`);
     // A trade is reversed at most once; a reversal of a reversal is refused.
     await q.query(`CREATE UNIQUE INDEX "trade_reversed_once" ON "trade" ("reverses_trade_id") WHERE "reverses_trade_id" IS NOT NULL`);

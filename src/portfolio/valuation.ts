@@ -61,7 +61,9 @@ interface DayActivity {
 class LedgerReplay {
   readonly book: Book;
   private pages: AsyncIterator<StoredEntry[]>;
+  /** The current page, read by index: the page belongs to the generator (it reads its last row to page on). */
   private pending: StoredEntry[] = [];
+  private at = 0;
   private exhausted = false;
   private actionAt = 0;
 
@@ -77,18 +79,19 @@ class LedgerReplay {
   /** The next date (≤ `limit`) on which something happens, or null. */
   async nextEventDate(limit: string): Promise<string | null> {
     await this.fill();
-    const ledger = this.pending[0]?.tradeDate;
+    const ledger = this.pending[this.at]?.tradeDate;
     const action = this.actions[this.actionAt] as { exDate: string } | undefined;
     const candidates = [ledger, action?.exDate].filter((d): d is string => d !== undefined && d <= limit);
     return candidates.length ? candidates.sort()[0] : null;
   }
 
   private async fill(): Promise<void> {
-    while (this.pending.length === 0 && !this.exhausted) {
+    while (this.at >= this.pending.length && !this.exhausted) {
       const next = await this.pages.next();
       if (next.done) this.exhausted = true;
       else {
         this.pending = next.value;
+        this.at = 0;
         this.onPage();
       }
     }
@@ -101,8 +104,8 @@ class LedgerReplay {
     while (this.actionAt < this.actions.length && (this.actions[this.actionAt] as { exDate: string }).exDate <= day) events.push(this.actions[this.actionAt++]);
     for (;;) {
       await this.fill();
-      if (this.pending.length === 0 || this.pending[0].tradeDate > day) break;
-      const entry = this.pending.shift()!;
+      if (this.at >= this.pending.length || this.pending[this.at].tradeDate > day) break;
+      const entry = this.pending[this.at++];
       if (this.reversed.has(entry.id)) continue;
       const event = toLedgerEvent(entry);
       if (!event) continue;

@@ -102,7 +102,7 @@ const ENTRY_COLUMNS = `id::text AS id, trade_ref AS "tradeRef", kind, symbol, qu
 const PORTFOLIO_COLUMNS = `id, name, currency, lot_method AS "lotMethod", allow_short AS "allowShort", benchmark_symbol AS "benchmarkSymbol", created_at AS "createdAt"`;
 const day = (column: string, alias: string) => `to_char(${column}, 'YYYY-MM-DD') AS "${alias}"`;
 /** Ledger pages for replay: small enough that memory stays flat in the number of entries. */
-const LEDGER_PAGE = 5000;
+export const LEDGER_PAGE = 5000;
 
 export class PortfolioRepository {
   constructor(private readonly ds: DataSource) {}

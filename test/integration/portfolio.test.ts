@@ -7,7 +7,8 @@ import { performanceMetrics } from '../../src/portfolio/performance-report';
 import { readTradeFile } from '../../src/portfolio/trade-file';
 import { valuePortfolio } from '../../src/portfolio/valuation';
 import { LocalFilesProvider } from '../../src/providers/local-files';
-import { PortfolioRepository } from '../../src/repositories/portfolio-repository';
+import { Dec } from '../../src/portfolio/lots';
+import { LEDGER_PAGE, PortfolioRepository } from '../../src/repositories/portfolio-repository';
 import { bundledDataDir, insertRawBars, useImportHarness } from '../helpers/services';
 
 const NOW = new Date('2024-01-01T00:00:00Z');
@@ -138,6 +139,28 @@ describe('portfolio ledger and valuation', () => {
     expect(v.find((r: { d: string }) => r.d === '2016-02-08').cash).toBe('9020');
     const [p] = await h.ds.query(`SELECT quantity::text, cost_basis::text, to_char(price_date, 'YYYY-MM-DD') AS pd FROM portfolio_position WHERE symbol = 'SPLT' AND as_of = '2016-02-08'`);
     expect([p.quantity, p.cost_basis, p.pd]).toEqual(['40', '1000', '2016-02-05']); // no bar on the 8th: the latest earlier close
+  });
+
+  it('replays a ledger of several pages in full (holdings equal the ledger\'s own sums)', async () => {
+    const entries = 3 * LEDGER_PAGE + 123;
+    await h.ds.query(`INSERT INTO trade (portfolio_id, trade_ref, kind, amount, currency, executed_at, trade_date, settle_date, source)
+      VALUES ('P1', 'dep', 'deposit', 1e7, 'USD', '2016-01-04', '2016-01-04', '2016-01-04', 'test')`);
+    // Two buys then a sell of each symbol, cycling over the quarter's sessions: holdings grow by 1 share per cycle.
+    await h.ds.query(`WITH s AS (SELECT day, row_number() OVER (ORDER BY day) - 1 AS k FROM exchange_calendar WHERE exchange = 'XNYS' AND trading AND day BETWEEN '2016-01-04' AND '2016-03-31'),
+        n AS (SELECT count(*) AS days FROM s)
+      INSERT INTO trade (portfolio_id, trade_ref, kind, symbol, quantity, price, currency, executed_at, trade_date, settle_date, source)
+      SELECT 'P1', 't' || g, CASE WHEN g % 3 = 2 THEN 'sell' ELSE 'buy' END, CASE WHEN (g / 3) % 2 = 0 THEN 'AAPL' ELSE 'SPY' END, 1, 100, 'USD',
+        s.day::timestamp AT TIME ZONE 'UTC' + g * interval '1 millisecond', s.day, s.day, 'test'
+      FROM generate_series(0, $1 - 1) g CROSS JOIN n JOIN s ON s.k = (g * n.days) / $1`, [entries]);
+    const expected = await h.ds.query(`SELECT symbol, sum(CASE WHEN kind = 'buy' THEN quantity ELSE -quantity END)::text AS q FROM trade
+      WHERE portfolio_id = 'P1' AND symbol IS NOT NULL GROUP BY symbol ORDER BY symbol`);
+    const s = await value('2016-03-31', '2016-03-31');
+    expect(s.positionRows).toBe(3); // AAPL, SPY and cash
+    const held = await h.ds.query(`SELECT symbol, quantity::text AS q FROM portfolio_position WHERE as_of = '2016-03-31' AND symbol <> '$CASH' ORDER BY symbol`);
+    expect(held).toEqual(expected);
+    const [cash] = await h.ds.query(`SELECT quantity::text AS q FROM portfolio_position WHERE as_of = '2016-03-31' AND symbol = '$CASH'`);
+    const net = await h.ds.query(`SELECT (1e7 - sum(CASE WHEN kind = 'buy' THEN 100 ELSE -100 END))::text AS c FROM trade WHERE portfolio_id = 'P1' AND symbol IS NOT NULL`);
+    expect(new Dec(cash.q).eq(net[0].c)).toBe(true);
   });
 
   it('names the symbol that has no price to value it with', async () => {
