@@ -18,6 +18,8 @@ describe('date flags', () => {
     [['reprocess', '--to', '2015-02-29'], 'tickflow: tickflow reprocess: to: date 2015-02-29 does not exist'],
     [['features', 'recompute', '--from', '2021-02-30'], 'tickflow: tickflow features recompute: from: date 2021-02-30 does not exist'],
     [['quality', 'history', '--since', '2021-02-30'], 'tickflow: tickflow quality history: --since="2021-02-30": date 2021-02-30 does not exist'],
+    [['schedule', 'backfill', 'nightly', '--start', '2021-02-30', '--end', '2021-03-31'], 'tickflow: --start: expected a date YYYY-MM-DD or a timestamp with a zone: date 2021-02-30 does not exist'],
+    [['portfolio', 'pnl', 'demo', '--from', '2021-02-30'], 'tickflow: tickflow portfolio pnl: --from="2021-02-30": date 2021-02-30 does not exist'],
   ])('tickflow %j', async (args, expected) => {
     const r = await tickflow(args);
     expect(r).toEqual({ code: 2, output: expected });

@@ -26,6 +26,13 @@ async function run(argv: string[]): Promise<number> {
   const [action, id] = positionals;
   if (values.help || !action) return usage(help, values.help);
   if (action !== 'list' && !id) throw new InputError('needs a schedule id', `tickflow schedule ${action}`);
+  // Flags are checked before any service starts: a bad date should not wait for Temporal.
+  const at = (name: string, v: string | undefined) => {
+    const d = parseDateOrInstant(v ?? '');
+    if (!d.ok) throw new InputError(`expected a date YYYY-MM-DD or a timestamp with a zone: ${d.reason}`, `--${name}`);
+    return d.instant;
+  };
+  const backfillRange = action === 'backfill' ? { start: at('start', values.start), end: at('end', values.end) } : null;
   return withRuntime({ temporal: true }, async (rt) => {
     const client = rt.temporal!.client;
     switch (action) {
@@ -51,15 +58,9 @@ async function run(argv: string[]): Promise<number> {
       case 'resume': await resumeSchedule(client, id); break;
       case 'delete': await deleteSchedule(client, id); break;
       case 'trigger': await triggerSchedule(client, id); break;
-      case 'backfill': {
-        const at = (name: string, v: string | undefined) => {
-          const d = parseDateOrInstant(v ?? '');
-          if (!d.ok) throw new InputError(`expected a date YYYY-MM-DD or a timestamp with a zone: ${d.reason}`, `--${name}`);
-          return d.instant;
-        };
-        await backfillSchedule(client, id, at('start', values.start), at('end', values.end));
+      case 'backfill':
+        await backfillSchedule(client, id, backfillRange!.start, backfillRange!.end);
         break;
-      }
       default:
         throw new InputError(`unknown action "${action}" (create, list, pause, resume, delete, trigger or backfill)`, 'tickflow schedule');
     }
