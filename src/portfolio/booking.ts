@@ -8,7 +8,7 @@ import type { BookTradesResult } from '../contracts/portfolio';
 import type { NewEntry, PortfolioRepository, PortfolioRow, QuarantinedTrade, StoredEntry } from '../repositories/portfolio-repository';
 import { Book, Dec, LedgerError, eventsByDate, type LedgerEvent } from './lots';
 import type { ParsedTradeFile, TradeEntry } from './trade-file';
-import { toLedgerEvent } from './valuation';
+import { actionEvents, toLedgerEvent } from './valuation';
 
 /** US equities settle T+2 before 2024-05-28 and T+1 from then (SEC Rule 15c6-1 as amended). */
 export function settlementCycle(tradeDate: string): number {
@@ -66,24 +66,18 @@ export async function bookTrades(em: EntityManager, repo: PortfolioRepository, r
     candidates = await checkReplay(em, repo, portfolio, stored, reversedIds, candidates, reject);
 
     const byRef = new Map(stored.map((s) => [s.tradeRef, s.id]));
-    const toNew = async (e: TradeEntry): Promise<NewEntry> => ({
+    const settle = await settlementDates(em, repo, candidates);
+    const toNew = (e: TradeEntry): NewEntry => ({
       tradeRef: e.tradeRef, kind: e.kind, symbol: e.symbol, quantity: e.quantity, price: e.price, fees: e.fees, amount: e.amount, currency: portfolio.currency,
-      executedAt: e.executedAt, tradeDate: e.tradeDate,
-      settleDate: e.settleDate ?? (e.symbol ? ((await repo.sessionAfter(em, e.tradeDate, settlementCycle(e.tradeDate))) ?? e.tradeDate) : e.tradeDate),
+      executedAt: e.executedAt, tradeDate: e.tradeDate, settleDate: e.settleDate ?? (e.symbol ? settle(e.tradeDate) : e.tradeDate),
       lots: e.lots, reversesTradeId: e.reverses ? byRef.get(e.reverses) ?? null : null, source: `${req.source}:${e.location.split(':').pop()}`,
     });
     // Entries first, then reversals, whose targets may be rows of this same file.
     const firsts = candidates.filter((e) => e.kind !== 'reversal');
-    // One query at a time: the transaction has one connection.
-    const rowsOf = async (entries: TradeEntry[]) => {
-      const rows: NewEntry[] = [];
-      for (const e of entries) rows.push(await toNew(e));
-      return rows;
-    };
-    const ids = await repo.insertEntries(em, portfolio.id, await rowsOf(firsts), req.pipelineRunId);
+    const ids = await repo.insertEntries(em, portfolio.id, firsts.map(toNew), req.pipelineRunId);
     firsts.forEach((e, i) => byRef.set(e.tradeRef, ids[i]));
     const reversals = candidates.filter((e) => e.kind === 'reversal');
-    ids.push(...(await repo.insertEntries(em, portfolio.id, await rowsOf(reversals), req.pipelineRunId)));
+    ids.push(...(await repo.insertEntries(em, portfolio.id, reversals.map(toNew), req.pipelineRunId)));
     await repo.quarantine(em, portfolio.id, req.source, quarantine, req.pipelineRunId);
 
     result.booked = ids.length;
@@ -95,6 +89,21 @@ export async function bookTrades(em: EntityManager, repo: PortfolioRepository, r
     result.symbols = [...new Set(candidates.map((e) => e.symbol ?? (e.reverses ? stored.find((s) => s.tradeRef === e.reverses)?.symbol ?? null : null)).filter((s): s is string => !!s))].sort();
     return result;
   }
+}
+
+/**
+ * The settlement date of a fill traded on a day: its settlement cycle's n-th session after it, from one read of the
+ * calendar for all of them (the trade date itself past the stored calendar's end).
+ */
+async function settlementDates(em: EntityManager, repo: PortfolioRepository, entries: TradeEntry[]): Promise<(tradeDate: string) => string> {
+  const days = entries.filter((e) => e.symbol && !e.settleDate).map((e) => e.tradeDate).sort();
+  if (days.length === 0) return (d) => d;
+  const horizon = new Date(Date.parse(`${days[days.length - 1]}T00:00:00Z`) + 15 * 86_400_000).toISOString().slice(0, 10);
+  const sessions = await repo.sessions(em, days[0], horizon);
+  return (tradeDate) => {
+    const after = sessions.findIndex((d) => d > tradeDate);
+    return after < 0 ? tradeDate : sessions[after + settlementCycle(tradeDate) - 1] ?? tradeDate;
+  };
 }
 
 /** Unknown symbols and non-session trade dates are refused; a price outside the day's range warns (refused with `strict`). */
@@ -149,8 +158,8 @@ async function checkReplay(
   const storedEvents = stored.filter((s) => !cancelled.has(s.id) && !cancelled.has(s.tradeRef)).map(toLedgerEvent).filter((e): e is LedgerEvent => e !== null);
   const symbols = [...new Set([...stored, ...candidates].map((e) => e.symbol).filter((s): s is string => !!s))];
   const lastDate = [...stored.map((s) => s.tradeDate), ...candidates.map((c) => c.tradeDate)].sort().pop();
-  const actions: LedgerEvent[] = lastDate ? (await repo.corporateActions(em, symbols, lastDate)).flatMap((a): LedgerEvent[] =>
-    a.kind === 'split' && a.ratio ? [{ type: 'split', symbol: a.symbol, exDate: a.exDate, ratio: new Dec(a.ratio) }] : []) : [];
+  // Splits change what is held; dividends only move cash, which no check reads.
+  const actions = lastDate ? actionEvents(await repo.corporateActions(em, symbols, lastDate)).filter((a) => a.type === 'split') : [];
   let live = candidates;
   for (let round = 0; round < 1 + candidates.length; round++) {
     const fresh = new Map<LedgerEvent, TradeEntry>();

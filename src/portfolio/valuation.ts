@@ -122,7 +122,8 @@ class LedgerReplay {
   }
 }
 
-function actionEvents(rows: Awaited<ReturnType<PortfolioRepository['corporateActions']>>): LedgerEvent[] {
+/** Stored corporate actions as lot-engine events (splits with a ratio, dividends with an amount). */
+export function actionEvents(rows: Awaited<ReturnType<PortfolioRepository['corporateActions']>>): LedgerEvent[] {
   return rows.flatMap((a): LedgerEvent[] => {
     if (a.kind === 'split' && a.ratio) return [{ type: 'split', symbol: a.symbol, exDate: a.exDate, ratio: new Dec(a.ratio) }];
     if (a.kind === 'dividend' && a.amount) return [{ type: 'dividend', symbol: a.symbol, exDate: a.exDate, perShare: new Dec(a.amount), ...(a.payDate ? { payDate: a.payDate } : {}) }];

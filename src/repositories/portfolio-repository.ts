@@ -225,14 +225,6 @@ export class PortfolioRepository {
     return rows.map((r) => r.day);
   }
 
-  /** The `n`-th session after `day` (settlement cycles: T+1, T+2). */
-  async sessionAfter(em: EntityManager | undefined, dayOf: string, n: number): Promise<string | null> {
-    const [row] = await this.q(em).query(
-      `SELECT ${day('day', 'day')} FROM exchange_calendar WHERE exchange = 'XNYS' AND trading AND day > $1 ORDER BY day OFFSET $2 LIMIT 1`, [dayOf, n - 1],
-    );
-    return row?.day ?? null;
-  }
-
   /** Which of the given days are not exchange sessions (weekends, holidays, or outside the stored calendar). */
   async nonSessions(em: EntityManager | undefined, days: string[]): Promise<Set<string>> {
     if (days.length === 0) return new Set();

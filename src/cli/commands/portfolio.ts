@@ -9,7 +9,7 @@ import { isoDateSchema, tickerSchema } from '../../contracts/schemas';
 import { DerivedStalenessRepository } from '../../repositories/derived-staleness-repository';
 import { PortfolioRepository } from '../../repositories/portfolio-repository';
 import { bookTrades, bookTradesInputSchema, portfolioValuation, portfolioValuationInputSchema, type BookTradesSummary, type PortfolioValuationSummary } from '../../../workflows/portfolio';
-import { parse } from '../args';
+import { checkFlag as flag, parse } from '../args';
 import { err, out, usage, withRuntime, type Command } from '../context';
 import { checkInput, startAndFollow } from '../follow';
 
@@ -44,11 +44,6 @@ const ACTIONS = ['create', 'import-trades', 'trades', 'positions', 'value', 'pnl
 const idSchema = portfolioIdSchema;
 const daySchema = isoDateSchema;
 
-function flag<T>(schema: z.ZodType<T>, name: string, value: unknown, where: string): T {
-  const r = schema.safeParse(value);
-  if (!r.success) throw new InputError(`--${name}=${JSON.stringify(value)}: ${r.error.issues[0].message}`, where);
-  return r.data;
-}
 
 const money = (s: string | null) => (s === null ? '-' : Number(s).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }));
 const pct = (x: number | null | undefined) => (x === null || x === undefined ? '-' : `${(x * 100).toFixed(2)}%`);

@@ -8,7 +8,7 @@ import { addCustomRule } from '../../quality/custom-rules';
 import { buildReport, render } from '../../quality/report';
 import { defaultRules } from '../../quality/rules';
 import { QualityRepository } from '../../repositories/quality-repository';
-import { parse } from '../args';
+import { checkFlag as flag, parse } from '../args';
 import { err, out, usage, withRuntime, type Command } from '../context';
 
 const help = `Usage: tickflow quality history [--rule NAME] [--symbol SYM] [--since YYYY-MM-DD] [--run ID] [--limit N] [--json]
@@ -25,12 +25,6 @@ rules    custom rules: a single read-only SELECT returning the failing rows; it 
 
 const uuid = z.string().uuid('expected a pipeline-run id (uuid)');
 
-/** Validates one flag with zod; the error names the flag, the value and the command. */
-function flag<T>(schema: z.ZodType<T>, name: string, value: unknown, where: string): T {
-  const r = schema.safeParse(value);
-  if (!r.success) throw new InputError(`--${name}=${JSON.stringify(value)}: ${r.error.issues[0].message}`, where);
-  return r.data;
-}
 
 const options = {
   json: { type: 'boolean' }, rule: { type: 'string' }, symbol: { type: 'string' }, since: { type: 'string' }, run: { type: 'string' },
