@@ -24,7 +24,12 @@ async function answers(url: string): Promise<boolean> {
   }
 }
 
-export default async function globalSetup(): Promise<void> {
+/** Jest's worker count for this run (1 with --runInBand). */
+function workerCount(globalConfig: { maxWorkers?: number } | undefined): number {
+  return Math.max(1, globalConfig?.maxWorkers ?? 1);
+}
+
+export default async function globalSetup(globalConfig?: { maxWorkers?: number }): Promise<void> {
   const ci = process.env.CI === 'true';
   const config = loadConfig();
   let adminUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -47,6 +52,12 @@ export default async function globalSetup(): Promise<void> {
   const ds = await openDataSource({ url: testUrl.toString() });
   await ds.runMigrations({ transaction: 'each' });
   await ds.destroy();
+  // Each jest worker gets its own copy of the migrated database, so test files running side by side never see
+  // each other's rows; teardown drops every database with the run's prefix.
+  const copier = new Client({ connectionString: adminUrl });
+  await copier.connect();
+  for (let w = 1; w <= workerCount(globalConfig); w++) await copier.query(`CREATE DATABASE "${dbName}_w${w}" TEMPLATE "${dbName}"`);
+  await copier.end();
 
   const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   const redis = await connectRedis(redisUrl, { required: false }).catch((e: Error) => ({ client: null, reason: e.message }));
