@@ -139,8 +139,8 @@ export interface Config {
   migrationDatabaseUrl: string | undefined;
   /** How custom quality rules run: as this role, each statement at most timeoutMs. */
   customRules: { role: string; timeoutMs: number };
-  /** The runtime role `tickflow db migrate` manages, if any. The password is a secret: never log it. */
-  runtimeRole: { name: string; password: string | undefined } | undefined;
+  /** The runtime role `tickflow db migrate` manages (name unset: none). The password is a secret: never log it. */
+  runtimeRole: { name: string | undefined; password: string | undefined };
 }
 
 export interface HttpProviderConfig {
@@ -208,6 +208,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     migrationDatabaseUrl: e.TICKFLOW_MIGRATION_DATABASE_URL,
     customRules: { role: e.TICKFLOW_RULES_ROLE, timeoutMs: e.TICKFLOW_RULE_TIMEOUT_MS },
-    runtimeRole: e.TICKFLOW_RUNTIME_ROLE ? { name: e.TICKFLOW_RUNTIME_ROLE, password: e.TICKFLOW_RUNTIME_ROLE_PASSWORD } : undefined,
+    runtimeRole: { name: e.TICKFLOW_RUNTIME_ROLE, password: e.TICKFLOW_RUNTIME_ROLE_PASSWORD },
   };
 }

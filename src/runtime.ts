@@ -57,7 +57,8 @@ export async function openRuntime(config: Config, needs: RuntimeNeeds = {}): Pro
     const dataSource = await openDataSource({ url: databaseUrl, poolMax: config.dbPoolMax });
     closers.push(() => dataSource.destroy());
     if (needs.migrate) {
-      const roles = { rulesRole: config.customRules.role, runtimeRole: config.runtimeRole };
+      const { name, password } = config.runtimeRole;
+      const roles = { rulesRole: config.customRules.role, runtimeRole: name ? { name, password } : undefined };
       // The runtime role may not run DDL: with a migration role configured, migrations connect as it, briefly.
       const migrator = migrationUrl && !needs.asMigrationRole ? await openDataSource({ url: migrationUrl, poolMax: 1, applicationName: 'tickflow-migrate' }) : dataSource;
       try {

@@ -29,7 +29,8 @@ export async function migrateDatabase(ds: DataSource, roles: RoleSettings, { str
   const repo = new RoleRepository(ds);
   const notices: string[] = [];
   if (roles.runtimeRole) {
-    await repo.ensureRulesRole(roles.rulesRole, [roles.runtimeRole.name]);
+    // The runtime role becomes a member of the rules role (to SET ROLE to it), so the rules role comes first.
+    await repo.ensureRulesRole(roles.rulesRole);
     await repo.ensureRuntimeRole(roles.runtimeRole.name, roles.runtimeRole.password, roles.rulesRole);
   } else if ((await repo.rulesRoleProblems(roles.rulesRole)).length > 0) {
     try {

@@ -41,14 +41,15 @@ async function run(argv: string[]): Promise<number> {
   const runtimeRole = role('runtime-role');
   return withRuntime({ asMigrationRole: true }, async ({ dataSource, config }) => {
     if (action === 'migrate') {
+      const runtimeName = runtimeRole ?? config.runtimeRole.name;
       const r = await migrateDatabase(dataSource, {
         rulesRole: rulesRole ?? config.customRules.role,
-        runtimeRole: runtimeRole ? { name: runtimeRole, password: config.runtimeRole?.password } : config.runtimeRole,
+        runtimeRole: runtimeName ? { name: runtimeName, password: config.runtimeRole.password } : undefined,
       }, { strict: true });
       if (values.json) out(JSON.stringify(r));
       else {
         out(r.applied.length ? `applied: ${r.applied.join(', ')}` : 'schema is up to date');
-        const password = config.runtimeRole?.password ? 'password set from TICKFLOW_RUNTIME_ROLE_PASSWORD' : 'password unchanged';
+        const password = config.runtimeRole.password ? 'password set from TICKFLOW_RUNTIME_ROLE_PASSWORD' : 'password unchanged';
         out(`roles: rules ${r.roles.rules}${r.roles.runtime ? `, runtime ${r.roles.runtime} (${password})` : ''}`);
       }
     } else if (action === 'revert') {
