@@ -22,12 +22,18 @@ export function roleIdent(name: string): string {
   return `"${name}"`;
 }
 
+/** SASLprep as PostgreSQL's server and clients apply it (RFC 4013 mappings, then NFKC), so a non-ASCII password still logs in. */
+function saslPrep(password: string): string {
+  const mappedToNothing = /[\u00AD\u034F\u1806\u180B\u180C\u180D\u200C\u200D\u2060\uFE00-\uFE0F\uFEFF]/g;
+  return password.replace(/[\u00A0\u1680\u2000-\u200B\u202F\u205F\u3000]/g, ' ').replace(mappedToNothing, '').normalize('NFKC');
+}
+
 /**
  * The SCRAM-SHA-256 verifier PostgreSQL stores for a password (RFC 7677, as libpq's PQencryptPasswordConn makes it):
  * sending the verifier instead of the password keeps the plain text out of the server's statement log.
  */
 export function scramVerifier(password: string, salt = randomBytes(16), iterations = 4096): string {
-  const salted = pbkdf2Sync(password.normalize('NFKC'), salt, iterations, 32, 'sha256');
+  const salted = pbkdf2Sync(saslPrep(password), salt, iterations, 32, 'sha256');
   const clientKey = createHmac('sha256', salted).update('Client Key').digest();
   const storedKey = createHash('sha256').update(clientKey).digest();
   const serverKey = createHmac('sha256', salted).update('Server Key').digest();
