@@ -80,13 +80,8 @@ export class RoleRepository {
     if (!r.can_take) problems.push(`the connecting role cannot SET ROLE ${role}`);
     const missing = await this.tablesLacking(role, RULE_READABLE_TABLES, ['SELECT']);
     if (missing.length > 0) problems.push(`role "${role}" cannot read ${missing.join(', ')}`);
-    const extra = await this.ds.query(
-      `SELECT c.relname FROM pg_class c WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind IN ('r', 'p', 'v', 'm')
-         AND NOT (c.relname = ANY($2)) AND has_table_privilege($1, c.oid, 'SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER')
-       ORDER BY 1`,
-      [role, RULE_READABLE_TABLES],
-    );
-    if (extra.length > 0) problems.push(`role "${role}" may use ${extra.map((x: { relname: string }) => x.relname).join(', ')}`);
+    const extra = await this.tablesBeyondReadable(role);
+    if (extra.length > 0) problems.push(`role "${role}" may use ${extra.join(', ')}`);
     return problems;
   }
 
@@ -98,12 +93,7 @@ export class RoleRepository {
     const id = roleIdent(role);
     await this.createRole(role, RULES_ROLE_ATTRIBUTES);
     await this.stripRole(role, RULES_ROLE_ATTRIBUTES);
-    const extra: { relname: string }[] = await this.ds.query(
-      `SELECT c.relname FROM pg_class c WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind IN ('r', 'p', 'v', 'm')
-         AND NOT (c.relname = ANY($2)) AND has_table_privilege($1, c.oid, 'SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER')`,
-      [role, RULE_READABLE_TABLES],
-    );
-    for (const t of extra) await retryingConflicts(() => this.ds.query(`REVOKE ALL ON "${t.relname}" FROM ${id}`));
+    for (const t of await this.tablesBeyondReadable(role)) await retryingConflicts(() => this.ds.query(`REVOKE ALL ON "${t}" FROM ${id}`));
     for (const t of await this.tablesLacking(role, RULE_READABLE_TABLES, ['SELECT'])) {
       await retryingConflicts(() => this.ds.query(`GRANT SELECT ON "${t}" TO ${id}`));
     }
@@ -169,6 +159,17 @@ export class RoleRepository {
         EXISTS (SELECT 1 FROM pg_class c WHERE c.relowner = r.oid AND c.relnamespace = current_schema()::regnamespace) AS owns_tables
       FROM pg_roles r WHERE r.rolname = current_user`);
     return { name: r.name, superuser: r.superuser, ownsTables: r.owns_tables };
+  }
+
+  /** Tables and views of this schema outside RULE_READABLE_TABLES on which `role` holds any privilege. */
+  private async tablesBeyondReadable(role: string): Promise<string[]> {
+    const rows: { relname: string }[] = await this.ds.query(
+      `SELECT c.relname FROM pg_class c WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind IN ('r', 'p', 'v', 'm')
+         AND NOT (c.relname = ANY($2)) AND has_table_privilege($1, c.oid, 'SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER')
+       ORDER BY 1`,
+      [role, RULE_READABLE_TABLES],
+    );
+    return rows.map((r) => r.relname);
   }
 
   /** Tables of `names` present in this schema on which `role` lacks one of `privileges`. */
