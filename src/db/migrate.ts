@@ -29,9 +29,15 @@ export async function migrateDatabase(ds: DataSource, roles: RoleSettings, { str
   const repo = new RoleRepository(ds);
   const notices: string[] = [];
   if (roles.runtimeRole) {
-    // The runtime role becomes a member of the rules role (to SET ROLE to it), so the rules role comes first.
-    await repo.ensureRulesRole(roles.rulesRole);
-    await repo.ensureRuntimeRole(roles.runtimeRole.name, roles.runtimeRole.password, roles.rulesRole);
+    try {
+      // The runtime role becomes a member of the rules role (to SET ROLE to it), so the rules role comes first.
+      await repo.ensureRulesRole(roles.rulesRole);
+      await repo.ensureRuntimeRole(roles.runtimeRole.name, roles.runtimeRole.password, roles.rulesRole);
+    } catch (e) {
+      if (strict) throw e;
+      notices.push(`roles ${roles.rulesRole} / ${roles.runtimeRole.name} are not as Tickflow needs them: ${(e as Error).message} `
+        + '(run `tickflow db migrate` as the migration role)');
+    }
   } else if ((await repo.rulesRoleProblems(roles.rulesRole)).length > 0) {
     try {
       await repo.ensureRulesRole(roles.rulesRole);
