@@ -156,16 +156,21 @@ describe('hostile custom rules', () => {
     expect(missing['custom.zero_volume']).toMatchObject({ passed: false });
     expect(missing['custom.zero_volume'].error).toMatch(/^cannot run as the rules role "tickflow_no_such_rules_role": role "tickflow_no_such_rules_role" does not exist/);
 
-    // A role someone widened (cluster-wide, so created idempotently): refused as a whole, then repaired.
-    const strong = 'tickflow_test_widened_rules';
+    // A role someone widened: refused as a whole, then repaired. Its own name (roles are cluster-wide), dropped after.
+    const strong = `tickflow_test_widened_${process.pid}`;
     const roles = new RoleRepository(ds);
-    await roles.ensureRulesRole(strong);
-    await ds.query(`GRANT pg_signal_backend TO ${strong}`).catch(() => {}); // a concurrent run may hold the same grant
-    const widened = await run(5000, strong);
-    expect(widened['custom.zero_volume'].error).toMatch(/^the rules role "tickflow_test_widened_rules" holds more than read access/);
-    expect(await roles.rulesRoleProblems(strong)).toEqual([expect.stringContaining('is a member of pg_signal_backend')]);
-    await roles.ensureRulesRole(strong);
-    expect(await roles.rulesRoleProblems(strong)).toEqual([]);
+    try {
+      await roles.ensureRulesRole(strong);
+      await ds.query(`GRANT pg_signal_backend TO ${strong}`);
+      const widened = await run(5000, strong);
+      expect(widened['custom.zero_volume'].error).toMatch(new RegExp(`^the rules role "${strong}" holds more than read access`));
+      expect(await roles.rulesRoleProblems(strong)).toEqual([expect.stringContaining('is a member of pg_signal_backend')]);
+      await roles.ensureRulesRole(strong);
+      expect(await roles.rulesRoleProblems(strong)).toEqual([]);
+    } finally {
+      await ds.query(`DROP OWNED BY ${strong}`).catch(() => {});
+      await ds.query(`DROP ROLE IF EXISTS ${strong}`);
+    }
   });
 
   it('ensures the rules role idempotently from concurrent sessions (roles are cluster-wide, test runs share them)', async () => {
