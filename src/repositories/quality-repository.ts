@@ -1,7 +1,6 @@
 // Owns all SQL on validation_result and quality_custom_rule, and composes the rule statements:
 // every bar rule in one pass over the scope's bars, each query rule as one statement, custom rules read-only.
-import type { DataSource, EntityManager } from 'typeorm';
-import type { QueryRunner } from 'typeorm';
+import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { DEFAULT_RULES_ROLE } from '../config';
 import { ConfigError, InputError } from '../contracts/errors';
 import { ensureNyseCalendar } from './calendar-repository';
@@ -273,8 +272,8 @@ export class QualityRepository {
         }
       }
     } catch (e) {
-      // The transaction itself could not be set up: every rule fails with that reason, none ran.
-      for (const r of rules) out.set(r.name, { checked: 0, failing: 0, sample: [], bySymbol: {}, error: (e as Error).message });
+      // The transaction could not be set up (or the connection broke): every rule not measured fails with that reason.
+      for (const r of rules) if (!out.has(r.name)) out.set(r.name, { checked: 0, failing: 0, sample: [], bySymbol: {}, error: (e as Error).message });
     } finally {
       // Read-only: nothing to keep. ROLLBACK also ends a transaction a failed step left aborted.
       await qr.query('ROLLBACK').catch(() => {});
@@ -343,8 +342,9 @@ export class QualityRepository {
   }
 
   /**
-   * Plans the query (EXPLAIN, never runs it) inside the same wrapper and read-only transaction it will run in, so
-   * unknown tables, several statements or a data-modifying CTE are refused when the rule is added, not mid-pipeline.
+   * Plans the query (EXPLAIN, never runs it) inside the same wrapper, read-only transaction and rules role it will run
+   * in, so unknown tables, tables the role may not read, or a data-modifying CTE are refused when the rule is added,
+   * not mid-pipeline. Throws ConfigError when the rules role cannot be taken.
    */
   async checkCustomSql(sql: string, limits: CustomRuleLimits = DEFAULT_CUSTOM_RULE_LIMITS): Promise<void> {
     const qr = this.ds.createQueryRunner();
