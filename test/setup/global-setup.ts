@@ -6,6 +6,7 @@ import path from 'node:path';
 import { Client } from 'pg';
 import { loadConfig } from '../../src/config';
 import { openDataSource } from '../../src/db/data-source';
+import { migrateDatabase } from '../../src/db/migrate';
 import { startEmbeddedPostgres } from '../../src/services/embedded-postgres';
 import { freePort } from '../../src/services/net';
 import { connectRedis } from '../../src/services/redis';
@@ -50,7 +51,8 @@ export default async function globalSetup(globalConfig?: { maxWorkers?: number }
   const testUrl = new URL(adminUrl);
   testUrl.pathname = `/${dbName}`;
   const ds = await openDataSource({ url: testUrl.toString() });
-  await ds.runMigrations({ transaction: 'each' });
+  // As `tickflow db migrate` does: the rules role (cluster-wide, shared by concurrent runs) gets this database's grants.
+  await migrateDatabase(ds, { rulesRole: config.customRules.role }, { strict: true });
   await ds.destroy();
   // Each jest worker gets its own copy of the migrated database, so test files running side by side never see
   // each other's rows; teardown drops every database with the run's prefix.
