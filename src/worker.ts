@@ -5,6 +5,7 @@ import {
 import type { DataSource } from 'typeorm';
 import { createActivities, type ActivityDeps } from '../activities';
 import type { Config } from './config';
+import { dataConverterFor } from './security/payload-codec';
 import type { FeatureCache } from './features/feature-cache';
 
 export const workflowsPath = require.resolve('../workflows');
@@ -58,6 +59,8 @@ export async function createWorker(opts: WorkerOptions): Promise<Worker> {
     taskQueue: opts.taskQueue,
     workflowBundle: await workflowBundle(),
     activities: createActivities(opts.deps),
+    // The payload codec when TICKFLOW_PAYLOAD_KEY is set: the same converter as the client's (runtime.ts).
+    ...(opts.deps.config.payloadKeys ? { dataConverter: dataConverterFor(opts.deps.config) } : {}),
     maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivityTaskExecutions ?? 4,
     shutdownGraceTime: '10 seconds',
   });
