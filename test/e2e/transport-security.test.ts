@@ -1,14 +1,27 @@
-// Issue 18 item 4, the payload codec on a real dev server: with TICKFLOW_PAYLOAD_KEY set, a bookTrades run completes
+// Issue 18 item 4 on a real dev server. TLS: every connection Tickflow opens (Temporal client and worker, the
+// PostgreSQL pool that COPY uses, Redis) goes over TLS with the config module's variables, through TLS-terminating
+// proxies in front of the test's services (the dev server serves no TLS) and a throwaway redis-server --tls-port.
+// The payload codec: with TICKFLOW_PAYLOAD_KEY set, a bookTrades run completes
 // through a worker and a client that share the codec, while its history — read by a client without the codec, as
 // anyone with access to Temporal's database or API would — holds only `binary/encrypted` payloads: no portfolio,
 // symbol or quantity in plain text. A wrong key fails with a clear error; a retired key still decodes from the key
 // ring; `tickflow codec-server` decodes the same payloads over HTTP for the Web UI, with CORS for its origin only.
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { Client } from '@temporalio/client';
-import { insertRawBars, useTestWorker } from '../helpers/services';
+import { Client, Connection } from '@temporalio/client';
+import { loadConfig } from '../../src/config';
+import { openDataSource } from '../../src/db/data-source';
+import { importPrices, importRepositories } from '../../src/import/import-prices';
+import { SyntheticProvider } from '../../src/providers/synthetic';
+import { connectWorkerNative, openRuntime } from '../../src/runtime';
+import { postgresSsl, temporalTransport } from '../../src/security/transport';
+import { freePort, waitForPort } from '../../src/services/net';
+import { insertRawBars, testDatabaseUrl, useTestWorker } from '../helpers/services';
 import { childEnv, spawnTickflow, waitFor } from '../helpers/processes';
+import { grpcTlsProxy, makeTestCerts, postgresTlsProxy } from '../helpers/tls';
 import { AesGcmPayloadCodec, ENCRYPTED_ENCODING } from '../../src/security/payload-codec';
 import { PortfolioRepository } from '../../src/repositories/portfolio-repository';
 import { bookTrades } from '../../workflows';
@@ -32,7 +45,7 @@ function payloadsIn(node: unknown, found: ProtoPayload[] = []): ProtoPayload[] {
   return found;
 }
 
-describe('the payload codec', () => {
+describe('transport security and the payload codec', () => {
   const h = useTestWorker('codec', {
     dataConverter: codecOf('key-1', { 'key-1': KEY_1 }),
     prepare: async ({ ds, exportDir }) => {
@@ -101,5 +114,54 @@ describe('the payload codec', () => {
       server.child.kill('SIGTERM');
     }
     expect(await server.closed).toBe(0);
+  });
+
+  it('connects over TLS: Temporal with mTLS (client and worker), PostgreSQL verify-full (COPY included), Redis over rediss://', async () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tickflow-tls-'));
+    const certs = makeTestCerts(tmp);
+    const db = new URL(testDatabaseUrl());
+    const [temporalProxy, pgProxy, redisPort] = await Promise.all([
+      grpcTlsProxy(h.env.address, certs), postgresTlsProxy(db.hostname, Number(db.port || 5432), certs), freePort(),
+    ]);
+    const redis = spawn('redis-server', ['--port', '0', '--tls-port', String(redisPort), '--tls-cert-file', certs.serverCert, '--tls-key-file', certs.serverKey,
+      '--tls-ca-cert-file', certs.ca, '--tls-auth-clients', 'no', '--save', '', '--appendonly', 'no', '--dir', tmp], { stdio: 'ignore' });
+    const viaProxy = (host: string) => Object.assign(new URL(testDatabaseUrl()), { hostname: host, port: String(pgProxy.port) }).toString();
+    try {
+      expect(await waitForPort(redisPort, '127.0.0.1', 10_000)).toBe(true);
+      const config = loadConfig({
+        TICKFLOW_STATE_DIR: tmp, DATABASE_URL: viaProxy('localhost'), PGSSLMODE: 'verify-full', PGSSLROOTCERT: certs.ca,
+        TEMPORAL_ADDRESS: `127.0.0.1:${temporalProxy.port}`, TEMPORAL_TLS_CA: certs.ca, TEMPORAL_TLS_CERT: certs.clientCert, TEMPORAL_TLS_KEY: certs.clientKey,
+        TEMPORAL_TLS_SERVER_NAME: 'localhost', REDIS_URL: `rediss://localhost:${redisPort}`, REDIS_TLS_CA: certs.ca,
+      });
+      const rt = await openRuntime(config, { temporal: true });
+      try {
+        expect(await rt.redis!.ping()).toBe('PONG');
+        expect((await rt.temporal!.connection.workflowService.getSystemInfo({})).serverVersion).toBeTruthy();
+        const native = await connectWorkerNative(config, config.temporal.address!);
+        await native.close();
+        // A COPY (the importer stages bars with COPY FROM STDIN) through the TLS pool.
+        const imported = await rt.dataSource.transaction((em) => importPrices(em, importRepositories(rt.dataSource), new SyntheticProvider(5),
+          { symbols: ['TLSX'], interval: '1d', range: { from: '2020-01-01', to: '2020-01-31' }, pipelineRunId: null, now: new Date('2024-01-01T00:00:00Z') }));
+        expect(imported.stored).toBeGreaterThan(15);
+      } finally {
+        await rt.close();
+      }
+      expect(temporalProxy.handshakes.length).toBeGreaterThanOrEqual(2); // the client's and the worker's connection
+      expect(temporalProxy.handshakes.every((x) => x.authorized && x.alpn === 'h2')).toBe(true);
+      expect(pgProxy.handshakes.length).toBeGreaterThanOrEqual(1);
+
+      // The checks are real: no client certificate, no TLS, or a host name the certificate does not carry all fail.
+      const noCert = temporalTransport(loadConfig({ TEMPORAL_ADDRESS: `127.0.0.1:${temporalProxy.port}`, TEMPORAL_TLS_CA: certs.ca, TEMPORAL_TLS_SERVER_NAME: 'localhost' }));
+      await expect(Connection.connect({ address: `127.0.0.1:${temporalProxy.port}`, ...noCert, connectTimeout: '3s' })).rejects.toThrow();
+      await expect(openDataSource({ url: viaProxy('localhost') })).rejects.toThrow();
+      const wrongHost = postgresSsl(loadConfig({ PGSSLMODE: 'verify-full', PGSSLROOTCERT: certs.ca }));
+      await expect(openDataSource({ url: viaProxy('127.0.0.1'), ssl: wrongHost })).rejects.toThrow(/localhost|altnames|IP/i);
+      const anyHost = postgresSsl(loadConfig({ PGSSLMODE: 'verify-ca', PGSSLROOTCERT: certs.ca }));
+      await (await openDataSource({ url: viaProxy('127.0.0.1'), ssl: anyHost })).destroy();
+    } finally {
+      redis.kill('SIGTERM');
+      await Promise.all([temporalProxy.close(), pgProxy.close()]);
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
   });
 });
