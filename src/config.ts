@@ -69,6 +69,8 @@ const envSchema = z.object({
   TEMPORAL_PORT: port.default(7233),
   /** Web UI port of that dev server. @default 8233 */
   TEMPORAL_UI_PORT: port.default(8233),
+  /** Codec endpoint the dev server's Web UI decodes payloads with (`tickflow codec-server`). @default none */
+  TEMPORAL_UI_CODEC_ENDPOINT: optionalUrl(['http:', 'https:']),
   /** Web UI base URL printed in links. @default http://localhost:<TEMPORAL_UI_PORT> */
   TEMPORAL_UI_URL: optionalUrl(['http:', 'https:']),
   /** Path of the `temporal` CLI binary. Unset: PATH, then the tool cache, else built with `go install`. */
@@ -162,6 +164,8 @@ export interface Config {
     devServerPort: number;
     uiPort: number;
     uiUrl: string;
+    /** Codec endpoint given to the dev server's Web UI. */
+    uiCodecEndpoint: string | undefined;
     cliPath: string | undefined;
     toolsDir: string;
     /** TLS for every Temporal connection (client and worker); undefined: plain gRPC. Paths, read when connecting. */
@@ -233,6 +237,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       devServerPort: e.TEMPORAL_PORT,
       uiPort: e.TEMPORAL_UI_PORT,
       uiUrl: e.TEMPORAL_UI_URL ?? `http://localhost:${e.TEMPORAL_UI_PORT}`,
+      uiCodecEndpoint: e.TEMPORAL_UI_CODEC_ENDPOINT,
       cliPath: e.TEMPORAL_CLI_PATH,
       toolsDir: path.resolve(e.TICKFLOW_TOOLS_DIR),
       tls: e.TEMPORAL_TLS || e.TEMPORAL_TLS_CERT || e.TEMPORAL_TLS_KEY || e.TEMPORAL_TLS_CA || e.TEMPORAL_TLS_SERVER_NAME || e.TEMPORAL_API_KEY

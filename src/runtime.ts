@@ -73,6 +73,7 @@ export async function openRuntime(config: Config, needs: RuntimeNeeds = {}): Pro
         const cli = ensureTemporalCli({ cliPath: config.temporal.cliPath, toolsDir: config.temporal.toolsDir }, log);
         const server = await startDevServer({
           cli, stateDir: config.stateDir, port: config.temporal.devServerPort, uiPort: config.temporal.uiPort, namespace: config.temporal.namespace,
+          uiCodecEndpoint: config.temporal.uiCodecEndpoint,
         });
         address = server.address;
         startedDevServer = server.pid !== undefined;
