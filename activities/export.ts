@@ -9,8 +9,6 @@ import { checkDateRange, type ActivityDeps } from './deps';
 import { lineageStep } from './lineage-step';
 import { confineExportFile, confineNewFile, exportRoots } from '../src/security/path-policy';
 
-const MANIFEST_SUFFIX = '.manifest.json';
-
 export function createExportActivities(deps: ActivityDeps) {
   const ds = deps.dataSource;
   const runs = new RunRepository(ds);
