@@ -78,7 +78,13 @@ export class AesGcmPayloadCodec implements PayloadCodec {
   }
 }
 
-/** The data converter every client and worker of this configuration uses: the codec when a key is set, else the SDK's default. */
+/** Failure messages and stack traces as encoded (hence encrypted) attributes: see failure-converter.ts. */
+export const ENCODED_FAILURE_CONVERTER_PATH = require.resolve('./failure-converter');
+
+/**
+ * The data converter every client and worker of this configuration uses: the codec (and encoded failures) when a
+ * key is set, else the SDK's default. A worker's workflow bundle must be built with the same failureConverterPath.
+ */
 export function dataConverterFor(config: Pick<Config, 'payloadKeys'>): DataConverter | undefined {
-  return config.payloadKeys ? { payloadCodecs: [new AesGcmPayloadCodec(config.payloadKeys)] } : undefined;
+  return config.payloadKeys ? { payloadCodecs: [new AesGcmPayloadCodec(config.payloadKeys)], failureConverterPath: ENCODED_FAILURE_CONVERTER_PATH } : undefined;
 }

@@ -22,7 +22,7 @@ import { freePort, waitForPort } from '../../src/services/net';
 import { insertRawBars, testDatabaseUrl, useTestWorker } from '../helpers/services';
 import { childEnv, spawnTickflow, waitFor } from '../helpers/processes';
 import { grpcTlsProxy, makeTestCerts, postgresTlsProxy } from '../helpers/tls';
-import { AesGcmPayloadCodec, ENCRYPTED_ENCODING } from '../../src/security/payload-codec';
+import { dataConverterFor, ENCRYPTED_ENCODING } from '../../src/security/payload-codec';
 import { PortfolioRepository } from '../../src/repositories/portfolio-repository';
 import { bookTrades } from '../../workflows';
 
@@ -30,7 +30,8 @@ jest.setTimeout(120_000);
 
 const KEY_1 = randomBytes(32).toString('base64');
 const KEY_2 = randomBytes(32).toString('base64');
-const codecOf = (currentId: string, keys: Record<string, string>) => ({ payloadCodecs: [new AesGcmPayloadCodec({ currentId, keys })] });
+/** The converter TICKFLOW_PAYLOAD_KEY gives the client and the worker: the codec and encoded failures. */
+const codecOf = (currentId: string, keys: Record<string, string>) => dataConverterFor({ payloadKeys: { currentId, keys } })!;
 const PORTFOLIO = 'CIPHERPF';
 const base64 = (b: Uint8Array | null | undefined) => Buffer.from(b ?? []).toString('base64');
 
@@ -74,6 +75,15 @@ describe('transport security and the payload codec', () => {
     const raw = JSON.stringify(history, (_k, v: unknown) => (v instanceof Uint8Array ? Buffer.from(v).toString('latin1') : v));
     for (const word of [PORTFOLIO, 'AAPL', '7919', 'trades.csv']) expect(raw).not.toContain(word);
     await expect(plain.workflow.getHandle(workflowId).result()).rejects.toThrow(/binary\/encrypted/);
+
+    // A failure's message and stack are encrypted too: they may name what the input held.
+    const failing = `codec-fail-${Date.now()}`;
+    const missing = path.join(h.exportDir, 'confidential-trades.csv');
+    const failure = await withCodec.workflow.execute(bookTrades, { taskQueue: h.taskQueue, workflowId: failing, args: [{ portfolioId: PORTFOLIO, path: missing }] }).catch((e) => e);
+    expect(failure.cause?.cause?.message).toContain(`cannot read the trade file: ENOENT`);
+    const failedHistory = JSON.stringify(await plain.workflow.getHandle(failing).fetchHistory(), (_k, v: unknown) => (v instanceof Uint8Array ? Buffer.from(v).toString('latin1') : v));
+    expect(failedHistory).toContain('Encoded failure');
+    expect(failedHistory).not.toContain('confidential-trades');
 
     // A wrong key for the id, and an id this process lacks: clear errors, naming the key id.
     await expect(client(codecOf('key-1', { 'key-1': KEY_2 })).workflow.getHandle(workflowId).result())

@@ -87,7 +87,7 @@ export async function createTestWorker(env: TestWorkflowEnvironment, taskQueue: 
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
     taskQueue,
-    workflowBundle: await workflowBundle(),
+    workflowBundle: await workflowBundle(deps.dataConverter?.failureConverterPath),
     ...(deps.maxConcurrentActivities ? { maxConcurrentActivityTaskExecutions: deps.maxConcurrentActivities } : {}),
     ...(deps.dataConverter ? { dataConverter: deps.dataConverter } : {}),
     activities: createActivities(testActivityDeps(deps.dataSource, deps)),
