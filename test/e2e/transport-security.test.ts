@@ -37,14 +37,22 @@ const base64 = (b: Uint8Array | null | undefined) => Buffer.from(b ?? []).toStri
 
 interface ProtoPayload { metadata?: Record<string, Uint8Array> | null; data?: Uint8Array | null }
 
-/** Every payload object anywhere in a history. */
-function payloadsIn(node: unknown, found: ProtoPayload[] = []): ProtoPayload[] {
+/**
+ * Every payload object anywhere in a history, except search attributes (indexed by the server, never encoded) and
+ * the SDK's own patch markers (`patched()`: the patch id, written by the SDK core without the codec).
+ */
+function payloadsIn(node: unknown, found: ProtoPayload[] = [], at = ''): ProtoPayload[] {
   if (!node || typeof node !== 'object' || node instanceof Uint8Array) return found;
   const o = node as Record<string, unknown>;
-  if (o.metadata && typeof o.metadata === 'object' && 'encoding' in (o.metadata as object)) found.push(o as ProtoPayload);
-  else for (const v of Object.values(o)) payloadsIn(v, found);
+  if (o.metadata && typeof o.metadata === 'object' && 'encoding' in (o.metadata as object)) found.push(Object.assign(o as ProtoPayload, { at }));
+  else for (const [k, v] of Object.entries(o)) if (k !== 'searchAttributes' && k !== 'patch-data') payloadsIn(v, found, `${at}.${k}`);
   return found;
 }
+
+/** Where a payload that is not ciphertext sits, and its encoding. */
+const plainOnes = (payloads: ProtoPayload[]) => payloads
+  .filter((p) => Buffer.from(p.metadata!.encoding!).toString() !== ENCRYPTED_ENCODING)
+  .map((p) => `${(p as { at?: string }).at}: ${Buffer.from(p.metadata!.encoding!).toString()}`);
 
 describe('transport security and the payload codec', () => {
   const h = useTestWorker('codec', {
@@ -92,6 +100,19 @@ describe('transport security and the payload codec', () => {
       .rejects.toThrow('payload encrypted with key id "key-1", which this process does not have (it has key-2: set TICKFLOW_PAYLOAD_OLD_KEYS to decode older payloads)');
     // Rotated: new payloads under key-2, the old ones still decode from the ring.
     expect(await client(codecOf('key-2', { 'key-2': KEY_2, 'key-1': KEY_1 })).workflow.getHandle(workflowId).result()).toEqual(summary);
+
+    // The CLI's own client and in-process worker (src/runtime.ts, src/worker.ts) pick the codec up from the environment.
+    const cliRun = spawnTickflow(['run', '--symbols', 'SYN0001', '--source', 'synthetic', '--from', '2016-01-04', '--to', '2016-02-26', '--no-export',
+      '--workflow-id', `codec-cli-${Date.now()}`, '--json'], childEnv({
+      DATABASE_URL: testDatabaseUrl(), TEMPORAL_ADDRESS: h.env.address, TEMPORAL_TASK_QUEUE: `codec-cli-${Date.now()}`, REDIS_URL: undefined,
+      TICKFLOW_PAYLOAD_KEY: KEY_1, TICKFLOW_PAYLOAD_KEY_ID: 'key-1',
+    }));
+    expect(await cliRun.closed).toBe(0);
+    const cliSummary = JSON.parse(cliRun.stdout()) as { workflowId: string; import: { stored: number } };
+    expect(cliSummary.import.stored).toBeGreaterThan(30);
+    const cliPayloads = payloadsIn(await plain.workflow.getHandle(cliSummary.workflowId).fetchHistory());
+    expect(cliPayloads.length).toBeGreaterThan(5);
+    expect(plainOnes(cliPayloads)).toEqual([]);
 
     // The codec endpoint, as the Web UI calls it.
     const server = spawnTickflow(['codec-server', '--port', '0', '--json', '--origin', 'http://localhost:8233'], childEnv({
