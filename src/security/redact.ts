@@ -42,12 +42,17 @@ function urlPassword(url: string | undefined): string[] {
   }
 }
 
-/** Every secret value a configuration holds: provider keys, database and Redis passwords, Temporal API key, payload keys. */
-export function configSecrets(config: Pick<Config, 'databaseUrl' | 'redisUrl' | 'providers'> & { temporal?: { apiKey?: string }; payloadKeys?: Config['payloadKeys'] }): string[] {
+/**
+ * Every secret value a configuration holds: provider keys, the passwords of the database (runtime and migration
+ * URLs), of the runtime role and of Redis, the Temporal API key, payload keys.
+ */
+export function configSecrets(config: Pick<Config, 'databaseUrl' | 'redisUrl' | 'providers'> & {
+  migrationDatabaseUrl?: string; runtimeRole?: { password?: string }; temporal?: { apiKey?: string }; payloadKeys?: Config['payloadKeys'];
+}): string[] {
   const p = config.providers;
   return [...new Set([
-    p.alphavantage.apiKey, p.polygon.apiKey, p.tiingo.apiKey, ...urlPassword(config.databaseUrl), ...urlPassword(config.redisUrl),
-    config.temporal?.apiKey, ...Object.values(config.payloadKeys?.keys ?? {}),
+    p.alphavantage.apiKey, p.polygon.apiKey, p.tiingo.apiKey, ...urlPassword(config.databaseUrl), ...urlPassword(config.migrationDatabaseUrl),
+    ...urlPassword(config.redisUrl), config.runtimeRole?.password, config.temporal?.apiKey, ...Object.values(config.payloadKeys?.keys ?? {}),
   ].filter((s): s is string => !!s && s.length >= 4))];
 }
 

@@ -37,8 +37,9 @@ describe('redaction', () => {
   it('collects the secrets a configuration holds', () => {
     const config = loadConfig({
       DATABASE_URL: 'postgres://u:db%2Fpass@h/x', REDIS_URL: 'redis://:redispass@h', ALPHAVANTAGE_API_KEY: 'avkey1', POLYGON_API_KEY: 'pgkey2', TIINGO_API_KEY: 'tgkey3',
+      TICKFLOW_MIGRATION_DATABASE_URL: 'postgres://owner:ddlpass@h/x', TICKFLOW_RUNTIME_ROLE: 'tick', TICKFLOW_RUNTIME_ROLE_PASSWORD: 'rolepass',
     });
-    expect(configSecrets(config).sort()).toEqual(['avkey1', 'db%2Fpass', 'db/pass', 'pgkey2', 'redispass', 'tgkey3']);
+    expect(configSecrets(config).sort()).toEqual(['avkey1', 'db%2Fpass', 'db/pass', 'ddlpass', 'pgkey2', 'redispass', 'rolepass', 'tgkey3']);
   });
 
   it('scrubs what activities throw (message, stack, causes) and passes results through', async () => {

@@ -7,6 +7,7 @@ import { describeInputIssues, pipelineInputSchema, type PipelineInputArgs } from
 import { parse } from '../args';
 import { err, out, withRuntime, type Command } from '../context';
 import { runDemoPortfolio } from '../demo-portfolio';
+import { runDemoSecurity } from '../demo-security';
 import { runSecurityIoDemo } from '../demo-security-io';
 import { startAndFollow, type FollowMeta } from '../follow';
 
@@ -69,6 +70,8 @@ async function run(argv: string[]): Promise<number> {
     if (code === 0 && values['demo-portfolio']) {
       const portfolio = await runDemoPortfolio(rt, Boolean(values['no-worker']));
       if (portfolio !== 0) return portfolio;
+      const security = await runDemoSecurity(rt);
+      if (security !== 0) return security;
       const policy = runSecurityIoDemo(rt.config);
       if (policy !== 0) return policy;
     }
