@@ -83,6 +83,16 @@ describe('classification', () => {
     expect(server.requests[0].query.apikey).toBe(AV_KEY);
   });
 
+  it('an echoed key is masked in every encoding, and so is any ?apikey= / ?token= in an echoed URL (issue 18)', async () => {
+    const key = 'k+y/with=odd&chars';
+    const av = createPriceProvider('alphavantage', loadConfig({ ALPHAVANTAGE_BASE_URL: server.baseUrl, ALPHAVANTAGE_API_KEY: key, ALPHAVANTAGE_RATE_LIMIT_PER_MIN: '6000' }));
+    const echoed = `raw ${key} url-encoded ${encodeURIComponent(key)} form ${new URLSearchParams({ k: key }).toString().slice(2)} other https://x/?token=abc123&apiKey=zzz999`;
+    server.fail({ path: '/query' }, { status: 401, body: echoed });
+    const e = await failure(firstRow(av, 'MSFT', '2017-12-18', '2017-12-18', '1m'));
+    expect(e.message).toBe('alphavantage MSFT: GET /query: HTTP 401 Unauthorized: raw *** url-encoded *** form *** other https://x/?token=***&apiKey=***');
+    expect(server.requests[0].query.apikey).toBe(key);
+  });
+
   it('a body that is not JSON, or has a field of the wrong type, is a ProviderError naming the field', async () => {
     server.fail(AGGS, { malformed: '<html>gateway</html>' });
     const notJson = await failure(firstRow(createPriceProvider('polygon', config)));
