@@ -21,8 +21,9 @@ beforeAll(async () => {
     { path: '/query', query: { function: 'TIME_SERIES_INTRADAY' }, file: 'alphavantage/TIME_SERIES_INTRADAY_MSFT_1min.json' },
   ]);
   config = loadConfig({
+    // The timeout leaves room for a cold first request on a loaded machine; the delay below is well past it.
     YAHOO_BASE_URL: server.baseUrl, POLYGON_BASE_URL: server.baseUrl, ALPHAVANTAGE_BASE_URL: server.baseUrl,
-    POLYGON_API_KEY: 'pg-secret-1234', ALPHAVANTAGE_API_KEY: AV_KEY, TICKFLOW_HTTP_TIMEOUT_MS: '300',
+    POLYGON_API_KEY: 'pg-secret-1234', ALPHAVANTAGE_API_KEY: AV_KEY, TICKFLOW_HTTP_TIMEOUT_MS: '2000',
     YAHOO_RATE_LIMIT_PER_MIN: '6000', POLYGON_RATE_LIMIT_PER_MIN: '6000', ALPHAVANTAGE_RATE_LIMIT_PER_MIN: '6000',
   });
 });
@@ -57,10 +58,10 @@ describe('classification', () => {
     server.fail(AGGS, { status: 500 });
     expect(await failure(firstRow(createPriceProvider('polygon', config)))).toBeInstanceOf(TransientProviderError);
     server.reset();
-    server.fail(AGGS, { delayMs: 1500 });
+    server.fail(AGGS, { delayMs: 4000 });
     const e = await failure(firstRow(createPriceProvider('polygon', config)));
     expect(e).toBeInstanceOf(TransientProviderError);
-    expect(e.message).toBe(`polygon AAPL: GET ${AGGS.path}: timed out after 300 ms`);
+    expect(e.message).toBe(`polygon AAPL: GET ${AGGS.path}: timed out after 2000 ms`);
   });
 
   it('a refused connection is transient', async () => {
