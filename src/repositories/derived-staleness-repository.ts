@@ -16,6 +16,10 @@ const STORED_KEYS: Record<DerivedKind, string> = {
   // Daily positions only ($3 is the interval of the changed bars: other intervals do not value portfolios).
   portfolio_position: `SELECT p.id AS key, u.scope, u.from_ts FROM unnest($1::text[], $2::timestamptz[]) AS u(scope, from_ts) CROSS JOIN portfolio p
     WHERE $3 = '1d' AND EXISTS (SELECT 1 FROM portfolio_position pp WHERE pp.portfolio_id = p.id AND pp.as_of >= (u.from_ts AT TIME ZONE 'UTC')::date AND pp.symbol = u.scope)`,
+  // A revised bar enters every later window: VaR rows from the bar on whose date held the symbol.
+  var_calculation: `SELECT p.id AS key, u.scope, u.from_ts FROM unnest($1::text[], $2::timestamptz[]) AS u(scope, from_ts) CROSS JOIN portfolio p
+    WHERE $3 = '1d' AND EXISTS (SELECT 1 FROM var_calculation v JOIN portfolio_position pp ON pp.portfolio_id = v.portfolio_id AND pp.as_of = v.as_of AND pp.symbol = u.scope
+      WHERE v.portfolio_id = p.id AND v.as_of >= (u.from_ts AT TIME ZONE 'UTC')::date)`,
 };
 
 /** Which derived rows are asked about: one kind, optionally some keys, scopes and an interval. */
