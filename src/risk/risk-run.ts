@@ -79,7 +79,7 @@ export function windowReturns(w: WindowCloses, firstBar: Map<string, string>, po
       last = v;
     }
     if (longGaps.length > 0) {
-      const gap = missing.filter((d) => d >= longGaps[0]);
+      const gap = missing;
       throw new InputError(
         `${symbol}, held by portfolio ${portfolioId} on ${w.asOf}, has no stored daily close on ${gap.slice(0, 10).join(', ')}${gap.length > 10 ? ` and ${gap.length - 10} more sessions` : ''} `
         + `(window ${windowStart}…${w.asOf}; gaps of up to ${MAX_FILLED_SESSIONS} sessions are bridged with the last close): import its prices first`, 'risk',
@@ -238,10 +238,13 @@ export async function realisedPnl(repo: RiskRepository, portfolioId: string, fro
   const closes = new Map<string, Map<string, number>>(symbols.map((s) => [s, new Map()]));
   const prior = await repo.sessionsBefore(em, from, MAX_FILLED_SESSIONS);
   for (const p of await repo.adjustedCloses(em, symbols, prior[0] ?? from, timeline[timeline.length - 1] ?? to)) closes.get(p.symbol)!.set(p.day, p.close);
+  const lastBar = new Map([...closes].map(([s, m]) => [s, [...m.keys()].sort().pop() ?? '']));
   const allDays = [...prior, ...timeline];
   const dayIndex = new Map(allDays.map((d, i) => [d, i]));
-  // The close of `symbol` on `day`, or the last one within MAX_FILLED_SESSIONS sessions before it.
+  // The close of `symbol` on `day`, or the last one within MAX_FILLED_SESSIONS sessions before it; none after its last
+  // stored bar (a day not stored yet is not a flat day).
   const closeOn = (symbol: string, dayOf: string) => {
+    if (dayOf > lastBar.get(symbol)!) return undefined;
     const i = dayIndex.get(dayOf)!;
     for (let k = i; k >= Math.max(0, i - MAX_FILLED_SESSIONS); k--) {
       const v = closes.get(symbol)!.get(allDays[k]);
