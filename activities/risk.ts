@@ -13,7 +13,7 @@ import { RiskRepository } from '../src/repositories/risk-repository';
 import { RunRepository } from '../src/repositories/run-repository';
 import { assertPositionsFresh, backtestSeries, computeRisk, realisedPnl, summarise } from '../src/risk/risk-run';
 import type { ActivityDeps } from './deps';
-import { lineageStep } from './lineage-step';
+import { lineageStep, resumableStep } from './lineage-step';
 
 /** Default range: one Basel backtest year (250 sessions) up to the last valued date. */
 const DEFAULT_SESSIONS = 250;
@@ -41,11 +41,9 @@ export function createRiskActivities(deps: ActivityDeps) {
     async computeRisk(args: ComputeRiskArgs): Promise<ComputeRiskResult> {
       const ctx = Context.current();
       const info = ctx.info;
-      const key = { workflowId: info.workflowExecution!.workflowId, runId: info.workflowExecution!.runId, activityId: info.activityId };
-      const done = await runs.findLineage(key);
-      if (done) return done.details.result as ComputeRiskResult;
+      const { key, done, resumeAfter } = await resumableStep<ComputeRiskResult>(runs);
+      if (done) return done;
       await assertPositionsFresh(staleness, args.portfolioId, args.to);
-      const resumeAfter = (info.heartbeatDetails as { lastDay?: string } | undefined)?.lastDay ?? null;
       const readAt = new Date(); // marks made after this may not be reflected: they stay open
       ctx.heartbeat({ lastDay: resumeAfter });
       return computeRisk(ds, risk, { ...args, resumeAfter }, {
