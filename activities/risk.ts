@@ -48,6 +48,7 @@ export function createRiskActivities(deps: ActivityDeps) {
       ctx.heartbeat({ lastDay: resumeAfter });
       return computeRisk(ds, risk, { ...args, resumeAfter }, {
         onChunk: (lastDay) => ctx.heartbeat({ lastDay }),
+        onDate: (lastCommitted) => ctx.heartbeat({ lastDay: lastCommitted }),
         inLastTransaction: async (em, result) => {
           await runs.addCounts(em, args.pipelineRunId, { varRows: result.rows, varInsufficient: result.insufficient });
           await staleness.clearKey(em, 'var_calculation', args.portfolioId, '1d', new Date(`${args.from}T00:00:00Z`), readAt, args.pipelineRunId);

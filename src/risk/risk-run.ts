@@ -148,6 +148,8 @@ export async function assertPositionsFresh(staleness: DerivedStalenessRepository
 export interface RiskHooks {
   /** After each committed chunk, with its last date (heartbeat it). */
   onChunk?: (lastDay: string) => void;
+  /** After each computed date, with the last committed date (a heartbeat that says the worker is alive). */
+  onDate?: (lastCommitted: string | null) => void;
   /** Runs in the last chunk's transaction (the lineage row), so the final write and its record commit together. */
   inLastTransaction?: (em: EntityManager, result: ComputeRiskResult) => Promise<void>;
 }
@@ -168,6 +170,7 @@ export async function computeRisk(
   const before = sessions.length ? await repo.sessionsBefore(undefined, sessions[0], n + MAX_FILLED_SESSIONS) : [];
   const timeline = [...before, ...sessions];
   const result: ComputeRiskResult = { dates: sessions.length, rows: 0, insufficient: 0, fallbacks: 0, firstReason: null, lastDay: null };
+  let committed: string | null = args.resumeAfter ?? null;
   for (let c = 0; c < sessions.length; c += RISK_CHUNK) {
     const chunk = sessions.slice(c, c + RISK_CHUNK);
     const lastDay = chunk[chunk.length - 1];
@@ -203,8 +206,12 @@ export async function computeRisk(
         asOf, sessions: slice.slice(j - n - lead, j + 1), lead, symbols: held.map((e) => e.symbol),
         closes: held.map((e) => closes.get(e.symbol)!.subarray(j - n - lead, j + 1)), exposures: Float64Array.from(held.map((e) => e.marketValue)),
       }, firstBar, args.portfolioId, cfg));
+      // Let the heartbeat out between dates: the estimates are synchronous.
+      hooks.onDate?.(committed);
+      await new Promise((resolve) => setImmediate(resolve));
     }
     result.rows += rows.length;
+    committed = lastDay;
     for (const r of rows) {
       if (r.status === 'insufficient_history') {
         result.insufficient++;
