@@ -104,6 +104,7 @@ export function estimateDate(w: WindowCloses, firstBar: Map<string, string>, por
   const window = cfg.options.window;
   const outcome = w.symbols.length === 0 ? null : windowReturns(w, firstBar, portfolioId);
   const rows: VarRow[] = [];
+  let mcOneDay: ReturnType<typeof estimate> | undefined;
   for (const method of cfg.methods) {
     for (const horizon of cfg.horizons) {
       if (outcome === null) {
@@ -120,7 +121,12 @@ export function estimateDate(w: WindowCloses, firstBar: Map<string, string>, por
         continue;
       }
       const seed = dateSeed(cfg.options.seed, w.asOf);
-      const estimates = estimate(outcome.window, { method, levels: cfg.levels, horizon, options: { ...cfg.options, seed } });
+      // Normal Monte Carlo simulates one day whatever the horizon and scales by √h: simulate once per date.
+      const reuse = method === 'monte_carlo' && cfg.options.shocks === 'normal';
+      const oneDay = reuse ? (mcOneDay ??= estimate(outcome.window, { method, levels: cfg.levels, horizon: 1, options: { ...cfg.options, seed } })) : null;
+      const estimates = oneDay
+        ? oneDay.map((e) => ({ ...e, var: e.var * Math.sqrt(horizon), es: e.es * Math.sqrt(horizon), horizonScaling: horizon === 1 ? 'none' as const : 'sqrt_time' as const }))
+        : estimate(outcome.window, { method, levels: cfg.levels, horizon, options: { ...cfg.options, seed } });
       estimates.forEach((e, k) => {
         rows.push({
           ...base, method, level: cfg.levels[k], horizon, status: e.status, reason: e.reason, var: e.var, es: e.es, horizonScaling: e.horizonScaling,

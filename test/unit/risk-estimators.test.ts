@@ -208,3 +208,26 @@ describe('filtered historical simulation', () => {
     expect(out[2]).toBeCloseTo((0.015 * Math.sqrt(v3)) / Math.sqrt(v2), 14);
   });
 });
+
+describe('one date, every horizon', () => {
+  it('normal Monte Carlo simulates once per date: the 10-day row is √10 × the 1-day row, as a separate 10-day estimate', async () => {
+    const { estimateDate } = await import('../../src/risk/risk-run');
+    const { riskOptionsSchema } = await import('../../src/contracts/risk');
+    const n = 40;
+    const normal = seededNormal(9);
+    const closes = [0, 1].map(() => {
+      const c = new Float64Array(n + 1);
+      c[0] = 100;
+      for (let t = 1; t <= n; t++) c[t] = c[t - 1] * (1 + 0.01 * normal());
+      return c;
+    });
+    const sessions = Array.from({ length: n + 1 }, (_, t) => `2020-01-${String(t + 1).padStart(2, '0')}`);
+    const cfg = { methods: ['monte_carlo' as const], levels: [0.99], horizons: [1, 10], options: riskOptionsSchema.parse({ window: 40, paths: 2000, seed: 5 }) };
+    const rows = estimateDate({ asOf: sessions[n], sessions, lead: 0, symbols: ['A', 'B'], closes, exposures: f64([1000, 2000]) }, new Map([['A', '2000-01-01'], ['B', '2000-01-01']]), 'p', cfg);
+    expect(rows.map((r) => r.horizonScaling)).toEqual(['none', 'sqrt_time']);
+    expect(rows[1].var!).toBeCloseTo(rows[0].var! * Math.sqrt(10), 9);
+    const returns = closes.map((c) => c.slice(1).map((v, t) => v / c[t] - 1));
+    const [direct] = estimate({ symbols: ['A', 'B'], returns, exposures: f64([1000, 2000]) }, { method: 'monte_carlo', levels: [0.99], horizon: 10, options: { paths: 2000, seed: rows[0].parameters.seed as number } });
+    expect(rows[1].var!).toBeCloseTo(direct.var, 9);
+  });
+});
