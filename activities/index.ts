@@ -9,6 +9,7 @@ import { createModelActivities } from './models';
 import { createRunActivities } from './pipeline-runs';
 import { createPortfolioActivities } from './portfolio';
 import { createQualityActivities } from './quality';
+import { createRiskActivities } from './risk';
 
 export type { ActivityDeps } from './deps';
 
@@ -22,6 +23,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createExportActivities(deps),
     ...createModelActivities(deps),
     ...createPortfolioActivities(deps),
+    ...createRiskActivities(deps),
   }, configSecrets(deps.config));
 }
 

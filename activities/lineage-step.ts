@@ -42,3 +42,14 @@ export async function lineageStep<T>(
     return out.result;
   });
 }
+
+/**
+ * Where a resumable activity stands: its lineage key, the result an earlier attempt committed (then nothing is left to
+ * do), and the cursor the last attempt heartbeated (`{ lastDay }`).
+ */
+export async function resumableStep<T>(runs: RunRepository): Promise<{ key: { workflowId: string; runId: string; activityId: string }; done: T | null; resumeAfter: string | null }> {
+  const info = Context.current().info;
+  const key = { workflowId: info.workflowExecution!.workflowId, runId: info.workflowExecution!.runId, activityId: info.activityId };
+  const done = await runs.findLineage(key);
+  return { key, done: done ? (done.details.result as T) : null, resumeAfter: (info.heartbeatDetails as { lastDay?: string } | undefined)?.lastDay ?? null };
+}

@@ -6,6 +6,7 @@ import type {
   BookTradesArgs, BookTradesResult, PerformanceArgs, PerformanceResult, PlanValuationArgs, ValuationPlan, ValuePortfolioArgs, ValuePortfolioResult,
 } from '../src/contracts/portfolio';
 import { formatDatasetRef, type DatasetRef } from '../src/contracts/dataset-ref';
+import { derivedFrom } from '../src/contracts/derived';
 import { InputError } from '../src/contracts/errors';
 import { bookTrades } from '../src/portfolio/booking';
 import { performanceMetrics } from '../src/portfolio/performance-report';
@@ -44,7 +45,9 @@ export function createPortfolioActivities(deps: ActivityDeps) {
         const r = await bookTrades(em, portfolios, { portfolioId: args.portfolioId, source: args.path, parsed, strict: args.strict, pipelineRunId: args.pipelineRunId });
         await runs.addCounts(em, args.pipelineRunId, { tradesBooked: r.booked, tradesQuarantined: r.quarantined });
         // Positions from the earliest date the booking touched are stale until revalued (in the booking's transaction).
-        if (r.earliestDate) await staleness.markKeyChanged(em, 'portfolio_position', args.portfolioId, '1d', new Date(`${r.earliestDate}T00:00:00Z`), 'trade', args.pipelineRunId);
+        if (r.earliestDate) {
+          for (const kind of derivedFrom('trade')) await staleness.markKeyChanged(em, kind, args.portfolioId, '1d', new Date(`${r.earliestDate}T00:00:00Z`), 'trade', args.pipelineRunId);
+        }
         const { bookedIds: _ids, ...result } = r;
         return {
           result: { ...result, warnings: result.warnings.slice(0, 100) },

@@ -19,15 +19,17 @@ import { Trade } from './trade';
 import { TradeQuarantine } from './trade-quarantine';
 import { ValidationResult } from './validation-result';
 import { VaRCalculation } from './var-calculation';
+import { RiskPnl } from './risk-pnl';
+import { VaRBacktest } from './var-backtest';
 
 export {
   CompanyFundamental, CorporateAction, DataLineage, DerivedStaleness, DocumentEmbedding, FeatureData, FeatureSet, ModelPrediction, ModelTrainingRun,
   PerformanceMetric, PipelineRun, Portfolio, PortfolioOptimization, PortfolioPosition, PortfolioValuation, PriceData, PriceQuarantine, Trade, TradeQuarantine,
-  ValidationResult, VaRCalculation,
+  ValidationResult, VaRCalculation, RiskPnl, VaRBacktest,
 };
 
 export const entities = [
   PriceData, PriceQuarantine, CompanyFundamental, FeatureSet, FeatureData, ValidationResult, PipelineRun, DataLineage,
   PortfolioPosition, Trade, VaRCalculation, PerformanceMetric, PortfolioOptimization, DocumentEmbedding,
-  ModelTrainingRun, ModelPrediction, CorporateAction, DerivedStaleness, Portfolio, PortfolioValuation, TradeQuarantine,
+  ModelTrainingRun, ModelPrediction, CorporateAction, DerivedStaleness, Portfolio, PortfolioValuation, TradeQuarantine, RiskPnl, VaRBacktest,
 ];

@@ -47,6 +47,8 @@ export interface StartAndFollow<W extends Workflow, P> {
   summary: (result: Awaited<ReturnType<W>>, meta: FollowMeta) => string;
   /** The JSON printed on success. @default { workflowId, status, link, result } */
   jsonResult?: (result: Awaited<ReturnType<W>>, meta: FollowMeta) => unknown;
+  /** Reads what the summary prints besides the result (stored rows), before it is printed. */
+  beforeSummary?: (result: Awaited<ReturnType<W>>) => Promise<void>;
 }
 
 /** Starts a workflow, runs a worker here unless told not to, prints progress lines and the result. Exit code. */
@@ -77,6 +79,7 @@ export async function startAndFollow<W extends Workflow, P>(o: StartAndFollow<W,
     try {
       const result = (await handle.result()) as Awaited<ReturnType<W>>;
       const meta = { workflowId: o.workflowId, runId: handle.firstExecutionRunId, link };
+      await o.beforeSummary?.(result);
       if (o.json) out(JSON.stringify(o.jsonResult ? o.jsonResult(result, meta) : { workflowId: o.workflowId, status: 'completed', link, result }, null, 2));
       else out(`${o.summary(result, meta)}\n  Temporal UI     ${link}`);
       return 0;

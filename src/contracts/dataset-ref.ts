@@ -40,7 +40,11 @@ export type DatasetRef =
   /** Daily valuations (NAV, flows, returns) of a portfolio over a range: `portfolio_valuation:<portfolio>:<from>..<to>`. */
   | { kind: 'portfolio_valuation'; portfolioId: string; from: DateBound; to: DateBound }
   /** A portfolio's performance metrics: `performance_metric:<portfolio>`. */
-  | { kind: 'performance_metric'; portfolioId: string };
+  | { kind: 'performance_metric'; portfolioId: string }
+  /** VaR and ES rows of a portfolio over a range: `var_calculation:<portfolio>:<from>..<to>`. */
+  | { kind: 'var_calculation'; portfolioId: string; from: DateBound; to: DateBound }
+  /** Backtests (and the realised P&L they compare with) of a portfolio's VaR over a range: `var_backtest:<portfolio>:<from>..<to>`. */
+  | { kind: 'var_backtest'; portfolioId: string; from: DateBound; to: DateBound };
 
 export type DatasetKind = DatasetRef['kind'];
 
@@ -181,6 +185,8 @@ const codecs: { [K in DatasetKind]: Codec<RefOf<K>> } = {
   portfolio_position: { format: formatPortfolioRange, parse: parsePortfolioRange, scope: (r) => portfolioScope('portfolio_position', r) },
   portfolio_valuation: { format: formatPortfolioRange, parse: parsePortfolioRange, scope: (r) => portfolioScope('portfolio_valuation', r) },
   performance_metric: { format: formatPortfolio, parse: parsePortfolio },
+  var_calculation: { format: formatPortfolioRange, parse: parsePortfolioRange, scope: (r) => portfolioScope('var_calculation', r) },
+  var_backtest: { format: formatPortfolioRange, parse: parsePortfolioRange, scope: (r) => portfolioScope('var_backtest', r) },
 };
 
 const codecFor = <K extends DatasetKind>(kind: K) => codecs[kind] as unknown as Codec<RefOf<K>>;

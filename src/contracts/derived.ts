@@ -6,7 +6,7 @@
 export type InputDataset = 'price_data' | 'company_fundamental' | 'trade' | 'document';
 
 /** Tables computed from inputs, stored per key (a version) and scope (a symbol): what can go stale. */
-export type DerivedKind = 'feature_data' | 'portfolio_position';
+export type DerivedKind = 'feature_data' | 'portfolio_position' | 'var_calculation';
 
 export interface DerivedKindSpec {
   /** The inputs a change of which makes stored rows stale from the changed instant on. */
@@ -17,7 +17,7 @@ export interface DerivedKindSpec {
   scope: string;
 }
 
-/** Planned kinds, as they get tables and writers: var_calculation (price_data, trade; portfolio id), document_embedding (document; model version, scope document). */
+/** Planned kinds, as they get tables and writers: document_embedding (document; model version, scope document). */
 export const DERIVED_KINDS: Readonly<Record<DerivedKind, DerivedKindSpec>> = {
   // Fundamental ratios read company_fundamental point in time; its importer does not mark yet (restatements are new
   // versions published later, so they never change stored rows before their publication).
@@ -25,6 +25,9 @@ export const DERIVED_KINDS: Readonly<Record<DerivedKind, DerivedKindSpec>> = {
   // Positions and valuations of a portfolio: stale from a revised bar of a symbol it held, or from the first date a
   // booking touched (scope ALL_SCOPES: the whole portfolio).
   portfolio_position: { inputs: ['price_data', 'trade'], key: 'portfolio id', scope: "symbol, or '*' for the whole portfolio" },
+  // VaR rows of a portfolio read its positions and the closes of its symbols: stale from a revised bar of a symbol it
+  // held on a date with VaR rows, or from the first date a booking touched (scope ALL_SCOPES).
+  var_calculation: { inputs: ['price_data', 'trade'], key: 'portfolio id', scope: "symbol, or '*' for the whole portfolio" },
 };
 
 /** The scope of a mark that covers every scope of its key (a booking changes the whole portfolio). */

@@ -67,9 +67,9 @@ export class QualityGateError extends Error {
 /** Thrown when derived rows (features, …) a step would read were computed from inputs that changed since; recompute first. */
 export class StaleDataError extends Error {
   override name = 'StaleDataError';
-  constructor(readonly what: string, readonly stale: { key: string; scope: string; staleFrom: string }[]) {
+  constructor(readonly what: string, readonly stale: { key: string; scope: string; staleFrom: string }[], remedy = '`tickflow features recompute --stale`') {
     super(`${what} is stale (computed before its inputs changed): ${stale.map((s) => `${s.key} ${s.scope} from ${s.staleFrom}`).join(', ')}; `
-      + `run \`tickflow features recompute --stale\``);
+      + `run ${remedy}`);
   }
 }
 

@@ -11,7 +11,7 @@ export interface QualityScope {
   featureSetVersion?: string;
 }
 
-export type TargetTable = 'price_data' | 'feature_data' | 'company_fundamental' | 'schema';
+export type TargetTable = 'price_data' | 'feature_data' | 'company_fundamental' | 'schema' | 'var_backtest';
 
 /** How much failure a rule tolerates: a share of checked rows (0..1) or a count of failing rows. */
 export interface Tolerance {
@@ -338,3 +338,21 @@ export const featureRules: QueryRuleSpec[] = [
 ];
 
 export const defaultRules: RuleSpec[] = [...schemaRules, ...priceRules, ...fundamentalRules, ...featureRules];
+
+/**
+ * A VaR method whose latest backtest of a portfolio falls in the Basel red zone (docs/risk.md). The scope's symbols
+ * are portfolio ids here; evaluated by riskRun after its backtests (not part of the pipeline's default rules).
+ */
+export function riskBacktestRedZone({ severity = 'warn' as 'warn' | 'error' } = {}): QueryRuleSpec {
+  return {
+    kind: 'query', name: 'risk.backtest_red_zone', targetTable: 'var_backtest', severity, blocking: false, bySymbol: false, tolerance: { metric: 'failing_rows', max: 0 },
+    description: 'a VaR method\'s latest backtest is in the Basel red zone (≥ 99.99 % cumulative binomial probability of its exceptions; 250 days at 99 %: ≥ 10)',
+    flaggedSql: `SELECT b.portfolio_id, b.method, b.confidence_level, b.horizon_days, b.exceptions, b.traffic_light_observations AS observations,
+        b.traffic_light = 'red' AS fail
+      FROM var_backtest b
+      WHERE b.portfolio_id = ANY($1) AND b.to_date <= ($4::timestamptz AT TIME ZONE 'UTC')::date AND b.to_date >= ($3::timestamptz AT TIME ZONE 'UTC')::date
+        AND b.pipeline_run_id IS NOT DISTINCT FROM (SELECT l.pipeline_run_id FROM var_backtest l WHERE l.portfolio_id = b.portfolio_id ORDER BY l.computed_at DESC, l.id DESC LIMIT 1)`,
+  };
+}
+
+export const riskRules: QueryRuleSpec[] = [riskBacktestRedZone()];

@@ -16,6 +16,20 @@ const STORED_KEYS: Record<DerivedKind, string> = {
   // Daily positions only ($3 is the interval of the changed bars: other intervals do not value portfolios).
   portfolio_position: `SELECT p.id AS key, u.scope, u.from_ts FROM unnest($1::text[], $2::timestamptz[]) AS u(scope, from_ts) CROSS JOIN portfolio p
     WHERE $3 = '1d' AND EXISTS (SELECT 1 FROM portfolio_position pp WHERE pp.portfolio_id = p.id AND pp.as_of >= (u.from_ts AT TIME ZONE 'UTC')::date AND pp.symbol = u.scope)`,
+  // A revised bar enters every later window: VaR rows from the bar on whose date held the symbol.
+  var_calculation: `SELECT p.id AS key, u.scope, u.from_ts FROM unnest($1::text[], $2::timestamptz[]) AS u(scope, from_ts) CROSS JOIN portfolio p
+    WHERE $3 = '1d' AND EXISTS (SELECT 1 FROM var_calculation v JOIN portfolio_position pp ON pp.portfolio_id = v.portfolio_id AND pp.as_of = v.as_of AND pp.symbol = u.scope
+      WHERE v.portfolio_id = p.id AND v.as_of >= (u.from_ts AT TIME ZONE 'UTC')::date)`,
+};
+
+/**
+ * Per kind: whether key `$2` holds rows from `$5` on, so a whole-key mark is written only where there is something to
+ * go stale (positions are always marked: a valuation reads its marks to know where to start).
+ */
+const KEY_HAS_ROWS: Record<DerivedKind, string> = {
+  feature_data: 'true',
+  portfolio_position: 'true',
+  var_calculation: `EXISTS (SELECT 1 FROM var_calculation v WHERE v.portfolio_id = $2::text AND v.as_of >= ($5::timestamptz AT TIME ZONE 'UTC')::date)`,
 };
 
 /** Which derived rows are asked about: one kind, optionally some keys, scopes and an interval. */
@@ -73,7 +87,8 @@ export class DerivedStalenessRepository {
   /** Marks one key's whole scope (ALL_SCOPES) stale from `from` (in `em`'s transaction): a booking that changed a portfolio. */
   async markKeyChanged(em: EntityManager, kind: DerivedKind, key: string, interval: string, from: Date, input: InputDataset, pipelineRunId: string | null): Promise<void> {
     await em.query(
-      `INSERT INTO derived_staleness (derived_kind, derived_key, scope_key, interval, stale_from, input_dataset, pipeline_run_id) VALUES ($1, $2, $3, $4, $5, $6, $7)
+      `INSERT INTO derived_staleness (derived_kind, derived_key, scope_key, interval, stale_from, input_dataset, pipeline_run_id)
+       SELECT $1::text, $2::text, $3::text, $4::text, $5::timestamptz, $6::text, $7::uuid WHERE ${KEY_HAS_ROWS[kind]}
        ON CONFLICT (derived_kind, derived_key, scope_key, interval) WHERE cleared_at IS NULL
        DO UPDATE SET stale_from = EXCLUDED.stale_from WHERE EXCLUDED.stale_from < derived_staleness.stale_from`,
       [kind, key, ALL_SCOPES, interval, from, input, pipelineRunId],

@@ -34,6 +34,8 @@ function generator(seed: number) {
     portfolio_position: () => ({ kind: 'portfolio_position', portfolioId: portfolio(), from: bound(), to: bound() }),
     portfolio_valuation: () => ({ kind: 'portfolio_valuation', portfolioId: portfolio(), from: bound(), to: bound() }),
     performance_metric: () => ({ kind: 'performance_metric', portfolioId: portfolio() }),
+    var_calculation: () => ({ kind: 'var_calculation', portfolioId: portfolio(), from: bound(), to: bound() }),
+    var_backtest: () => ({ kind: 'var_backtest', portfolioId: portfolio(), from: bound(), to: bound() }),
   };
   return { kinds: Object.keys(make) as DatasetKind[], ref: (kind: DatasetKind): DatasetRef => make[kind]() };
 }

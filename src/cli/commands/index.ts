@@ -15,5 +15,6 @@ import { exportCommand } from './export';
 import { modelsCommand } from './models';
 import { portfolioCommand } from './portfolio';
 import { codecServerCommand } from './codec-server';
+import { riskCommand } from './risk';
 
-export const commands: Command[] = [runCommand, workerCommand, dbCommand, runsCommand, servicesCommand, featuresCommand, qualityCommand, backfillCommand, reprocessCommand, scheduleCommand, lineageCommand, exportCommand, modelsCommand, portfolioCommand, codecServerCommand];
+export const commands: Command[] = [runCommand, workerCommand, dbCommand, runsCommand, servicesCommand, featuresCommand, qualityCommand, backfillCommand, reprocessCommand, scheduleCommand, lineageCommand, exportCommand, modelsCommand, portfolioCommand, codecServerCommand, riskCommand];

@@ -7,6 +7,7 @@ import { describeInputIssues, pipelineInputSchema, type PipelineInputArgs } from
 import { parse } from '../args';
 import { err, out, withRuntime, type Command } from '../context';
 import { runDemoPortfolio } from '../demo-portfolio';
+import { runDemoRisk } from '../demo-risk';
 import { runDemoSecurity } from '../demo-security';
 import { runSecurityIoDemo } from '../demo-security-io';
 import { startAndFollow, type FollowMeta } from '../follow';
@@ -27,7 +28,8 @@ Starts marketDataPipeline, runs a worker in this process, and waits for the resu
   --horizon N         label: forward return over N bars (default 5)
   --workflow-id ID    workflow id (default tickflow-pipeline-<random>)
   --no-worker         do not run a worker here (one is already running)
-  --demo-portfolio    then book data/portfolios/demo-trades.csv into portfolio "demo", value it and print its performance
+  --demo-portfolio    then book data/portfolios/demo-trades.csv into portfolio "demo", value it and print its performance,
+                      and its VaR and ES by every method (riskRun, backtested)
   --json              print the summary as JSON`;
 
 async function run(argv: string[]): Promise<number> {
@@ -70,6 +72,8 @@ async function run(argv: string[]): Promise<number> {
     if (code === 0 && values['demo-portfolio']) {
       const portfolio = await runDemoPortfolio(rt, Boolean(values['no-worker']));
       if (portfolio !== 0) return portfolio;
+      const risk = await runDemoRisk(rt, Boolean(values['no-worker']));
+      if (risk !== 0) return risk;
       const security = await runDemoSecurity(rt);
       if (security !== 0) return security;
       const policy = runSecurityIoDemo(rt.config);
