@@ -44,7 +44,7 @@ export const SOLVER_OPTIONS = {
   primal_feasibility_tolerance: 1e-9,
   dual_feasibility_tolerance: 1e-9,
   qp_regularization_value: 1e-10,
-  mip_rel_gap: 1e-6,
+  mip_rel_gap: 1e-4,
   time_limit: 600,
 } as const;
 
