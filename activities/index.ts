@@ -5,6 +5,7 @@ import { createExportActivities } from './export';
 import { createFeatureActivities } from './features';
 import { createImportActivities } from './import';
 import { createModelActivities } from './models';
+import { createOptimizeActivities } from './optimize';
 import { createRunActivities } from './pipeline-runs';
 import { createPortfolioActivities } from './portfolio';
 import { createQualityActivities } from './quality';
@@ -20,6 +21,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createExportActivities(deps),
     ...createModelActivities(deps),
     ...createPortfolioActivities(deps),
+    ...createOptimizeActivities(deps),
   };
 }
 

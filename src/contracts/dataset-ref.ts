@@ -40,7 +40,9 @@ export type DatasetRef =
   /** Daily valuations (NAV, flows, returns) of a portfolio over a range: `portfolio_valuation:<portfolio>:<from>..<to>`. */
   | { kind: 'portfolio_valuation'; portfolioId: string; from: DateBound; to: DateBound }
   /** A portfolio's performance metrics: `performance_metric:<portfolio>`. */
-  | { kind: 'performance_metric'; portfolioId: string };
+  | { kind: 'performance_metric'; portfolioId: string }
+  /** One optimizer run (its PortfolioOptimization row): `portfolio_optimization:<id>`. */
+  | { kind: 'portfolio_optimization'; id: string };
 
 export type DatasetKind = DatasetRef['kind'];
 
@@ -181,6 +183,10 @@ const codecs: { [K in DatasetKind]: Codec<RefOf<K>> } = {
   portfolio_position: { format: formatPortfolioRange, parse: parsePortfolioRange, scope: (r) => portfolioScope('portfolio_position', r) },
   portfolio_valuation: { format: formatPortfolioRange, parse: parsePortfolioRange, scope: (r) => portfolioScope('portfolio_valuation', r) },
   performance_metric: { format: formatPortfolio, parse: parsePortfolio },
+  portfolio_optimization: {
+    format: (r) => token('id', r.id),
+    parse: (rest) => ({ id: token('id', segments(rest, ['id'])[0]) }),
+  },
 };
 
 const codecFor = <K extends DatasetKind>(kind: K) => codecs[kind] as unknown as Codec<RefOf<K>>;

@@ -99,6 +99,7 @@ export interface ProposedTrade {
 
 export interface OptimizeResult {
   optimizationId: string;
+  objective: string;
   status: 'optimal' | 'infeasible' | 'error';
   asOf: string;
   weights: Record<string, number>;

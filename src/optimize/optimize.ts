@@ -41,6 +41,8 @@ export interface OptimizationOutput {
   frontier: FrontierPoint[];
   /** Each asset's share of the portfolio variance. */
   riskContributions: Record<string, number>;
+  /** √Σᵢᵢ per asset (annualised). */
+  assetVolatility: Record<string, number>;
   returnRows: number;
   solves: number;
 }
@@ -148,6 +150,7 @@ export async function runOptimization(input: OptimizeInput, data: OptimizationDa
     riskModel: { ...(risk.shrinkage !== undefined ? { shrinkage: risk.shrinkage } : {}), ...(risk.psdRepair ? { psdRepair: risk.psdRepair } : {}) },
     frontier,
     riskContributions: ok && vol ? byName(riskContributions(w, cov)) : {},
+    assetVolatility: byName(cov.map((row, i) => Math.sqrt(row[i]))),
     returnRows: returns.dates.length,
     solves: outcome.solves,
   };

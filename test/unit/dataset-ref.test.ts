@@ -34,6 +34,7 @@ function generator(seed: number) {
     portfolio_position: () => ({ kind: 'portfolio_position', portfolioId: portfolio(), from: bound(), to: bound() }),
     portfolio_valuation: () => ({ kind: 'portfolio_valuation', portfolioId: portfolio(), from: bound(), to: bound() }),
     performance_metric: () => ({ kind: 'performance_metric', portfolioId: portfolio() }),
+    portfolio_optimization: () => ({ kind: 'portfolio_optimization', id: uuid() }),
   };
   return { kinds: Object.keys(make) as DatasetKind[], ref: (kind: DatasetKind): DatasetRef => make[kind]() };
 }

@@ -5,6 +5,7 @@ import { marketDataPipeline, progressQuery, type PipelineSummary } from '../../.
 import { describeInputIssues, pipelineInputSchema, type PipelineInputArgs } from '../../../workflows/pipeline-input';
 import { parse } from '../args';
 import { err, out, withRuntime, type Command } from '../context';
+import { runDemoOptimize } from '../demo-optimize';
 import { runDemoPortfolio } from '../demo-portfolio';
 import { startAndFollow, type FollowMeta } from '../follow';
 
@@ -23,7 +24,8 @@ Starts marketDataPipeline, runs a worker in this process, and waits for the resu
   --horizon N         label: forward return over N bars (default 5)
   --workflow-id ID    workflow id (default tickflow-pipeline-<random>)
   --no-worker         do not run a worker here (one is already running)
-  --demo-portfolio    then book data/portfolios/demo-trades.csv into portfolio "demo", value it and print its performance
+  --demo-portfolio    then book data/portfolios/demo-trades.csv into portfolio "demo", value it and print its performance,
+                      and (training the baseline model in the pipeline) optimise the universe from its predictions
   --json              print the summary as JSON`;
 
 async function run(argv: string[]): Promise<number> {
@@ -47,6 +49,8 @@ async function run(argv: string[]): Promise<number> {
       ...(values.export ? { path: values.export } : {}),
       ...(values.horizon ? { horizon: Number(values.horizon) } : {}),
     },
+    // The demo's optimisation reads the baseline model's predictions: train it (a second or two) in the pipeline.
+    ...(values['demo-portfolio'] && !values['no-export'] ? { model: { enabled: true } } : {}),
   };
   // Same schema as the workflow: a bad flag fails here, before anything starts.
   const checked = pipelineInputSchema.safeParse(args);
@@ -55,15 +59,20 @@ async function run(argv: string[]): Promise<number> {
   const workflowId = values['workflow-id'] ?? `tickflow-pipeline-${new Date().toISOString().slice(0, 10)}-${crypto.randomUUID().slice(0, 8)}`;
 
   return withRuntime({ temporal: true, migrate: true }, async (rt) => {
+    let modelRun: string | undefined;
     const code = await startAndFollow({
       rt, workflow: marketDataPipeline, input: checked.data, workflowId, json, wait: true, noWorker: Boolean(values['no-worker']),
       progress: { read: (h) => h.query(progressQuery), line: (p) => `[${p.stagesDone}/${p.stagesTotal}] ${p.stage}…` },
-      summary,
-      jsonResult: (s, meta) => ({ ...meta, status: 'completed', ...s }),
+      summary: (s, meta) => ((modelRun = s.model?.training.modelTrainingRunId), summary(s, meta)),
+      jsonResult: (s, meta) => ((modelRun = s.model?.training.modelTrainingRunId), { ...meta, status: 'completed', ...s }),
     });
     if (code === 0 && values['demo-portfolio']) {
       const portfolio = await runDemoPortfolio(rt, Boolean(values['no-worker']));
       if (portfolio !== 0) return portfolio;
+      if (modelRun) {
+        const optimized = await runDemoOptimize(rt, Boolean(values['no-worker']), modelRun, checked.data.symbols, checked.data.to);
+        if (optimized !== 0) return optimized;
+      }
     }
     if (!json && rt.temporal?.startedDevServer) {
       err(`· the Temporal dev server keeps running for the Web UI (${rt.config.temporal.uiUrl}); stop it with: npx tickflow services stop`);
