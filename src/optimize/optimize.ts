@@ -78,8 +78,8 @@ export async function efficientFrontier(mv: MeanVarianceInput, points: number, r
   const out: FrontierPoint[] = [];
   for (let i = 0; i < points; i++) {
     const target = start + ((high - start) * i) / (points - 1);
-    // The last point sits a hair inside the maximum so the QP stays strictly feasible.
-    const r = i === 0 ? low : await meanVariance(mv, { kind: 'efficient_return', targetReturn: i === points - 1 ? target - 1e-9 * Math.abs(target || 1) : target });
+    // The last point sits a hair (1e-6 of the range) inside the maximum: at the maximum itself the QP is degenerate.
+    const r = i === 0 ? low : await meanVariance(mv, { kind: 'efficient_return', targetReturn: i === points - 1 ? target - 1e-6 * (high - start) : target });
     if (r.status !== 'optimal') continue;
     const ret = portfolioReturn(r.weights, mv.mu);
     const vol = Math.sqrt(portfolioVariance(r.weights, mv.cov));

@@ -110,7 +110,12 @@ export async function solve(p: Problem, options: Partial<Record<keyof typeof SOL
       ...(hessian ? { hessian } : {}),
       ...(integrality ? { integrality } : {}),
     });
-    model.run();
+    try {
+      model.run();
+    } catch (err) {
+      // HiGHS reports a failed solve (e.g. numerical trouble at a degenerate target) by throwing: a status, not a crash.
+      return { status: 'error', solverStatus: (err as Error).message, x: new Float64Array(p.numCols).fill(NaN), objective: NaN };
+    }
     const code = model.getModelStatus() as number;
     const name = STATUS_NAMES[code] ?? String(code);
     const status: SolveStatus = name === 'optimal' ? 'optimal'
