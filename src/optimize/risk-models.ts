@@ -3,15 +3,12 @@
 // shrinkage estimators read missing returns as 0 (np.nan_to_num), and every matrix that is not positive
 // semidefinite is repaired by clipping its negative eigenvalues ('spectral'), with a warning saying how much.
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
+import type { riskModelNames } from '../contracts/optimize';
 import { ewmMean, pairCov, type Panel } from './returns';
 
 export type Cov = number[][];
 
-export const riskModels = [
-  'sample_cov', 'semicovariance', 'exp_cov', 'ledoit_wolf_constant_variance', 'ledoit_wolf_single_factor',
-  'ledoit_wolf_constant_correlation', 'oracle_approximating',
-] as const;
-export type RiskModel = (typeof riskModels)[number];
+export type RiskModel = (typeof riskModelNames)[number];
 
 export interface RiskOptions {
   /** Periods per year. @default 252 */
@@ -125,6 +122,8 @@ function finish(cov: Cov, frequency: number, shrinkage?: number): RiskEstimate {
   const { cov: fixed, repair } = fixNonPositiveSemidefinite(scaled(cov, frequency));
   return { cov: fixed, ...(shrinkage !== undefined ? { shrinkage } : {}), ...(repair ? { psdRepair: repair } : {}) };
 }
+
+const shrunk = (s: { cov: Cov; delta: number }, frequency: number) => finish(s.cov, frequency, s.delta);
 
 /** Semicovariance: E[min(r − b, 0) min(r − b, 0)ᵀ] over every date (a missing return counts as no shortfall). */
 function semicovariance(r: Panel, benchmark: number): Cov {
@@ -322,22 +321,10 @@ export function riskMatrix(returns: Panel, model: RiskModel, opts: RiskOptions =
     case 'sample_cov': return finish(pairwiseCov(returns.columns), frequency);
     case 'semicovariance': return finish(semicovariance(returns, opts.benchmark ?? 0.000079), frequency);
     case 'exp_cov': return finish(expCov(returns, opts.span ?? 180), frequency);
-    case 'ledoit_wolf_constant_variance': {
-      const { cov, delta } = ledoitWolfConstantVariance(returns);
-      return finish(cov, frequency, delta);
-    }
-    case 'ledoit_wolf_single_factor': {
-      const { cov, delta } = ledoitWolfSingleFactor(returns);
-      return finish(cov, frequency, delta);
-    }
-    case 'ledoit_wolf_constant_correlation': {
-      const { cov, delta } = ledoitWolfConstantCorrelation(returns);
-      return finish(cov, frequency, delta);
-    }
-    case 'oracle_approximating': {
-      const { cov, delta } = oracleApproximating(returns);
-      return finish(cov, frequency, delta);
-    }
+    case 'ledoit_wolf_constant_variance': return shrunk(ledoitWolfConstantVariance(returns), frequency);
+    case 'ledoit_wolf_single_factor': return shrunk(ledoitWolfSingleFactor(returns), frequency);
+    case 'ledoit_wolf_constant_correlation': return shrunk(ledoitWolfConstantCorrelation(returns), frequency);
+    case 'oracle_approximating': return shrunk(oracleApproximating(returns), frequency);
   }
 }
 

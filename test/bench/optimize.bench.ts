@@ -9,22 +9,12 @@ import { efficientFrontier } from '../../src/optimize/optimize';
 import { meanHistoricalReturn, type Panel } from '../../src/optimize/returns';
 import { riskMatrix } from '../../src/optimize/risk-models';
 import { highs } from '../../src/optimize/solver';
+import { rng } from '../../src/providers/synthetic';
 import { measure, type BenchContext, type BenchResult, type BenchStage } from './harness';
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** T × n daily returns: rᵢ = αᵢ + βᵢ f + εᵢ with normal f and ε (Box–Muller), seeded. */
 function factorReturns(n: number, t: number, seed: number): Panel {
-  const rand = mulberry32(seed);
+  const rand = rng(seed);
   const normal = () => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
   const factor = Float64Array.from({ length: t }, () => 0.01 * normal());
   const columns = Array.from({ length: n }, () => {
