@@ -153,14 +153,20 @@ export function createOptimizeActivities(deps: ActivityDeps) {
         const a = await method({ weights, prices: Object.fromEntries(latest.map((r) => [r.symbol, r.close])), totalValue: alloc.budget, shortRatio: alloc.shortRatio }).catch((err: Error) => {
           throw new InputError(err.message, 'allocation');
         });
-        const current = alloc.portfolioId ? await repo.latestShares(em, alloc.portfolioId, run.asOf) : {};
+        if (alloc.portfolioId && !(await portfolios.find(alloc.portfolioId, em))) {
+          throw new InputError(`portfolio ${alloc.portfolioId} does not exist (create it with: tickflow portfolio create)`, 'allocation.portfolioId');
+        }
+        // Holdings outside the universe are not this optimisation's to trade.
+        const held = alloc.portfolioId ? await repo.latestShares(em, alloc.portfolioId, run.asOf) : {};
+        const current = Object.fromEntries(Object.entries(held).filter(([s]) => symbols.includes(s)));
         const trades = tradesTowards(current, a.shares, prices);
         let tradeFile: string | null = null;
         if (trades.length) {
           tradeFile = path.join(deps.exportDir, 'optimizations', `${run.id}-trades.csv`);
           fs.mkdirSync(path.dirname(tradeFile), { recursive: true });
           const day = latest.map((r) => r.day).sort().pop()!;
-          const deposit = alloc.portfolioId && Object.keys(current).length === 0 ? { day, amount: alloc.budget } : undefined;
+          // A portfolio with an empty ledger gets the budget deposited first, so its NAV starts at the budget.
+          const deposit = alloc.portfolioId && !(await portfolios.ledgerSpan(em, alloc.portfolioId)) ? { day, amount: alloc.budget } : undefined;
           fs.writeFileSync(tradeFile, tradeFileCsv(`opt-${run.id.slice(0, 8)}`, trades, deposit));
         }
         const result: AllocationResult = {

@@ -1,6 +1,6 @@
 // From target shares to the trades that reach them from current holdings, and the trade file `tickflow portfolio`
-// books (src/portfolio/trade-file.ts format): buy/sell for longs, short/cover for shorts, a deposit of the budget
-// when the portfolio holds nothing yet.
+// books (src/portfolio/trade-file.ts format): buy/sell for longs, short/cover for shorts, and optionally a deposit
+// first (of the budget, into a portfolio whose ledger is empty).
 import type { ProposedTrade } from '../contracts/optimize';
 
 export interface PricedTrade extends ProposedTrade {

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { marketDataPipeline } from '../../workflows';
-import { childEnv, spawnTickflow } from '../helpers/processes';
+import { childEnv, spawnTickflow, waitFor } from '../helpers/processes';
 import { testDatabaseUrl, useTestWorker } from '../helpers/services';
 
 jest.setTimeout(240_000);
@@ -78,6 +78,15 @@ describe('tickflow optimize', () => {
     const frontier = await cli('optimize', 'frontier', row.id, '--json');
     const points: { expectedReturn: number; volatility: number }[] = frontier.json().frontier;
     for (let i = 1; i < points.length; i++) expect(points[i].expectedReturn).toBeGreaterThan(points[i - 1].expectedReturn);
+
+    // The monthly rebalance: a Temporal Schedule of optimizePortfolio without asOf (the last stored bar), triggered now.
+    const schedule = JSON.stringify({ symbols, objective: { kind: 'min_volatility' }, frontierPoints: 0 });
+    expect((await cli('schedule', 'create', 'opt-monthly', '--workflow', 'optimizePortfolio', '--cron', '0 18 1 * *', '--input', schedule)).code).toBe(0);
+    expect((await cli('schedule', 'trigger', 'opt-monthly')).code).toBe(0);
+    const scheduled = await waitFor('the scheduled optimization', async () => (await h.ds.query(
+      `SELECT o.as_of::text AS "asOf", o.status FROM portfolio_optimization o JOIN pipeline_run r ON r.id = o.pipeline_run_id WHERE r.schedule_id = 'opt-monthly'`))[0]);
+    expect(scheduled).toEqual({ asOf: '2016-12-30', status: 'optimal' });
+    expect((await cli('schedule', 'delete', 'opt-monthly')).code).toBe(0);
 
     const html = path.join(dir, 'optimization.html');
     const shown = await cli('optimize', 'show', row.id, '--html', html);

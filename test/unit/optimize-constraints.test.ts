@@ -1,9 +1,14 @@
 // Constraints, infeasibility diagnostics, holdings limits, turnover and risk parity on PyPortfolioOpt's test data
 // (test/fixtures/pyportfolioopt). Expected values here are derived, not published: each test says from what.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { meanVariance, portfolioReturn, portfolioVariance } from '../../src/optimize/efficient-frontier';
 import { minCvar } from '../../src/optimize/cvar';
 import { riskContributions, riskParity } from '../../src/optimize/hierarchical';
 import { completeRows } from '../../src/optimize/returns';
+import { tradeFileCsv, tradesTowards } from '../../src/optimize/proposed-trades';
+import { readTradeFile } from '../../src/portfolio/trade-file';
 import { pyportfoliooptData } from '../helpers/pyportfolioopt';
 
 const { prices, returns, mu, cov } = pyportfoliooptData();
@@ -99,5 +104,23 @@ describe('risk parity (equal risk contribution)', () => {
     const inv = sd.map((s) => 1 / s);
     const total = inv.reduce((a, b) => a + b, 0);
     riskParity(c).weights.forEach((w, i) => expect(w).toBeCloseTo(inv[i] / total, 12));
+  });
+});
+
+describe('proposed trades', () => {
+  const prices = Object.fromEntries(['A', 'B', 'C', 'D'].map((s, i) => [s, { close: 10 + i + 0.125, day: '2016-12-30' }]));
+  test('from current to target shares: sells before shorts, covers before buys', () => {
+    const trades = tradesTowards({ A: 10, B: -5, C: 3 }, { A: 4, B: 2, D: 1 }, prices);
+    expect(trades.map((t) => `${t.kind} ${t.quantity} ${t.symbol}`)).toEqual(['sell 6 A', 'cover 5 B', 'buy 2 B', 'sell 3 C', 'buy 1 D']);
+    expect(tradesTowards({ A: 2 }, { A: -3 }, prices).map((t) => `${t.kind} ${t.quantity}`)).toEqual(['sell 2', 'short 3']);
+  });
+  test('the trade file is one tickflow portfolio reads without a rejected row', async () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'tickflow-trades-')), 'trades.csv');
+    fs.writeFileSync(file, tradeFileCsv('opt-1234abcd', tradesTowards({}, { A: 4, B: 2 }, prices), { day: '2016-12-30', amount: 1000 }));
+    const parsed = await readTradeFile(file);
+    expect(parsed.rejected).toEqual([]);
+    expect(parsed.entries.map((e) => [e.tradeRef, e.kind, e.symbol, e.quantity, e.price ?? e.amount])).toEqual([
+      ['opt-1234abcd-deposit', 'deposit', null, null, '1000.00'], ['opt-1234abcd-1', 'buy', 'A', '4', '10.125'], ['opt-1234abcd-2', 'buy', 'B', '2', '11.125'],
+    ]);
   });
 });
