@@ -1,5 +1,4 @@
 // The export stage: a point-in-time training file, its manifest and its lineage row.
-import path from 'node:path';
 import { Context } from '@temporalio/activity';
 import { seriesOf } from '../src/contracts/dataset-ref';
 import { DEFAULT_SPLITS, EXPORT_EXTENSIONS, exportTrainingData } from '../src/export/training-export';
@@ -8,6 +7,7 @@ import { RunRepository } from '../src/repositories/run-repository';
 import type { ExportArgs, ExportStepResult } from '../src/contracts/activities';
 import { checkDateRange, type ActivityDeps } from './deps';
 import { lineageStep } from './lineage-step';
+import { confineExportFile, confineNewFile, exportRoots } from '../src/security/path-policy';
 
 export function createExportActivities(deps: ActivityDeps) {
   const ds = deps.dataSource;
@@ -17,7 +17,11 @@ export function createExportActivities(deps: ActivityDeps) {
       checkDateRange(args);
       const info = Context.current().info;
       const format = args.format ?? 'csv';
-      const outPath = path.resolve(args.path ?? path.join(deps.exportDir, `${info.workflowExecution!.workflowId}.${EXPORT_EXTENSIONS[format]}`));
+      // A given path must not replace a file (attempt 1 checked that; a retry may find its own earlier attempt's file).
+      // The default name is this workflow's own, so a rerun of the workflow id replaces it; the id may hold "/" and "..".
+      const outPath = args.path
+        ? confineExportFile(args.path, deps, !!args.overwrite || info.attempt > 1)
+        : confineNewFile(`${info.workflowExecution!.workflowId}.${EXPORT_EXTENSIONS[format]}`, exportRoots(deps), { field: 'workflowId', overwrite: true });
       const featureSetVersions = [args.featureSetVersion, ...(args.extraFeatureSets ?? [])];
       return lineageStep(ds, runs, args.pipelineRunId, async (em) => {
         const r = await exportTrainingData(em, {

@@ -15,6 +15,7 @@ import type { FundamentalsArgs, FundamentalsResult, ImportArgs, ImportResult } f
 import type { EntityManager } from 'typeorm';
 import { checkDateRange, type ActivityDeps } from './deps';
 import { lineageStep } from './lineage-step';
+import { confinePath, sourceRoots } from '../src/security/path-policy';
 
 /** Symbols per committed import segment: the unit a retried import resumes after. */
 const IMPORT_SEGMENT_SYMBOLS = 25;
@@ -47,9 +48,16 @@ function providerFor(args: ImportArgs, deps: ActivityDeps): PriceProvider {
     case 'bundled':
       return new LocalFilesProvider(deps.dataDir, 'bundled');
     case 'csv':
-    case 'jsonl':
+    case 'jsonl': {
       if (!args.sourcePath) throw new InputError(`source "${args.source}" needs sourcePath`, 'importPrices');
-      return new LocalFilesProvider(path.resolve(args.sourcePath), args.source, { format: args.source });
+      const roots = sourceRoots(deps.config);
+      const provider = new LocalFilesProvider(confinePath(args.sourcePath, roots, { field: 'sourcePath' }), args.source, { format: args.source });
+      // A file inside the folder may itself be a symlink out of it.
+      for (const symbol of args.symbols) {
+        for (const file of [provider.fileFor(symbol), path.join(provider.dir, `${symbol}.actions.csv`)]) confinePath(file, roots, { field: 'sourcePath' });
+      }
+      return provider;
+    }
     case 'synthetic':
       return new SyntheticProvider(args.seed);
     default:

@@ -1,5 +1,6 @@
 // Activities are built by factories over their dependencies, one module per stage, so the worker passes real
 // dependencies and tests can too. Workflows see only the type: `proxyActivities<Activities>()`.
+import { configSecrets, scrubbingSecrets } from '../src/security/redact';
 import type { ActivityDeps } from './deps';
 import { createExportActivities } from './export';
 import { createFeatureActivities } from './features';
@@ -13,7 +14,8 @@ import { createQualityActivities } from './quality';
 export type { ActivityDeps } from './deps';
 
 export function createActivities(deps: ActivityDeps) {
-  return {
+  // Whatever an activity throws ends up in the workflow's history and the worker's log: no configured secret may.
+  return scrubbingSecrets({
     ...createRunActivities(deps),
     ...createImportActivities(deps),
     ...createFeatureActivities(deps),
@@ -22,7 +24,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createModelActivities(deps),
     ...createPortfolioActivities(deps),
     ...createOptimizeActivities(deps),
-  };
+  }, configSecrets(deps.config));
 }
 
 export type Activities = ReturnType<typeof createActivities>;

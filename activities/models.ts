@@ -13,6 +13,7 @@ import { RunRepository } from '../src/repositories/run-repository';
 import type { PredictArgs, PredictResult, TrainModelArgs, TrainModelResult } from '../src/contracts/activities';
 import { dayEnd, type ActivityDeps } from './deps';
 import { lineageStep } from './lineage-step';
+import { confinePath, datasetRoots } from '../src/security/path-policy';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -54,7 +55,7 @@ export function createModelActivities(deps: ActivityDeps) {
       if (args.l2 !== undefined && !(Number.isFinite(args.l2) && args.l2 >= 0)) throw new InputError(`must be a number ≥ 0 (got ${args.l2})`, 'l2');
       const startedAt = new Date();
       const id = randomUUID();
-      const datasetPath = path.resolve(args.datasetPath);
+      const datasetPath = confinePath(args.datasetPath, datasetRoots({ exportDir: deps.exportDir, sourceRoots: deps.config.sourceRoots }), { field: 'datasetPath' });
       const l2 = args.l2 ?? 1;
       try {
         return await lineageStep(ds, runs, args.pipelineRunId, async (em) => {

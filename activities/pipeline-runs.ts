@@ -9,6 +9,18 @@ import { RunRepository } from '../src/repositories/run-repository';
 import type { FinishArgs } from '../src/contracts/activities';
 import type { ExecutionMeta } from '../workflows/execution-meta';
 import type { ActivityDeps } from './deps';
+import { confineExportFile, confinePath, sourceRoots } from '../src/security/path-policy';
+
+/**
+ * The paths a workflow's input names, checked before its first step so a bad one fails the run at once (the step
+ * that opens the file checks again: it is the one that counts, activities can be called without this).
+ */
+function checkInputPaths(workflowType: string | undefined, input: unknown, deps: ActivityDeps): void {
+  const i = (input ?? {}) as { sourcePath?: unknown; path?: unknown; export?: { path?: unknown; overwrite?: unknown } };
+  if (typeof i.sourcePath === 'string') confinePath(i.sourcePath, sourceRoots(deps.config), { field: 'sourcePath' });
+  if (typeof i.export?.path === 'string') confineExportFile(i.export.path, deps, i.export.overwrite === true);
+  if (workflowType === 'bookTrades' && typeof i.path === 'string') confinePath(i.path, sourceRoots(deps.config), { field: 'path' });
+}
 
 export function createRunActivities(deps: ActivityDeps) {
   const runs = new RunRepository(deps.dataSource);
@@ -16,6 +28,7 @@ export function createRunActivities(deps: ActivityDeps) {
   return {
     async startPipelineRun(input: unknown, meta: ExecutionMeta = {}): Promise<string> {
       const info = Context.current().info;
+      checkInputPaths(info.workflowType, input, deps);
       return runs.start({
         workflowId: info.workflowExecution!.workflowId,
         runId: info.workflowExecution!.runId,

@@ -16,6 +16,7 @@ import { PortfolioRepository } from '../src/repositories/portfolio-repository';
 import { RunRepository } from '../src/repositories/run-repository';
 import type { ActivityDeps } from './deps';
 import { lineageStep } from './lineage-step';
+import { confinePath, sourceRoots } from '../src/security/path-policy';
 
 
 /** What a valuation reads: the ledger and the daily bars of the symbols it traded (with their corporate actions). */
@@ -34,7 +35,8 @@ export function createPortfolioActivities(deps: ActivityDeps) {
 
   return {
     async bookTradeFile(args: BookTradesArgs): Promise<BookTradesResult> {
-      const parsed = await readTradeFile(args.path).catch((err: NodeJS.ErrnoException) => {
+      const file = confinePath(args.path, sourceRoots(deps.config), { field: 'path' });
+      const parsed = await readTradeFile(file).catch((err: NodeJS.ErrnoException) => {
         if (err.code === 'ENOENT' || err.code === 'EISDIR' || err.code === 'EACCES') throw new InputError(`cannot read the trade file: ${err.message}`, args.path);
         throw err;
       });

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from './contracts/errors';
+import { isSecretVariable, redactUrl } from './security/redact';
 
 export const projectRoot = path.resolve(__dirname, '..', '..');
 
@@ -27,6 +28,33 @@ const hostPort = z
   .regex(/^[A-Za-z0-9.\-_[\]:]+:\d{1,5}$/, 'expected host:port')
   .optional();
 
+const filePath = z.string().trim().min(1).optional();
+const flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1').optional();
+/** A 256-bit AES key, base64 (`openssl rand -base64 32`). */
+const aesKey = z.string().trim().refine((v) => /^[A-Za-z0-9+/]+={0,2}$/.test(v) && Buffer.from(v, 'base64').length === 32, 'expected 32 bytes in base64 (openssl rand -base64 32)');
+const KEY_ID = /^[A-Za-z0-9._-]{1,64}$/;
+/** Older payload keys, still accepted for decoding: "id=base64key,id=base64key". */
+const oldKeys = z.string().trim().transform((v, ctx) => {
+  const ring: Record<string, string> = {};
+  for (const entry of v.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const at = entry.indexOf('=');
+    const id = entry.slice(0, at);
+    const key = entry.slice(at + 1);
+    if (at < 1 || !KEY_ID.test(id) || !aesKey.safeParse(key).success) {
+      ctx.addIssue({ code: 'custom', message: `expected id=<32 bytes base64>, comma-separated (entry ${JSON.stringify(id || entry.slice(0, 8))} is not)` });
+      return z.NEVER;
+    }
+    ring[id] = key;
+  }
+  return ring;
+}).optional();
+
+/** Role names Tickflow creates: plain lower-case identifiers, so they never need quoting tricks. */
+const roleName = z.string().trim().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'expected a role name: lower-case letters, digits and "_", at most 63');
+
+/** The role custom quality rules run as unless TICKFLOW_RULES_ROLE names another. */
+export const DEFAULT_RULES_ROLE = 'tickflow_rules';
+
 /** Environment variable → field. Every variable is documented in the README's Configuration table. */
 const envSchema = z.object({
   /** PostgreSQL connection URL. Unset: start the embedded PostgreSQL. */
@@ -47,18 +75,51 @@ const envSchema = z.object({
   TEMPORAL_PORT: port.default(7233),
   /** Web UI port of that dev server. @default 8233 */
   TEMPORAL_UI_PORT: port.default(8233),
+  /** Codec endpoint the dev server's Web UI decodes payloads with (`tickflow codec-server`). @default none */
+  TEMPORAL_UI_CODEC_ENDPOINT: optionalUrl(['http:', 'https:']),
   /** Web UI base URL printed in links. @default http://localhost:<TEMPORAL_UI_PORT> */
   TEMPORAL_UI_URL: optionalUrl(['http:', 'https:']),
   /** Path of the `temporal` CLI binary. Unset: PATH, then the tool cache, else built with `go install`. */
   TEMPORAL_CLI_PATH: z.string().min(1).optional(),
   /** Where the built Temporal CLI is cached. @default ~/.cache/tickflow/bin */
   TICKFLOW_TOOLS_DIR: z.string().min(1).default(path.join(os.homedir(), '.cache', 'tickflow', 'bin')),
-  /** Redis URL. Unset: 127.0.0.1:6379 when it answers, else the cache is off. */
+  /** Redis URL. Unset: 127.0.0.1:6379 when it answers, else the cache is off. rediss:// connects with TLS. */
   REDIS_URL: optionalUrl(['redis:', 'rediss:']),
+  /** CA certificate (PEM file) the Redis server's certificate must chain to; implies TLS. @default the system's CAs for rediss:// */
+  REDIS_TLS_CA: filePath,
+  /** Temporal over TLS with the system's CAs (implied by any TEMPORAL_TLS_* variable or TEMPORAL_API_KEY). @default false */
+  TEMPORAL_TLS: flag,
+  /** mTLS client certificate and key (PEM files), for a server that requires client certificates. Both or neither. */
+  TEMPORAL_TLS_CERT: filePath,
+  TEMPORAL_TLS_KEY: filePath,
+  /** CA certificate (PEM file) the Temporal server's certificate must chain to. @default the system's CAs */
+  TEMPORAL_TLS_CA: filePath,
+  /** Host name the server certificate must carry (SNI), when it differs from TEMPORAL_ADDRESS's host. */
+  TEMPORAL_TLS_SERVER_NAME: z.string().trim().min(1).optional(),
+  /** API key sent as a bearer token (Temporal Cloud); implies TLS. Secret. */
+  TEMPORAL_API_KEY: z.string().trim().min(1).optional(),
+  /** PostgreSQL TLS, libpq's names: disable, require (encrypt, no verification), verify-ca, verify-full. @default the URL's sslmode, else off */
+  PGSSLMODE: z.enum(['disable', 'require', 'verify-ca', 'verify-full']).optional(),
+  /** CA certificate (PEM file) for verify-ca / verify-full. @default the system's CAs */
+  PGSSLROOTCERT: filePath,
+  /** Client certificate and key (PEM files) for certificate authentication. */
+  PGSSLCERT: filePath,
+  PGSSLKEY: filePath,
+  /** Encrypts workflow and activity payloads (AES-256-GCM) when set: 32 bytes base64. Secret. @default unset: payloads are plain JSON */
+  TICKFLOW_PAYLOAD_KEY: aesKey.optional(),
+  /** Id of TICKFLOW_PAYLOAD_KEY, written into each payload's metadata. @default key-1 */
+  TICKFLOW_PAYLOAD_KEY_ID: z.string().trim().regex(KEY_ID, 'expected 1-64 of A-Z a-z 0-9 . _ -').default('key-1'),
+  /** Retired keys, for decoding histories written with them: "id=base64,id=base64". Secret. */
+  TICKFLOW_PAYLOAD_OLD_KEYS: oldKeys,
   /** Seconds a cached latest-feature vector lives in Redis. @default 86400 */
   TICKFLOW_FEATURE_CACHE_TTL: z.coerce.number().int().min(1).default(86400),
-  /** Folder where training-data exports are written. @default <state dir>/exports */
+  /** Folder where training-data exports are written; a workflow's export.path must resolve inside it. @default <state dir>/exports */
   TICKFLOW_EXPORT_DIR: z.string().min(1).optional(),
+  /**
+   * Folders a workflow may read files from (sourcePath, trade files, datasets), separated by ":" (path.delimiter).
+   * @default <project>/data and <state dir>/sources
+   */
+  TICKFLOW_SOURCE_ROOTS: z.string().min(1).optional(),
   /** Log level of the Temporal SDK inside worker processes. @default WARN */
   TICKFLOW_WORKER_LOG_LEVEL: z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR']).default('WARN'),
   /** Benchmarks: fraction of the documented sizes to run (1 = full, e.g. 1,000,000 bars). @default 1 */
@@ -93,6 +154,16 @@ const envSchema = z.object({
   TICKFLOW_FUNDAMENTALS_QUARTERLY_LAG_DAYS: z.coerce.number().int().min(0).max(366).default(45),
   /** Same for annual reports. @default 90 (latest 10-K deadline) */
   TICKFLOW_FUNDAMENTALS_ANNUAL_LAG_DAYS: z.coerce.number().int().min(0).max(366).default(90),
+  /** Least-privilege roles (docs/security.md). Migrations and role setup connect here; unset: DATABASE_URL. */
+  TICKFLOW_MIGRATION_DATABASE_URL: optionalUrl(['postgres:', 'postgresql:']),
+  /** The NOLOGIN role custom quality rules run as (SET LOCAL ROLE). @default tickflow_rules */
+  TICKFLOW_RULES_ROLE: roleName.default(DEFAULT_RULES_ROLE),
+  /** The LOGIN role `tickflow db migrate` creates and grants DML to (the role DATABASE_URL should name). Unset: not managed. */
+  TICKFLOW_RUNTIME_ROLE: roleName.optional(),
+  /** Its password (secret: environment only; sent as a SCRAM verifier, never logged or stored by Tickflow). */
+  TICKFLOW_RUNTIME_ROLE_PASSWORD: z.string().min(1).optional(),
+  /** Milliseconds one custom rule's statement may run before it is cancelled and fails. @default 30000 */
+  TICKFLOW_RULE_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -109,16 +180,35 @@ export interface Config {
     devServerPort: number;
     uiPort: number;
     uiUrl: string;
+    /** Codec endpoint given to the dev server's Web UI. */
+    uiCodecEndpoint: string | undefined;
     cliPath: string | undefined;
     toolsDir: string;
+    /** TLS for every Temporal connection (client and worker); undefined: plain gRPC. Paths, read when connecting. */
+    tls: { certPath?: string; keyPath?: string; caPath?: string; serverName?: string } | undefined;
+    apiKey: string | undefined;
   };
+  /** TLS for every PostgreSQL connection (the pool, hence COPY too); undefined: as the URL says. */
+  postgresTls: { mode: 'disable' | 'require' | 'verify-ca' | 'verify-full'; caPath?: string; certPath?: string; keyPath?: string } | undefined;
   redisUrl: string | undefined;
+  /** CA file for Redis TLS (forces TLS); rediss:// alone uses the system's CAs. */
+  redisTlsCaPath: string | undefined;
+  /** The payload codec's key ring (base64 keys by id) and the id new payloads are encrypted with; undefined: no codec. */
+  payloadKeys: { currentId: string; keys: Record<string, string> } | undefined;
   featureCacheTtlSeconds: number;
   exportDir: string;
+  /** Folders workflow inputs may read from (absolute). The export dir is separate: see exportDir. */
+  sourceRoots: string[];
   dataDir: string;
   workerLogLevel: 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
   benchScale: number;
   providers: ProvidersConfig;
+  /** Where migrations run (the DDL owner); undefined: databaseUrl. */
+  migrationDatabaseUrl: string | undefined;
+  /** How custom quality rules run: as this role, each statement at most timeoutMs. */
+  customRules: { role: string; timeoutMs: number };
+  /** The runtime role `tickflow db migrate` manages (name unset: none). The password is a secret: never log it. */
+  runtimeRole: { name: string | undefined; password: string | undefined };
 }
 
 export interface HttpProviderConfig {
@@ -146,11 +236,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
       const name = String(issue.path[0]);
-      return `${name}=${JSON.stringify(cleaned[name])}: ${issue.message}`;
+      // A bad value is echoed so it can be fixed, except secrets: a key is never printed, a URL without its password.
+      const value = cleaned[name] === undefined || !isSecretVariable(name) ? cleaned[name] : '***';
+      return `${name}=${JSON.stringify(typeof value === 'string' ? redactUrl(value) : value)}: ${issue.message}`;
     });
     throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`, problems);
   }
   const e = parsed.data;
+  const pairs: [string, string][] = [['TEMPORAL_TLS_CERT', 'TEMPORAL_TLS_KEY'], ['PGSSLCERT', 'PGSSLKEY']];
+  const unpaired = pairs.filter(([a, b]) => !e[a as keyof Env] !== !e[b as keyof Env]).map(([a, b]) => `${a} and ${b}: give both or neither`);
+  if (unpaired.length) throw new ConfigError(`Invalid configuration:\n  ${unpaired.join('\n  ')}`, unpaired);
   const stateDir = path.resolve(e.TICKFLOW_STATE_DIR);
   return {
     databaseUrl: e.DATABASE_URL,
@@ -164,12 +259,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       devServerPort: e.TEMPORAL_PORT,
       uiPort: e.TEMPORAL_UI_PORT,
       uiUrl: e.TEMPORAL_UI_URL ?? `http://localhost:${e.TEMPORAL_UI_PORT}`,
+      uiCodecEndpoint: e.TEMPORAL_UI_CODEC_ENDPOINT,
       cliPath: e.TEMPORAL_CLI_PATH,
       toolsDir: path.resolve(e.TICKFLOW_TOOLS_DIR),
+      tls: e.TEMPORAL_TLS || e.TEMPORAL_TLS_CERT || e.TEMPORAL_TLS_KEY || e.TEMPORAL_TLS_CA || e.TEMPORAL_TLS_SERVER_NAME || e.TEMPORAL_API_KEY
+        ? { certPath: e.TEMPORAL_TLS_CERT, keyPath: e.TEMPORAL_TLS_KEY, caPath: e.TEMPORAL_TLS_CA, serverName: e.TEMPORAL_TLS_SERVER_NAME }
+        : undefined,
+      apiKey: e.TEMPORAL_API_KEY,
     },
+    postgresTls: e.PGSSLMODE ? { mode: e.PGSSLMODE, caPath: e.PGSSLROOTCERT, certPath: e.PGSSLCERT, keyPath: e.PGSSLKEY } : undefined,
     redisUrl: e.REDIS_URL,
+    redisTlsCaPath: e.REDIS_TLS_CA,
+    payloadKeys: e.TICKFLOW_PAYLOAD_KEY
+      ? { currentId: e.TICKFLOW_PAYLOAD_KEY_ID, keys: { ...e.TICKFLOW_PAYLOAD_OLD_KEYS, [e.TICKFLOW_PAYLOAD_KEY_ID]: e.TICKFLOW_PAYLOAD_KEY } }
+      : undefined,
     featureCacheTtlSeconds: e.TICKFLOW_FEATURE_CACHE_TTL,
     exportDir: path.resolve(e.TICKFLOW_EXPORT_DIR ?? path.join(stateDir, 'exports')),
+    sourceRoots: e.TICKFLOW_SOURCE_ROOTS
+      ? e.TICKFLOW_SOURCE_ROOTS.split(path.delimiter).filter(Boolean).map((r) => path.resolve(r))
+      : [path.join(projectRoot, 'data'), path.join(stateDir, 'sources')],
     dataDir: path.resolve(e.TICKFLOW_DATA_DIR),
     workerLogLevel: e.TICKFLOW_WORKER_LOG_LEVEL,
     benchScale: e.TICKFLOW_BENCH_SCALE,
@@ -184,5 +292,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       },
       fundamentalsLagDays: { quarterly: e.TICKFLOW_FUNDAMENTALS_QUARTERLY_LAG_DAYS, annual: e.TICKFLOW_FUNDAMENTALS_ANNUAL_LAG_DAYS },
     },
+    migrationDatabaseUrl: e.TICKFLOW_MIGRATION_DATABASE_URL,
+    customRules: { role: e.TICKFLOW_RULES_ROLE, timeoutMs: e.TICKFLOW_RULE_TIMEOUT_MS },
+    runtimeRole: { name: e.TICKFLOW_RUNTIME_ROLE, password: e.TICKFLOW_RUNTIME_ROLE_PASSWORD },
   };
 }

@@ -6,12 +6,15 @@ import type Redis from 'ioredis';
 import type { DataSource } from 'typeorm';
 import type { Config } from './config';
 import { openDataSource } from './db/data-source';
+import { migrateDatabase } from './db/migrate';
 import { FeatureCache } from './features/feature-cache';
 import { startEmbeddedPostgres } from './services/embedded-postgres';
 import { connectRedis } from './services/redis';
 import { ensureTemporalCli } from './services/temporal-cli';
 import { ensureSearchAttributes, startDevServer } from './services/temporal-server';
 import { installWorkerLogging } from './worker';
+import { dataConverterFor } from './security/payload-codec';
+import { postgresSsl, redisTls, temporalTransport } from './security/transport';
 
 export interface Runtime {
   config: Config;
@@ -27,8 +30,10 @@ export interface Runtime {
 
 export interface RuntimeNeeds {
   temporal?: boolean;
-  /** Apply pending migrations on start (the main job does; `db status` does not). */
+  /** Apply pending migrations on start (the main job does; `db status` does not), as the migration role when one is configured. */
   migrate?: boolean;
+  /** Connect as the migration role (TICKFLOW_MIGRATION_DATABASE_URL) instead of the runtime role: `tickflow db`. */
+  asMigrationRole?: boolean;
   log?: (msg: string) => void;
 }
 
@@ -42,20 +47,35 @@ export async function openRuntime(config: Config, needs: RuntimeNeeds = {}): Pro
   try {
     let databaseUrl = config.databaseUrl;
     const embeddedDatabase = !databaseUrl;
+    // A separate migration role only makes sense for a configured database; the embedded one has one superuser.
+    const migrationUrl = embeddedDatabase ? undefined : config.migrationDatabaseUrl;
+    if (needs.asMigrationRole && migrationUrl) databaseUrl = migrationUrl;
     if (!databaseUrl) {
       log(`starting embedded PostgreSQL on port ${config.embeddedPgPort} (data in ${config.stateDir}/pg)`);
       const pg = await startEmbeddedPostgres(config.stateDir, config.embeddedPgPort);
       closers.push(pg.stop);
       databaseUrl = pg.url;
     }
-    const dataSource = await openDataSource({ url: databaseUrl, poolMax: config.dbPoolMax });
+    // TLS settings are for the configured server; the embedded one listens on loopback only.
+    const dataSource = await openDataSource({ url: databaseUrl, poolMax: config.dbPoolMax, ...(embeddedDatabase ? {} : { ssl: postgresSsl(config) }) });
     closers.push(() => dataSource.destroy());
     if (needs.migrate) {
-      const applied = await dataSource.runMigrations({ transaction: 'each' });
-      if (applied.length > 0) log(`applied ${applied.length} migration(s): ${applied.map((m) => m.name).join(', ')}`);
+      const { name, password } = config.runtimeRole;
+      const roles = { rulesRole: config.customRules.role, runtimeRole: name ? { name, password } : undefined };
+      // The runtime role may not run DDL: with a migration role configured, migrations connect as it, briefly.
+      const migrator = migrationUrl && !needs.asMigrationRole ? await openDataSource({ url: migrationUrl, poolMax: 1, applicationName: 'tickflow-migrate', ssl: postgresSsl(config) }) : dataSource;
+      try {
+        const { applied, notices: roleNotices } = await migrateDatabase(migrator, roles);
+        if (applied.length > 0) log(`applied ${applied.length} migration(s): ${applied.join(', ')}`);
+        notices.push(...roleNotices);
+      } finally {
+        if (migrator !== dataSource) await migrator.destroy();
+      }
     }
 
-    const redis = await connectRedis(config.redisUrl, { required: process.env.CI === 'true' && !!config.redisUrl });
+    const redis = await connectRedis(config.redisUrl, {
+      required: process.env.CI === 'true' && !!config.redisUrl, tls: config.redisUrl ? redisTls(config.redisUrl, config) : undefined,
+    });
     if (redis.client) closers.push(async () => void redis.client?.disconnect());
     else if (redis.reason) notices.push(redis.reason);
     const featureCache = new FeatureCache(redis.client, config.featureCacheTtlSeconds);
@@ -68,15 +88,18 @@ export async function openRuntime(config: Config, needs: RuntimeNeeds = {}): Pro
         const cli = ensureTemporalCli({ cliPath: config.temporal.cliPath, toolsDir: config.temporal.toolsDir }, log);
         const server = await startDevServer({
           cli, stateDir: config.stateDir, port: config.temporal.devServerPort, uiPort: config.temporal.uiPort, namespace: config.temporal.namespace,
+          uiCodecEndpoint: config.temporal.uiCodecEndpoint,
         });
         address = server.address;
         startedDevServer = server.pid !== undefined;
         if (startedDevServer) log(`started the Temporal dev server on ${address} (Web UI ${config.temporal.uiUrl})`);
       }
-      const connection = await Connection.connect({ address });
+      // The dev server (no TEMPORAL_ADDRESS) is plain gRPC on loopback; a configured address gets the TLS settings.
+      const connection = await Connection.connect({ address, ...(config.temporal.address ? temporalTransport(config) : {}) });
       closers.push(() => connection.close());
       await ensureSearchAttributes(connection, config.temporal.namespace);
-      temporal = { address, connection, client: new Client({ connection, namespace: config.temporal.namespace }), startedDevServer };
+      const dataConverter = dataConverterFor(config);
+      temporal = { address, connection, client: new Client({ connection, namespace: config.temporal.namespace, ...(dataConverter ? { dataConverter } : {}) }), startedDevServer };
     }
 
     return { config, dataSource, databaseUrl, embeddedDatabase, temporal, redis: redis.client, featureCache, notices, close };
@@ -89,5 +112,5 @@ export async function openRuntime(config: Config, needs: RuntimeNeeds = {}): Pro
 /** The worker's connection; installs the SDK's logging first, as the SDK requires (`stacks`: see installWorkerLogging). */
 export async function connectWorkerNative(config: Config, address: string, stacks = true): Promise<NativeConnection> {
   installWorkerLogging(config.workerLogLevel, stacks);
-  return NativeConnection.connect({ address });
+  return NativeConnection.connect({ address, ...(config.temporal.address ? temporalTransport(config) : {}) });
 }

@@ -5,6 +5,7 @@ import {
 import type { DataSource } from 'typeorm';
 import { createActivities, type ActivityDeps } from '../activities';
 import type { Config } from './config';
+import { dataConverterFor } from './security/payload-codec';
 import type { FeatureCache } from './features/feature-cache';
 
 export const workflowsPath = require.resolve('../workflows');
@@ -34,10 +35,17 @@ export function activityDeps(host: { config: Config; dataSource: DataSource; fea
   return { dataSource: host.dataSource, featureCache: host.featureCache, dataDir: host.config.dataDir, exportDir: host.config.exportDir, config: host.config };
 }
 
-let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
-/** Bundling the workflow code takes seconds; do it once per process. */
-export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('WARN') });
+const bundles = new Map<string, Promise<WorkflowBundleWithSourceMap>>();
+/**
+ * Bundling the workflow code takes seconds; do it once per process (and failure converter: the payload codec's
+ * encodes failures inside the workflow sandbox too, so it is bundled in).
+ */
+export function workflowBundle(failureConverterPath?: string): Promise<WorkflowBundleWithSourceMap> {
+  let bundle = bundles.get(failureConverterPath ?? '');
+  if (!bundle) {
+    bundle = bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('WARN'), ...(failureConverterPath ? { failureConverterPath } : {}) });
+    bundles.set(failureConverterPath ?? '', bundle);
+  }
   return bundle;
 }
 
@@ -52,12 +60,15 @@ export interface WorkerOptions {
 
 export async function createWorker(opts: WorkerOptions): Promise<Worker> {
   installWorkerLogging();
+  // The payload codec when TICKFLOW_PAYLOAD_KEY is set: the same converter as the client's (runtime.ts).
+  const dataConverter = dataConverterFor(opts.deps.config);
   return Worker.create({
     connection: opts.connection,
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
-    workflowBundle: await workflowBundle(),
+    workflowBundle: await workflowBundle(dataConverter?.failureConverterPath),
     activities: createActivities(opts.deps),
+    ...(dataConverter ? { dataConverter } : {}),
     maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivityTaskExecutions ?? 4,
     shutdownGraceTime: '10 seconds',
   });

@@ -26,7 +26,7 @@ export const dailyInputSchema = z
     /** Days before `date` that quality checks and features cover (features resume after their last stored bar). */
     windowDays: z.number().int().min(1).max(366).default(7),
     lookbackDays: z.number().int().min(0).max(3660).default(120),
-    export: z.object({ enabled: z.boolean().default(true), horizon: z.number().int().min(1).max(252).default(5), path: z.string().min(1).optional() }).prefault({}),
+    export: z.object({ enabled: z.boolean().default(true), horizon: z.number().int().min(1).max(252).default(5), path: z.string().min(1).optional(), overwrite: z.boolean().optional() }).prefault({}),
     /** Revalue the portfolios that have traded any of the symbols, from the first day this run covered. */
     revaluePortfolios: z.boolean().default(true),
   })

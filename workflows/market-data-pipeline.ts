@@ -85,6 +85,7 @@ export async function marketDataPipeline(rawInput: unknown): Promise<PipelineSum
       enter('export');
       exported = await sql.exportTrainingData({
         ...scope, featureSetVersion: features.featureSetVersion, horizon: input.export.horizon, path: input.export.path,
+        ...(input.export.overwrite ? { overwrite: true } : {}),
         qualityResultIds: quality.resultIds, format: input.export.format, label: input.export.label,
       });
       counts.exported = exported.rows;

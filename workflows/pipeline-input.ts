@@ -29,8 +29,10 @@ export const pipelineInputSchema = withDateRange(z
       .object({
         enabled: z.boolean().default(true),
         format: z.enum(['csv', 'jsonl', 'parquet']).default('csv'),
-        /** Output file; default <TICKFLOW_EXPORT_DIR>/<workflow id>.<format> */
+        /** Output file inside TICKFLOW_EXPORT_DIR (relative: to it); default <TICKFLOW_EXPORT_DIR>/<workflow id>.<format> */
         path: z.string().min(1).optional(),
+        /** Replace an existing file at `path` (refused otherwise). */
+        overwrite: z.boolean().optional(),
         /** Forward-return label horizon, in bars (used when `label` is not given). */
         horizon: z.number().int().min(1).max(252).default(5),
         /** Label spec: fwd_return:N, direction:N or expr:<expression over close[k]> (docs/export.md). */

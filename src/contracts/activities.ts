@@ -87,7 +87,9 @@ export interface QualityResult {
 export interface ExportArgs extends ScopeArgs {
   featureSetVersion: string;
   horizon: number;
+  /** Inside the export folder; an existing file is refused unless `overwrite`. */
   path?: string;
+  overwrite?: boolean;
   qualityResultIds: string[];
   /** csv (default), jsonl or parquet. */
   format?: 'csv' | 'jsonl' | 'parquet';

@@ -18,6 +18,17 @@ export class InputError extends Error {
   }
 }
 
+/**
+ * Thrown when a path in workflow or activity input resolves (symlinks and `..` followed) outside the folders the
+ * operator allowed, or names an existing file without `overwrite: true`. Names the path, the roots and the variable.
+ */
+export class PathNotAllowedError extends InputError {
+  override name = 'PathNotAllowedError';
+  constructor(readonly field: string, readonly path: string, message: string, readonly roots: string[], readonly variable: string) {
+    super(`${JSON.stringify(path)} ${message}; allowed: ${roots.join(', ')} (${variable})`, field);
+  }
+}
+
 /** Thrown when a required service (PostgreSQL, Temporal, Redis under CI) cannot be reached or started. */
 export class ServiceUnavailableError extends Error {
   override name = 'ServiceUnavailableError';
@@ -63,7 +74,7 @@ export class StaleDataError extends Error {
 }
 
 /** Names of error types the workflow's retry policies treat as non-retryable. */
-export const NON_RETRYABLE_ERROR_TYPES = ['ConfigError', 'InputError', 'ProviderError', 'QualityGateError', 'StaleDataError'];
+export const NON_RETRYABLE_ERROR_TYPES = ['ConfigError', 'InputError', 'ProviderError', 'QualityGateError', 'StaleDataError', 'PathNotAllowedError'];
 
 /**
  * A typed error as the failure a workflow throws: same type name and message, never retried. Workflows must throw

@@ -3,6 +3,7 @@
 // No retries here: a retry loop inside an activity would hide outages from Temporal's history and retry policy.
 import type { z } from 'zod';
 import { ProviderError, TransientProviderError } from '../contracts/errors';
+import { redactText, redactUrl } from '../security/redact';
 
 export interface HttpClientOptions {
   /** Provider name used in every error message, e.g. "polygon". */
@@ -99,7 +100,8 @@ export class HttpClient {
 
   /** The URL without secrets: for DataLineage dataset references and messages. */
   describe(req: HttpRequest): string {
-    return this.url(req, false).toString();
+    // A pagination link may carry a credential the vendor echoed back (`next_url=…&apiKey=…`).
+    return redactUrl(this.url(req, false).toString());
   }
 
   /** GETs JSON and parses it with `schema`; a shape mismatch names the field. */
@@ -113,7 +115,7 @@ export class HttpClient {
     try {
       payload = JSON.parse(body);
     } catch {
-      throw this.fail(req, `${this.pathOf(req)}: response is not JSON (starts with ${JSON.stringify(body.slice(0, 40))})`);
+      throw this.fail(req, `${this.pathOf(req)}: response is not JSON (starts with ${JSON.stringify(this.redact(body).slice(0, 40))})`);
     }
     const parsed = schema.safeParse(payload);
     if (!parsed.success) throw this.fail(req, describeIssues(parsed.error.issues));
@@ -123,7 +125,7 @@ export class HttpClient {
   /** GETs a body as text (CSV endpoints), classifying every failure. */
   async text(req: HttpRequest): Promise<string> {
     await this.bucket.take();
-    const where = this.pathOf(req);
+    const where = this.redact(this.pathOf(req));
     let res: Response;
     try {
       res = await fetch(this.url(req, true), {
@@ -144,8 +146,9 @@ export class HttpClient {
       throw new TransientProviderError(this.provider, req.symbol, `${where}: HTTP ${res.status} ${res.statusText}`.trim());
     }
     if (res.status >= 400) {
-      const detail = (await res.text().catch(() => '')).slice(0, 200).replace(/\s+/g, ' ').trim();
-      throw this.fail(req, `${where}: HTTP ${res.status} ${res.statusText}${detail ? `: ${this.redact(detail)}` : ''}`);
+      // Masked before it is cut: a key straddling the cut would otherwise leave its first half.
+      const detail = this.redact(await res.text().catch(() => '')).slice(0, 200).replace(/\s+/g, ' ').trim();
+      throw this.fail(req, `${where}: HTTP ${res.status} ${res.statusText}${detail ? `: ${detail}` : ''}`);
     }
     try {
       return await res.text();
@@ -185,14 +188,10 @@ export class HttpClient {
     return u;
   }
 
+  /** The message without this client's keys (in any encoding), URL passwords or credential query parameters. */
   private redact(message: string): string {
-    let out = message;
-    const secrets = [...Object.values(this.options.secretQuery ?? {}), ...Object.values(this.options.headers ?? {}).filter((v) => /token|bearer/i.test(v))];
-    for (const s of secrets) {
-      const bare = s.replace(/^(token|bearer)\s+/i, '');
-      if (bare.length >= 4) out = out.split(bare).join('***');
-    }
-    return out;
+    const fromHeaders = Object.values(this.options.headers ?? {}).filter((v) => /^(token|bearer)\s/i.test(v)).map((v) => v.replace(/^(token|bearer)\s+/i, ''));
+    return redactText(message, [...Object.values(this.options.secretQuery ?? {}), ...fromHeaders]);
   }
 }
 

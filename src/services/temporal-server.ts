@@ -16,6 +16,8 @@ export interface DevServerOptions {
   port: number;
   uiPort: number;
   namespace: string;
+  /** The Web UI decodes payloads through this codec endpoint (payload codec on). */
+  uiCodecEndpoint?: string;
 }
 
 export interface DevServerHandle {
@@ -50,6 +52,7 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServerH
       '--namespace', opts.namespace,
       '--log-level', 'warn',
       ...searchAttributeArgs(),
+      ...(opts.uiCodecEndpoint ? ['--ui-codec-endpoint', opts.uiCodecEndpoint] : []),
     ],
     { detached: true, stdio: ['ignore', logFd, logFd], env: { ...process.env, TEMPORAL_VERSION_CHECK_DISABLED: '1' } },
   );

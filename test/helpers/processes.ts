@@ -1,5 +1,6 @@
 // Child processes for tests that kill a worker or run the CLI exactly as a user would.
 import { spawn, type ChildProcess } from 'node:child_process';
+import os from 'node:os';
 import path from 'node:path';
 import { projectRoot } from './services';
 
@@ -9,6 +10,8 @@ export const tickflowBin = path.join(projectRoot, 'bin', 'tickflow.js');
 export function childEnv(overrides: Record<string, string | undefined>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const k of ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'REDIS_URL', 'TEMPORAL_TASK_QUEUE', 'TICKFLOW_STATE_DIR']) delete env[k];
+  // Tests write the files a workflow reads into the OS temp folder: allow it (the default roots stay for the rest).
+  env.TICKFLOW_SOURCE_ROOTS = [path.join(projectRoot, 'data'), os.tmpdir()].join(path.delimiter);
   for (const [k, v] of Object.entries(overrides)) if (v !== undefined) env[k] = v;
   return env;
 }

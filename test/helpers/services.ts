@@ -1,4 +1,5 @@
 // Real services for tests: the run's PostgreSQL database, Redis, and a Temporal dev server per test file.
+import type { DataConverter } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import Redis from 'ioredis';
@@ -28,11 +29,26 @@ function required(name: string): string {
   return v;
 }
 
-export const testDatabaseUrl = () => required('TICKFLOW_TEST_DATABASE_URL');
+/** Which jest worker runs this file (1 with --runInBand): it owns one database and one Redis db index. */
+const jestWorker = () => Number(process.env.JEST_WORKER_ID ?? '1');
+
+/** This worker's copy of the run's migrated database (global setup made one per worker). */
+export const testDbName = () => `${required('TICKFLOW_TEST_DB_NAME')}_w${jestWorker()}`;
+export const testDatabaseUrl = () => {
+  const url = new URL(required('TICKFLOW_TEST_DATABASE_URL'));
+  url.pathname = `/${testDbName()}`;
+  return url.toString();
+};
 export const testAdminUrl = () => required('TICKFLOW_TEST_ADMIN_URL');
-export const testDbName = () => required('TICKFLOW_TEST_DB_NAME');
 export const temporalCliPath = () => required('TICKFLOW_TEST_TEMPORAL_CLI');
-export const testRedisUrl = () => process.env.TICKFLOW_TEST_REDIS_URL || undefined;
+/** Redis db index = jest worker, so feature caches of parallel test files never meet. */
+export const testRedisUrl = () => {
+  const base = process.env.TICKFLOW_TEST_REDIS_URL;
+  if (!base) return undefined;
+  const url = new URL(base);
+  url.pathname = `/${jestWorker()}`;
+  return url.toString();
+};
 
 /** Redis tests run only with Redis; under CI global setup already failed when it is missing. */
 export const describeWithRedis = testRedisUrl() ? describe : describe.skip;
@@ -75,6 +91,10 @@ export interface TestWorkerDeps {
   config?: Config;
   /** Activities the worker runs at once (production: 4). @default the SDK's */
   maxConcurrentActivities?: number;
+  /** Folders workflow inputs may read (see testActivityDeps). */
+  sourceRoots?: string[];
+  /** E.g. the payload codec (src/security/payload-codec.ts). @default the SDK's */
+  dataConverter?: DataConverter;
 }
 
 export async function createTestWorker(env: TestWorkflowEnvironment, taskQueue: string, deps: TestWorkerDeps): Promise<Worker> {
@@ -82,8 +102,9 @@ export async function createTestWorker(env: TestWorkflowEnvironment, taskQueue: 
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
     taskQueue,
-    workflowBundle: await workflowBundle(),
+    workflowBundle: await workflowBundle(deps.dataConverter?.failureConverterPath),
     ...(deps.maxConcurrentActivities ? { maxConcurrentActivityTaskExecutions: deps.maxConcurrentActivities } : {}),
+    ...(deps.dataConverter ? { dataConverter: deps.dataConverter } : {}),
     activities: createActivities(testActivityDeps(deps.dataSource, deps)),
   });
 }
@@ -96,6 +117,8 @@ export interface TestActivityOptions {
   featureCache?: FeatureCache;
   /** @default loadConfig() of the test process */
   config?: Config;
+  /** Folders workflow inputs may read. @default the config's plus the OS temp folder (tests write their inputs there) */
+  sourceRoots?: string[];
 }
 
 /** Activity dependencies for a test, built by the worker's own activityDeps: the test's folders, its Redis if any. */
@@ -104,7 +127,9 @@ export function testActivityDeps(dataSource: DataSource, o: TestActivityOptions 
   return activityDeps({
     dataSource,
     featureCache: o.featureCache ?? new FeatureCache(o.redis ?? null, 3600, () => {}),
-    config: { ...config, dataDir: o.dataDir ?? bundledDataDir, exportDir: o.exportDir ?? config.exportDir },
+    config: {
+      ...config, dataDir: o.dataDir ?? bundledDataDir, exportDir: o.exportDir ?? config.exportDir, sourceRoots: o.sourceRoots ?? [...config.sourceRoots, os.tmpdir()],
+    },
   });
 }
 
@@ -135,6 +160,10 @@ export interface WorkerHarnessOptions {
   maxConcurrentActivities?: number;
   /** Starts the Temporal server. @default startTemporal() */
   startEnv?: () => Promise<TestWorkflowEnvironment>;
+  /** Folders workflow inputs may read. @default see testActivityDeps */
+  sourceRoots?: string[];
+  /** The worker's data converter (e.g. the payload codec). */
+  dataConverter?: DataConverter;
   /** Runs once the services are up and the data reset, before the worker starts: seed data, start stub servers. */
   prepare?: (h: WorkerHarness) => Promise<Config | void>;
 }
@@ -154,7 +183,8 @@ export function useTestWorker(name: string, opts: WorkerHarnessOptions = {}): Wo
     await resetData(h.ds);
     const config = (await opts.prepare?.(h)) ?? undefined;
     worker = await createTestWorker(h.env, h.taskQueue, {
-      dataSource: h.ds, redis: h.redis, exportDir: h.exportDir, config, maxConcurrentActivities: opts.maxConcurrentActivities,
+      dataSource: h.ds, redis: h.redis, exportDir: h.exportDir, config, maxConcurrentActivities: opts.maxConcurrentActivities, sourceRoots: opts.sourceRoots,
+      dataConverter: opts.dataConverter,
     });
     running = worker.run();
   });

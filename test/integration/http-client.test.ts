@@ -21,8 +21,9 @@ beforeAll(async () => {
     { path: '/query', query: { function: 'TIME_SERIES_INTRADAY' }, file: 'alphavantage/TIME_SERIES_INTRADAY_MSFT_1min.json' },
   ]);
   config = loadConfig({
+    // The timeout leaves room for a cold first request on a loaded machine; the delay below is well past it.
     YAHOO_BASE_URL: server.baseUrl, POLYGON_BASE_URL: server.baseUrl, ALPHAVANTAGE_BASE_URL: server.baseUrl,
-    POLYGON_API_KEY: 'pg-secret-1234', ALPHAVANTAGE_API_KEY: AV_KEY, TICKFLOW_HTTP_TIMEOUT_MS: '300',
+    POLYGON_API_KEY: 'pg-secret-1234', ALPHAVANTAGE_API_KEY: AV_KEY, TICKFLOW_HTTP_TIMEOUT_MS: '2000',
     YAHOO_RATE_LIMIT_PER_MIN: '6000', POLYGON_RATE_LIMIT_PER_MIN: '6000', ALPHAVANTAGE_RATE_LIMIT_PER_MIN: '6000',
   });
 });
@@ -57,10 +58,10 @@ describe('classification', () => {
     server.fail(AGGS, { status: 500 });
     expect(await failure(firstRow(createPriceProvider('polygon', config)))).toBeInstanceOf(TransientProviderError);
     server.reset();
-    server.fail(AGGS, { delayMs: 1500 });
+    server.fail(AGGS, { delayMs: 4000 });
     const e = await failure(firstRow(createPriceProvider('polygon', config)));
     expect(e).toBeInstanceOf(TransientProviderError);
-    expect(e.message).toBe(`polygon AAPL: GET ${AGGS.path}: timed out after 300 ms`);
+    expect(e.message).toBe(`polygon AAPL: GET ${AGGS.path}: timed out after 2000 ms`);
   });
 
   it('a refused connection is transient', async () => {
@@ -81,6 +82,16 @@ describe('classification', () => {
     expect(e).toBeInstanceOf(ProviderError);
     expect(e.message).toBe('alphavantage MSFT: GET /query: HTTP 401 Unauthorized: {"error":"invalid key ***"}');
     expect(server.requests[0].query.apikey).toBe(AV_KEY);
+  });
+
+  it('an echoed key is masked in every encoding, and so is any ?apikey= / ?token= in an echoed URL (issue 18)', async () => {
+    const key = 'k+y/with=odd&chars';
+    const av = createPriceProvider('alphavantage', loadConfig({ ALPHAVANTAGE_BASE_URL: server.baseUrl, ALPHAVANTAGE_API_KEY: key, ALPHAVANTAGE_RATE_LIMIT_PER_MIN: '6000' }));
+    const echoed = `raw ${key} url-encoded ${encodeURIComponent(key)} form ${new URLSearchParams({ k: key }).toString().slice(2)} other https://x/?token=abc123&apiKey=zzz999`;
+    server.fail({ path: '/query' }, { status: 401, body: echoed });
+    const e = await failure(firstRow(av, 'MSFT', '2017-12-18', '2017-12-18', '1m'));
+    expect(e.message).toBe('alphavantage MSFT: GET /query: HTTP 401 Unauthorized: raw *** url-encoded *** form *** other https://x/?token=***&apiKey=***');
+    expect(server.requests[0].query.apikey).toBe(key);
   });
 
   it('a body that is not JSON, or has a field of the wrong type, is a ProviderError naming the field', async () => {

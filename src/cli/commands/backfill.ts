@@ -1,5 +1,6 @@
 // `tickflow backfill`: start a backfill (symbols or a universe over a date range) and follow its progress, or
 // pause / resume / cancel / inspect one that is running.
+import path from 'node:path';
 import crypto from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { InputError } from '../../contracts/errors';
@@ -62,7 +63,7 @@ async function run(argv: string[]): Promise<number> {
   const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
   const flags: Partial<BackfillInputArgs> = {
     symbols: values.symbols?.split(',').map((s) => s.trim()).filter(Boolean), universe: values.universe, from: values.from, to: values.to,
-    source: values.source as BackfillInputArgs['source'], sourcePath: values['source-path'], seed: num(values.seed),
+    source: values.source as BackfillInputArgs['source'], sourcePath: values['source-path'] && path.resolve(values['source-path']), seed: num(values.seed),
     batchSize: num(values['batch-size']), concurrency: num(values.concurrency),
   };
   const merged = { ...parseJsonFlag(values.input, '--input'), ...Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined)) };

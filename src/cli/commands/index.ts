@@ -14,6 +14,7 @@ import { scheduleCommand } from './schedule';
 import { exportCommand } from './export';
 import { modelsCommand } from './models';
 import { portfolioCommand } from './portfolio';
+import { codecServerCommand } from './codec-server';
 import { optimizeCommand } from './optimize';
 
-export const commands: Command[] = [runCommand, workerCommand, dbCommand, runsCommand, servicesCommand, featuresCommand, qualityCommand, backfillCommand, reprocessCommand, scheduleCommand, lineageCommand, exportCommand, modelsCommand, portfolioCommand, optimizeCommand];
+export const commands: Command[] = [runCommand, workerCommand, dbCommand, runsCommand, servicesCommand, featuresCommand, qualityCommand, backfillCommand, reprocessCommand, scheduleCommand, lineageCommand, exportCommand, modelsCommand, portfolioCommand, codecServerCommand, optimizeCommand];

@@ -1,5 +1,6 @@
 // `tickflow run`: start marketDataPipeline, run a worker in-process, print progress and the summary.
 import crypto from 'node:crypto';
+import path from 'node:path';
 import { InputError } from '../../contracts/errors';
 import { marketDataPipeline, progressQuery, type PipelineSummary } from '../../../workflows';
 import { describeInputIssues, pipelineInputSchema, type PipelineInputArgs } from '../../../workflows/pipeline-input';
@@ -7,6 +8,8 @@ import { parse } from '../args';
 import { err, out, withRuntime, type Command } from '../context';
 import { runDemoOptimize } from '../demo-optimize';
 import { runDemoPortfolio } from '../demo-portfolio';
+import { runDemoSecurity } from '../demo-security';
+import { runSecurityIoDemo } from '../demo-security-io';
 import { startAndFollow, type FollowMeta } from '../follow';
 
 const help = `Usage: tickflow run [options]
@@ -16,10 +19,11 @@ Starts marketDataPipeline, runs a worker in this process, and waits for the resu
   --from YYYY-MM-DD   first day (default 2015-01-02)
   --to YYYY-MM-DD     last day (default 2017-12-29)
   --source NAME       bundled | csv | synthetic (default bundled)
-  --source-path DIR   folder of <SYMBOL>.csv for --source csv
+  --source-path DIR   folder of <SYMBOL>.csv for --source csv, inside TICKFLOW_SOURCE_ROOTS (default data/, <state>/sources)
   --seed N            seed for --source synthetic (default 42)
   --since-last        import each symbol from its last stored bar (daily top-ups)
-  --export PATH       write the training CSV here (default <state>/exports/<workflow id>.csv)
+  --export PATH       write the training CSV here, inside TICKFLOW_EXPORT_DIR; relative: to it (default <state>/exports/<workflow id>.csv)
+  --overwrite         replace the file at --export if it exists (refused otherwise)
   --no-export         stop after the quality gate
   --horizon N         label: forward return over N bars (default 5)
   --workflow-id ID    workflow id (default tickflow-pipeline-<random>)
@@ -32,7 +36,7 @@ async function run(argv: string[]): Promise<number> {
   const { values } = parse(argv, {
     symbols: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, source: { type: 'string' },
     'source-path': { type: 'string' }, seed: { type: 'string' }, 'since-last': { type: 'boolean' }, export: { type: 'string' }, 'no-export': { type: 'boolean' },
-    horizon: { type: 'string' }, 'workflow-id': { type: 'string' }, 'no-worker': { type: 'boolean' }, json: { type: 'boolean' },
+    overwrite: { type: 'boolean' }, horizon: { type: 'string' }, 'workflow-id': { type: 'string' }, 'no-worker': { type: 'boolean' }, json: { type: 'boolean' },
     'demo-portfolio': { type: 'boolean' },
   }, 'run');
   if (values.help) return out(help), 0;
@@ -41,12 +45,14 @@ async function run(argv: string[]): Promise<number> {
     from: values.from ?? '2015-01-02',
     to: values.to ?? '2017-12-29',
     source: (values.source ?? 'bundled') as PipelineInputArgs['source'],
-    ...(values['source-path'] ? { sourcePath: values['source-path'] } : {}),
+    // A local folder, as any command-line tool reads it: from the current directory.
+    ...(values['source-path'] ? { sourcePath: path.resolve(values['source-path']) } : {}),
     ...(values.seed ? { seed: Number(values.seed) } : {}),
     ...(values['since-last'] ? { sinceLast: true } : {}),
     export: {
       enabled: !values['no-export'],
       ...(values.export ? { path: values.export } : {}),
+      ...(values.overwrite ? { overwrite: true } : {}),
       ...(values.horizon ? { horizon: Number(values.horizon) } : {}),
     },
     // The demo's optimisation reads the baseline model's predictions: train it (a second or two) in the pipeline.
@@ -73,6 +79,10 @@ async function run(argv: string[]): Promise<number> {
         const optimized = await runDemoOptimize(rt, Boolean(values['no-worker']), modelRun, checked.data.symbols, checked.data.to);
         if (optimized !== 0) return optimized;
       }
+      const security = await runDemoSecurity(rt);
+      if (security !== 0) return security;
+      const policy = runSecurityIoDemo(rt.config);
+      if (policy !== 0) return policy;
     }
     if (!json && rt.temporal?.startedDevServer) {
       err(`· the Temporal dev server keeps running for the Web UI (${rt.config.temporal.uiUrl}); stop it with: npx tickflow services stop`);

@@ -5,6 +5,7 @@ import { isPortOpen } from '../../services/net';
 import { stopDevServer } from '../../services/temporal-server';
 import { parse } from '../args';
 import { out, usage, type Command } from '../context';
+import { redactUrl } from '../../security/redact';
 
 const help = `Usage: tickflow services status|stop
 
@@ -25,7 +26,7 @@ async function run(argv: string[]): Promise<number> {
     const pgUp = config.databaseUrl ? 'n/a' : (await isPortOpen(config.embeddedPgPort)) ? 'running' : 'stopped (starts on demand)';
     const t = config.temporal.address ?? `dev server on 127.0.0.1:${config.temporal.devServerPort}`;
     const tUp = config.temporal.address ? 'n/a' : (await isPortOpen(config.temporal.devServerPort)) ? 'running' : 'stopped (starts on demand)';
-    out(`PostgreSQL  ${pg}: ${pgUp}\nTemporal    ${t}: ${tUp} — UI ${config.temporal.uiUrl}\nRedis       ${config.redisUrl ?? 'redis://127.0.0.1:6379 if it answers'}`);
+    out(`PostgreSQL  ${pg}: ${pgUp}\nTemporal    ${t}: ${tUp} — UI ${config.temporal.uiUrl}\nRedis       ${config.redisUrl ? redactUrl(config.redisUrl) : 'redis://127.0.0.1:6379 if it answers'}`);
     return 0;
   }
   throw new InputError(`unknown action "${action}" (status or stop)`, 'tickflow services');
