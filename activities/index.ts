@@ -6,6 +6,7 @@ import { createExportActivities } from './export';
 import { createFeatureActivities } from './features';
 import { createImportActivities } from './import';
 import { createModelActivities } from './models';
+import { createOptimizeActivities } from './optimize';
 import { createRunActivities } from './pipeline-runs';
 import { createPortfolioActivities } from './portfolio';
 import { createQualityActivities } from './quality';
@@ -24,6 +25,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createModelActivities(deps),
     ...createPortfolioActivities(deps),
     ...createRiskActivities(deps),
+    ...createOptimizeActivities(deps),
   }, configSecrets(deps.config));
 }
 

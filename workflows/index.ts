@@ -7,3 +7,4 @@ export { dailyPipeline } from './daily-pipeline';
 export { reprocess, reprocessProgressQuery } from './reprocess';
 export { portfolioValuation, bookTrades } from './portfolio';
 export { riskRun } from './risk';
+export { optimizePortfolio } from './optimize';

@@ -44,7 +44,10 @@ export type DatasetRef =
   /** VaR and ES rows of a portfolio over a range: `var_calculation:<portfolio>:<from>..<to>`. */
   | { kind: 'var_calculation'; portfolioId: string; from: DateBound; to: DateBound }
   /** Backtests (and the realised P&L they compare with) of a portfolio's VaR over a range: `var_backtest:<portfolio>:<from>..<to>`. */
-  | { kind: 'var_backtest'; portfolioId: string; from: DateBound; to: DateBound };
+  | { kind: 'var_backtest'; portfolioId: string; from: DateBound; to: DateBound }
+
+  /** One optimizer run (its PortfolioOptimization row): `portfolio_optimization:<id>`. */
+  | { kind: 'portfolio_optimization'; id: string };
 
 export type DatasetKind = DatasetRef['kind'];
 
@@ -187,6 +190,10 @@ const codecs: { [K in DatasetKind]: Codec<RefOf<K>> } = {
   performance_metric: { format: formatPortfolio, parse: parsePortfolio },
   var_calculation: { format: formatPortfolioRange, parse: parsePortfolioRange, scope: (r) => portfolioScope('var_calculation', r) },
   var_backtest: { format: formatPortfolioRange, parse: parsePortfolioRange, scope: (r) => portfolioScope('var_backtest', r) },
+  portfolio_optimization: {
+    format: (r) => token('id', r.id),
+    parse: (rest) => ({ id: token('id', segments(rest, ['id'])[0]) }),
+  },
 };
 
 const codecFor = <K extends DatasetKind>(kind: K) => codecs[kind] as unknown as Codec<RefOf<K>>;

@@ -4,7 +4,7 @@ import { ScheduleOverlapPolicy, type Client, type ScheduleSummary } from '@tempo
 import { z } from 'zod';
 import { InputError } from '../contracts/errors';
 
-export const scheduledWorkflows = ['dailyPipeline', 'backfill', 'reprocess', 'marketDataPipeline'] as const;
+export const scheduledWorkflows = ['dailyPipeline', 'backfill', 'reprocess', 'marketDataPipeline', 'optimizePortfolio'] as const;
 export const overlapPolicies = ['SKIP', 'BUFFER_ONE', 'BUFFER_ALL', 'CANCEL_OTHER', 'TERMINATE_OTHER', 'ALLOW_ALL'] as const;
 
 export const scheduleSpecSchema = z.object({

@@ -36,6 +36,7 @@ function generator(seed: number) {
     performance_metric: () => ({ kind: 'performance_metric', portfolioId: portfolio() }),
     var_calculation: () => ({ kind: 'var_calculation', portfolioId: portfolio(), from: bound(), to: bound() }),
     var_backtest: () => ({ kind: 'var_backtest', portfolioId: portfolio(), from: bound(), to: bound() }),
+    portfolio_optimization: () => ({ kind: 'portfolio_optimization', id: uuid() }),
   };
   return { kinds: Object.keys(make) as DatasetKind[], ref: (kind: DatasetKind): DatasetRef => make[kind]() };
 }

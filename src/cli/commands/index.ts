@@ -16,5 +16,6 @@ import { modelsCommand } from './models';
 import { portfolioCommand } from './portfolio';
 import { codecServerCommand } from './codec-server';
 import { riskCommand } from './risk';
+import { optimizeCommand } from './optimize';
 
-export const commands: Command[] = [runCommand, workerCommand, dbCommand, runsCommand, servicesCommand, featuresCommand, qualityCommand, backfillCommand, reprocessCommand, scheduleCommand, lineageCommand, exportCommand, modelsCommand, portfolioCommand, codecServerCommand, riskCommand];
+export const commands: Command[] = [runCommand, workerCommand, dbCommand, runsCommand, servicesCommand, featuresCommand, qualityCommand, backfillCommand, reprocessCommand, scheduleCommand, lineageCommand, exportCommand, modelsCommand, portfolioCommand, codecServerCommand, riskCommand, optimizeCommand];

@@ -6,6 +6,7 @@ import { marketDataPipeline, progressQuery, type PipelineSummary } from '../../.
 import { describeInputIssues, pipelineInputSchema, type PipelineInputArgs } from '../../../workflows/pipeline-input';
 import { parse } from '../args';
 import { err, out, withRuntime, type Command } from '../context';
+import { runDemoOptimize } from '../demo-optimize';
 import { runDemoPortfolio } from '../demo-portfolio';
 import { runDemoRisk } from '../demo-risk';
 import { runDemoSecurity } from '../demo-security';
@@ -29,7 +30,8 @@ Starts marketDataPipeline, runs a worker in this process, and waits for the resu
   --workflow-id ID    workflow id (default tickflow-pipeline-<random>)
   --no-worker         do not run a worker here (one is already running)
   --demo-portfolio    then book data/portfolios/demo-trades.csv into portfolio "demo", value it and print its performance,
-                      and its VaR and ES by every method (riskRun, backtested)
+                      and its VaR and ES by every method (riskRun, backtested), and (training the baseline model in
+                      the pipeline) optimise the universe from its predictions
   --json              print the summary as JSON`;
 
 async function run(argv: string[]): Promise<number> {
@@ -55,6 +57,8 @@ async function run(argv: string[]): Promise<number> {
       ...(values.overwrite ? { overwrite: true } : {}),
       ...(values.horizon ? { horizon: Number(values.horizon) } : {}),
     },
+    // The demo's optimisation reads the baseline model's predictions: train it (a second or two) in the pipeline.
+    ...(values['demo-portfolio'] && !values['no-export'] ? { model: { enabled: true } } : {}),
   };
   // Same schema as the workflow: a bad flag fails here, before anything starts.
   const checked = pipelineInputSchema.safeParse(args);
@@ -63,17 +67,22 @@ async function run(argv: string[]): Promise<number> {
   const workflowId = values['workflow-id'] ?? `tickflow-pipeline-${new Date().toISOString().slice(0, 10)}-${crypto.randomUUID().slice(0, 8)}`;
 
   return withRuntime({ temporal: true, migrate: true }, async (rt) => {
+    let modelRun: string | undefined;
     const code = await startAndFollow({
       rt, workflow: marketDataPipeline, input: checked.data, workflowId, json, wait: true, noWorker: Boolean(values['no-worker']),
       progress: { read: (h) => h.query(progressQuery), line: (p) => `[${p.stagesDone}/${p.stagesTotal}] ${p.stage}…` },
-      summary,
-      jsonResult: (s, meta) => ({ ...meta, status: 'completed', ...s }),
+      summary: (s, meta) => ((modelRun = s.model?.training.modelTrainingRunId), summary(s, meta)),
+      jsonResult: (s, meta) => ((modelRun = s.model?.training.modelTrainingRunId), { ...meta, status: 'completed', ...s }),
     });
     if (code === 0 && values['demo-portfolio']) {
       const portfolio = await runDemoPortfolio(rt, Boolean(values['no-worker']));
       if (portfolio !== 0) return portfolio;
       const risk = await runDemoRisk(rt, Boolean(values['no-worker']));
       if (risk !== 0) return risk;
+      if (modelRun) {
+        const optimized = await runDemoOptimize(rt, Boolean(values['no-worker']), modelRun, checked.data.symbols, checked.data.to);
+        if (optimized !== 0) return optimized;
+      }
       const security = await runDemoSecurity(rt);
       if (security !== 0) return security;
       const policy = runSecurityIoDemo(rt.config);

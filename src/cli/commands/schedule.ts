@@ -2,6 +2,7 @@
 import { parseDateOrInstant } from '../../contracts/dates';
 import { InputError } from '../../contracts/errors';
 import { dailyInputSchema } from '../../../workflows/daily-pipeline';
+import { optimizeInputSchema } from '../../contracts/optimize';
 import {
   backfillSchedule, createSchedule, deleteSchedule, listSchedules, overlapPolicies, pauseSchedule, resumeSchedule, scheduledWorkflows, triggerSchedule,
 } from '../../services/schedules';
@@ -39,7 +40,8 @@ async function run(argv: string[]): Promise<number> {
       case 'create': {
         const workflowType = (values.workflow ?? 'dailyPipeline') as (typeof scheduledWorkflows)[number];
         const raw = parseJsonFlag(values.input, '--input');
-        const input = workflowType === 'dailyPipeline' ? checkInput(dailyInputSchema, raw, 'tickflow schedule create --input') : raw;
+        const input = workflowType === 'dailyPipeline' ? checkInput(dailyInputSchema, raw, 'tickflow schedule create --input')
+          : workflowType === 'optimizePortfolio' ? checkInput(optimizeInputSchema, raw, 'tickflow schedule create --input') : raw;
         await createSchedule(client, {
           scheduleId: id, workflowType, cron: values.cron ?? '30 18 * * 1-5', timeZone: values.tz, overlap: values.overlap as never,
           catchupWindow: values.catchup, input, taskQueue: rt.config.temporal.taskQueue, paused: values.paused,
