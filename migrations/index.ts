@@ -9,6 +9,8 @@ import { QualityParallelSample1732407100000 } from './1732407100000-quality-para
 import { DerivedStaleness1732407200000 } from './1732407200000-derived-staleness';
 import { DatabaseIdentity1732407400000 } from './1732407400000-database-identity';
 import { PortfolioLedger1732407500000 } from './1732407500000-portfolio-ledger';
+import { Documents1732407900000 } from './1732407900000-documents';
 
 export const migrations = [CoreSchema1732406400000, PortfolioAndModels1732406500000, Quality1732406700000, CorporateActions1732406800000, Orchestration1732406900000,
-  BarContext1732407000000, QualityParallelSample1732407100000, DerivedStaleness1732407200000, DatabaseIdentity1732407400000, PortfolioLedger1732407500000];
+  BarContext1732407000000, QualityParallelSample1732407100000, DerivedStaleness1732407200000, DatabaseIdentity1732407400000, PortfolioLedger1732407500000,
+  Documents1732407900000];
