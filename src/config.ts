@@ -65,6 +65,21 @@ const envSchema = z.object({
   TICKFLOW_BENCH_SCALE: z.coerce.number().positive().max(10).default(1),
   /** Folder with the bundled daily price files. @default <project>/data/prices */
   TICKFLOW_DATA_DIR: z.string().min(1).default(path.join(projectRoot, 'data', 'prices')),
+  /** Documents: the embedder (use-lite: Universal Sentence Encoder lite, offline; hashing; openai: a remote API). @default use-lite */
+  TICKFLOW_EMBEDDER: z.enum(['use-lite', 'hashing', 'openai']).default('use-lite'),
+  /** Dimension of the hashing embedder. @default 256 */
+  TICKFLOW_HASHING_DIMENSION: z.coerce.number().int().min(2).max(65536).default(256),
+  /** An OpenAI-compatible embeddings API (POST <url>/v1/embeddings), its key (a secret), model and dimension. */
+  TICKFLOW_EMBEDDINGS_URL: optionalUrl(['http:', 'https:']).default('https://api.openai.com'),
+  TICKFLOW_EMBEDDINGS_API_KEY: z.string().trim().min(1).optional(),
+  TICKFLOW_EMBEDDINGS_MODEL: z.string().trim().min(1).default('text-embedding-3-small'),
+  TICKFLOW_EMBEDDINGS_DIMENSIONS: z.coerce.number().int().min(1).max(65536).default(1536),
+  TICKFLOW_EMBEDDINGS_RATE_LIMIT_PER_MIN: z.coerce.number().positive().default(300),
+  /** Tokens per chunk and tokens repeated between neighbouring chunks. @default 200 / 32 */
+  TICKFLOW_CHUNK_TOKENS: z.coerce.number().int().min(8).max(8192).default(200),
+  TICKFLOW_CHUNK_OVERLAP: z.coerce.number().int().min(0).max(4096).default(32),
+  /** Folder of the bundled documents (the demo's filings). @default <project>/data/documents */
+  TICKFLOW_DOCUMENTS_DIR: z.string().min(1).default(path.join(projectRoot, 'data', 'documents')),
   /** HTTP market-data providers: API keys (secrets: environment only), base URLs, per-provider rate limits. */
   ALPHAVANTAGE_API_KEY: z.string().trim().min(1).optional(),
   POLYGON_API_KEY: z.string().trim().min(1).optional(),
@@ -116,9 +131,20 @@ export interface Config {
   featureCacheTtlSeconds: number;
   exportDir: string;
   dataDir: string;
+  documents: DocumentsConfig;
   workerLogLevel: 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
   benchScale: number;
   providers: ProvidersConfig;
+}
+
+/** Document ingest and embeddings. The API key is a secret: never log it or store it. */
+export interface DocumentsConfig {
+  embedder: 'use-lite' | 'hashing' | 'openai';
+  hashingDimension: number;
+  remote: { baseUrl: string; apiKey: string | undefined; model: string; dimension: number; requestsPerMinute: number };
+  chunkTokens: number;
+  chunkOverlap: number;
+  bundledDir: string;
 }
 
 export interface HttpProviderConfig {
@@ -171,6 +197,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     featureCacheTtlSeconds: e.TICKFLOW_FEATURE_CACHE_TTL,
     exportDir: path.resolve(e.TICKFLOW_EXPORT_DIR ?? path.join(stateDir, 'exports')),
     dataDir: path.resolve(e.TICKFLOW_DATA_DIR),
+    documents: {
+      embedder: e.TICKFLOW_EMBEDDER,
+      hashingDimension: e.TICKFLOW_HASHING_DIMENSION,
+      remote: {
+        baseUrl: e.TICKFLOW_EMBEDDINGS_URL, apiKey: e.TICKFLOW_EMBEDDINGS_API_KEY, model: e.TICKFLOW_EMBEDDINGS_MODEL,
+        dimension: e.TICKFLOW_EMBEDDINGS_DIMENSIONS, requestsPerMinute: e.TICKFLOW_EMBEDDINGS_RATE_LIMIT_PER_MIN,
+      },
+      chunkTokens: e.TICKFLOW_CHUNK_TOKENS,
+      chunkOverlap: e.TICKFLOW_CHUNK_OVERLAP,
+      bundledDir: path.resolve(e.TICKFLOW_DOCUMENTS_DIR),
+    },
     workerLogLevel: e.TICKFLOW_WORKER_LOG_LEVEL,
     benchScale: e.TICKFLOW_BENCH_SCALE,
     providers: {

@@ -60,6 +60,8 @@ export function filingPublishedAt(acceptance: string | undefined, filingDate: st
 }
 
 const EXTENSIONS = /\.(txt|md|markdown|html?|xhtml)$/i;
+/** Files about the folder (attribution, licences), not documents of a company. */
+const ABOUT_FILES = /^(NOTICE|README|SOURCES|LICENSE|COPYING)(\.|$)/i;
 /** `<SYMBOL>_<FORM>_<YYYY-MM-DD>[_<ACCESSION>].<ext>`; FORM may use "-A" for "/A". */
 const FILE_NAME = /^([A-Z0-9][A-Z0-9.\-^=]*)_([A-Za-z0-9-]+)_(\d{4}-\d{2}-\d{2})(?:_(\d{10}-\d{2}-\d{6}))?[._]/;
 
@@ -107,7 +109,7 @@ export class FolderSource implements DocumentSource {
   async *items(): AsyncIterable<SourceItem> {
     if (!fs.existsSync(this.dir) || !fs.statSync(this.dir).isDirectory()) throw new InputError(`${this.dir} is not a folder`, 'path');
     const index = this.index();
-    const files = fs.readdirSync(this.dir).filter((f) => EXTENSIONS.test(f)).sort();
+    const files = fs.readdirSync(this.dir).filter((f) => EXTENSIONS.test(f) && !ABOUT_FILES.test(f)).sort();
     const seen = new Set<string>();
     for (const file of files) {
       const full = path.join(this.dir, file);
@@ -121,7 +123,7 @@ export class FolderSource implements DocumentSource {
         const bytes = fs.readFileSync(full);
         body = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
       } catch (e) {
-        const reason = e instanceof TypeError ? 'not UTF-8 text' : `unreadable (${(e as Error).message})`;
+        const reason = (e as { code?: string }).code === 'ERR_ENCODING_INVALID_ENCODED_DATA' ? 'not UTF-8 text' : `unreadable (${(e as Error).message})`;
         yield { unreadable: { location: full, symbol, reason, excerpt: null } };
         continue;
       }

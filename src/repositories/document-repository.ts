@@ -97,7 +97,8 @@ export class DocumentRepository {
    */
   async insertVersion(em: EntityManager, doc: NewDocument, chunks: NewChunk[], pipelineRunId: string | null): Promise<{ documentId: string; version: number; supersededChunkIds: string[] }> {
     const superseded: { id: string; version: number }[] = await em.query(
-      `UPDATE document SET superseded_at = now() WHERE document_key = $1 AND superseded_at IS NULL RETURNING id::text, version`, [doc.documentKey]);
+      // As a CTE: TypeORM returns [rows, count] for a bare UPDATE … RETURNING.
+      `WITH s AS (UPDATE document SET superseded_at = now() WHERE document_key = $1 AND superseded_at IS NULL RETURNING id, version) SELECT id::text, version FROM s`, [doc.documentKey]);
     const old = superseded[0];
     const supersededChunkIds: string[] = old
       ? (await em.query(`SELECT id::text FROM document_chunk WHERE document_id = $1 ORDER BY id`, [old.id])).map((r: { id: string }) => r.id)
