@@ -108,6 +108,21 @@ const envSchema = z.object({
   TICKFLOW_FUNDAMENTALS_QUARTERLY_LAG_DAYS: z.coerce.number().int().min(0).max(366).default(45),
   /** Same for annual reports. @default 90 (latest 10-K deadline) */
   TICKFLOW_FUNDAMENTALS_ANNUAL_LAG_DAYS: z.coerce.number().int().min(0).max(366).default(90),
+
+  /** Vector stores (document search; docs/vector-stores.md). Store used when a command names none. @default lancedb */
+  TICKFLOW_VECTOR_STORE: z.enum(['lancedb', 'pgvector', 'chroma', 'weaviate', 'pinecone']).default('lancedb'),
+  /** Folder of the embedded LanceDB tables. @default <state dir>/lancedb */
+  TICKFLOW_LANCEDB_DIR: z.string().min(1).optional(),
+  /** PostgreSQL with the pgvector extension (≥ 0.8.0), or `pglite:<folder>` for an embedded PGlite. Unset: pgvector is not configured. */
+  PGVECTOR_URL: optionalUrl(['postgres:', 'postgresql:', 'pglite:']),
+  /** ChromaDB server, e.g. http://127.0.0.1:8000. */
+  CHROMA_URL: optionalUrl(['http:', 'https:']),
+  /** Weaviate REST endpoint, e.g. http://127.0.0.1:8080, and its gRPC port on the same host. @default gRPC 50051 */
+  WEAVIATE_URL: optionalUrl(['http:', 'https:']),
+  WEAVIATE_GRPC_PORT: port.default(50051),
+  /** Pinecone index host (data plane, from describe_index) and API key (a secret: environment only). */
+  PINECONE_INDEX_URL: optionalUrl(['http:', 'https:']),
+  PINECONE_API_KEY: z.string().trim().min(1).optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -135,6 +150,19 @@ export interface Config {
   workerLogLevel: 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
   benchScale: number;
   providers: ProvidersConfig;
+  vectors: VectorsConfig;
+}
+
+/** Where each vector store lives; see src/vectors/index.ts. The API key is a secret: never log it. */
+export interface VectorsConfig {
+  defaultStore: 'lancedb' | 'pgvector' | 'chroma' | 'weaviate' | 'pinecone';
+  lancedbDir: string;
+  pgvectorUrl: string | undefined;
+  chromaUrl: string | undefined;
+  weaviateUrl: string | undefined;
+  weaviateGrpcPort: number;
+  pineconeUrl: string | undefined;
+  pineconeApiKey: string | undefined;
 }
 
 /** Document ingest and embeddings. The API key is a secret: never log it or store it. */
@@ -220,6 +248,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         baseUrl: e.SEC_EDGAR_BASE_URL, wwwUrl: e.SEC_EDGAR_WWW_URL, requestsPerMinute: e.SEC_EDGAR_RATE_LIMIT_PER_MIN, userAgent: e.SEC_EDGAR_USER_AGENT,
       },
       fundamentalsLagDays: { quarterly: e.TICKFLOW_FUNDAMENTALS_QUARTERLY_LAG_DAYS, annual: e.TICKFLOW_FUNDAMENTALS_ANNUAL_LAG_DAYS },
+    },
+    vectors: {
+      defaultStore: e.TICKFLOW_VECTOR_STORE,
+      lancedbDir: path.resolve(e.TICKFLOW_LANCEDB_DIR ?? path.join(stateDir, 'lancedb')),
+      pgvectorUrl: e.PGVECTOR_URL,
+      chromaUrl: e.CHROMA_URL,
+      weaviateUrl: e.WEAVIATE_URL,
+      weaviateGrpcPort: e.WEAVIATE_GRPC_PORT,
+      pineconeUrl: e.PINECONE_INDEX_URL,
+      pineconeApiKey: e.PINECONE_API_KEY,
     },
   };
 }
