@@ -1,6 +1,7 @@
 // Activities are built by factories over their dependencies, one module per stage, so the worker passes real
 // dependencies and tests can too. Workflows see only the type: `proxyActivities<Activities>()`.
 import type { ActivityDeps } from './deps';
+import { createDocumentActivities } from './documents';
 import { createExportActivities } from './export';
 import { createFeatureActivities } from './features';
 import { createImportActivities } from './import';
@@ -20,6 +21,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createExportActivities(deps),
     ...createModelActivities(deps),
     ...createPortfolioActivities(deps),
+    ...createDocumentActivities(deps),
   };
 }
 

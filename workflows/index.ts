@@ -6,3 +6,4 @@ export { backfill, backfillProgressQuery, pauseSignal, resumeSignal, cancelSigna
 export { dailyPipeline } from './daily-pipeline';
 export { reprocess, reprocessProgressQuery } from './reprocess';
 export { portfolioValuation, bookTrades } from './portfolio';
+export { ingestDocuments } from './ingest-documents';

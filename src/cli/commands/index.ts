@@ -14,5 +14,6 @@ import { scheduleCommand } from './schedule';
 import { exportCommand } from './export';
 import { modelsCommand } from './models';
 import { portfolioCommand } from './portfolio';
+import { docsCommand } from './docs';
 
-export const commands: Command[] = [runCommand, workerCommand, dbCommand, runsCommand, servicesCommand, featuresCommand, qualityCommand, backfillCommand, reprocessCommand, scheduleCommand, lineageCommand, exportCommand, modelsCommand, portfolioCommand];
+export const commands: Command[] = [runCommand, workerCommand, dbCommand, runsCommand, servicesCommand, featuresCommand, qualityCommand, backfillCommand, reprocessCommand, scheduleCommand, lineageCommand, exportCommand, modelsCommand, portfolioCommand, docsCommand];

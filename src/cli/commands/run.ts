@@ -6,6 +6,7 @@ import { describeInputIssues, pipelineInputSchema, type PipelineInputArgs } from
 import { parse } from '../args';
 import { err, out, withRuntime, type Command } from '../context';
 import { runDemoPortfolio } from '../demo-portfolio';
+import { runDemoDocuments } from '../demo-documents';
 import { startAndFollow, type FollowMeta } from '../follow';
 
 const help = `Usage: tickflow run [options]
@@ -64,6 +65,8 @@ async function run(argv: string[]): Promise<number> {
     if (code === 0 && values['demo-portfolio']) {
       const portfolio = await runDemoPortfolio(rt, Boolean(values['no-worker']));
       if (portfolio !== 0) return portfolio;
+      const documents = await runDemoDocuments(rt, Boolean(values['no-worker']));
+      if (documents !== 0) return documents;
     }
     if (!json && rt.temporal?.startedDevServer) {
       err(`· the Temporal dev server keeps running for the Web UI (${rt.config.temporal.uiUrl}); stop it with: npx tickflow services stop`);
