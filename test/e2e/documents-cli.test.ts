@@ -92,11 +92,14 @@ describe('tickflow docs (ingestDocuments on Temporal, LanceDB)', () => {
     const store = await openVectorStore('lancedb', { lancedbDir });
     const [gone] = await store.ids(collection);
     await store.delete(collection, [gone]);
+    await store.close();
     const broken = await cli('docs', 'reconcile', '--json');
     expect(broken.code).toBe(1);
     expect(broken.json()).toMatchObject({ ok: false, missing: [gone], extra: [] });
     expect((await cli('docs', 'reindex', '--json')).json()).toEqual({ store: 'lancedb', collection, written: s.documents.chunks });
-    expect((await store.ids(collection)).sort()).toEqual((await ds.query(`SELECT id::text FROM document_chunk ORDER BY id::text`)).map((r: { id: string }) => r.id));
-    await store.close();
+    // A fresh handle: the reindex dropped and rebuilt the table under the old one.
+    const rebuilt = await openVectorStore('lancedb', { lancedbDir });
+    expect((await rebuilt.ids(collection)).sort()).toEqual((await ds.query(`SELECT id::text FROM document_chunk ORDER BY id::text`)).map((r: { id: string }) => r.id));
+    await rebuilt.close();
   });
 });

@@ -7,6 +7,8 @@ import path from 'node:path';
 import type { DataSource } from 'typeorm';
 import { InputError, ProviderError, TransientProviderError } from '../../src/contracts/errors';
 import { HashingEmbedder, OpenAiCompatibleEmbedder, UseLiteEmbedder, cosine } from '../../src/documents/embedders';
+import { computeFeatures } from '../../src/features/compute';
+import { compileDeclaredSet } from '../../src/features/feature-store';
 import { extractText } from '../../src/documents/extract';
 import { embedPending, ingestSource } from '../../src/documents/ingest';
 import { EdgarFilingsSource, FolderSource, NewsJsonlSource } from '../../src/documents/sources';
@@ -125,10 +127,28 @@ describe('document ingest (PostgreSQL)', () => {
     expect(await repo.unknownSymbols(['AAPL', 'QQQQ'])).toEqual(['QQQQ']);
   });
 
-  it('gives the document features their point-in-time facts', async () => {
-    const facts = await repo.facts('AAPL', new Date('2000-01-01T00:00:00Z'));
-    expect(facts.map((f) => f.formType)).toEqual(['10-Q/A', '10-Q', '8-K']);
-    expect(facts.every((f) => f.publishedAt <= new Date('2000-01-01T00:00:00Z'))).toBe(true);
+  it('computes the documents feature set from the stored filings, point in time', async () => {
+    const end = new Date('2000-02-01T00:00:00Z');
+    const facts = await repo.facts('AAPL', end);
+    expect(facts.map((f) => f.formType)).toEqual(['10-Q/A', '10-Q', '8-K', '8-K']);
+    const set = compileDeclaredSet('documents');
+    expect(set).toMatchObject({ usesDocuments: true, usesFundamentals: false, names: ['doc_text_similarity', 'doc_days_since_8k', 'doc_filings_30d'] });
+    // Daily bars around Apple's second 8-K (filed 2000-01-24, dated 22:00 ET = 03:00Z on the 25th).
+    const days = ['2000-01-24', '2000-01-25', '2000-01-26'];
+    const bars = days.map((d) => ({ symbol: 'AAPL', interval: '1d', ts: new Date(`${d}T00:00:00Z`), open: 1, high: 1, low: 1, close: 1, adjClose: 1, volume: 1 }));
+    const rows = computeFeatures(set, bars, { documents: facts });
+    const eightKs = facts.filter((f) => f.formType === '8-K');
+    const similarity = cosine(new HashingEmbedder(4096).counts(eightKs[1].text), new HashingEmbedder(4096).counts(eightKs[0].text));
+    expect(similarity).toBeGreaterThan(0.3); // two Apple 8-Ks share their boilerplate
+    expect(similarity).toBeLessThan(0.999);
+    // Until the 2000 8-K is public (03:00Z on the 25th) the latest filing is the 1999 8-K, the first of its form.
+    for (const i of [0, 1]) {
+      expect(rows[i][0]).toBeNull();
+      expect(rows[i][1]).toBeCloseTo((bars[i].ts.getTime() - Date.parse('1999-09-08T02:00:00Z')) / 86_400_000, 9);
+    }
+    expect(rows[2][0]).toBeCloseTo(similarity, 12);
+    expect(rows[2][1]).toBeCloseTo(21 / 24, 9);
+    expect(rows.map((r) => r[2])).toEqual([0, 0, 1]);
   });
 });
 
