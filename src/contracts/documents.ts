@@ -40,13 +40,28 @@ export interface IngestSourceArgs {
 }
 
 export interface IngestSourceResult {
+  /** Items the source delivered (documents + unreadable). */
   received: number;
+  /** New versions written (first versions and changed texts). */
   written: number;
+  /** Of those, changed texts of known documents. */
   revised: number;
   unchanged: number;
   quarantined: number;
   chunks: number;
   symbols: string[];
+}
+
+/** What every stored document says about itself, whichever source delivered it. */
+export interface DocumentMeta {
+  symbol: string;
+  /** When it became public (for filings EDGAR's acceptance time). */
+  publishedAt: Date;
+  source: string;
+  formType: string | null;
+  title: string | null;
+  /** URL of the filing or news item, or the file's path. */
+  link: string;
 }
 
 export interface EmbedChunksArgs {

@@ -3,6 +3,7 @@
 // under the model, in id order: a cursor that resumes), and a store's index (made equal to PostgreSQL's rows).
 import crypto from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
+import type { IngestSourceResult } from '../contracts/documents';
 import type { DocumentRepository, QuarantinedDocument } from '../repositories/document-repository';
 import type { VectorStore } from '../vectors/store';
 import { chunkText, countTokens, type ChunkOptions } from './chunk';
@@ -10,18 +11,8 @@ import type { Embedder } from './embedders';
 import { extractText } from './extract';
 import type { DocumentSource, RawDocument, SourceItem } from './sources';
 
-export interface DocumentCounts {
-  /** Items the source delivered (documents + unreadable). */
-  received: number;
-  /** New versions written (first versions and changed texts). */
-  written: number;
-  /** Of those, changed texts of known documents. */
-  revised: number;
-  unchanged: number;
-  quarantined: number;
-  chunks: number;
-  symbols: string[];
-}
+/** The counts of one ingest (the activity's result). */
+export type DocumentCounts = IngestSourceResult;
 
 export const emptyCounts = (): DocumentCounts => ({ received: 0, written: 0, revised: 0, unchanged: 0, quarantined: 0, chunks: 0, symbols: [] });
 

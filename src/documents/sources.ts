@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import type { DatasetRef } from '../contracts/dataset-ref';
+import type { DocumentMeta } from '../contracts/documents';
 import { parseInstant, parseIsoDate } from '../contracts/dates';
 import { InputError } from '../contracts/errors';
 import { TICKER } from '../contracts/schemas';
@@ -12,15 +13,9 @@ import type { HttpClient } from '../providers/http-client';
 import { secTickersSchema } from '../providers/sec-edgar';
 import { submissionHeader } from './extract';
 
-export interface RawDocument {
+export interface RawDocument extends DocumentMeta {
   /** Stable across re-ingests: `sec-edgar:<accession>` (same key whichever source delivered the filing). */
   key: string;
-  symbol: string;
-  publishedAt: Date;
-  source: string;
-  formType: string | null;
-  title: string | null;
-  link: string;
   /** Decides the extractor (.htm → HTML, …). */
   fileName: string;
   body: string;

@@ -1,17 +1,12 @@
 // Owns all SQL on document, document_chunk, embedding_model, document_embedding and document_quarantine.
 // Stateless: one instance serves every concurrent caller; writes take the caller's transaction.
 import type { DataSource, EntityManager } from 'typeorm';
+import type { DocumentMeta } from '../contracts/documents';
 import { copyRows } from '../db/copy';
 import type { VectorRecord } from '../vectors/store';
 
-export interface NewDocument {
+export interface NewDocument extends DocumentMeta {
   documentKey: string;
-  symbol: string;
-  publishedAt: Date;
-  source: string;
-  formType: string | null;
-  title: string | null;
-  link: string;
   contentHash: string;
   format: string;
   text: string;
@@ -34,19 +29,13 @@ export interface QuarantinedDocument {
   excerpt: string | null;
 }
 
-export interface ChunkHit {
+export interface ChunkHit extends DocumentMeta {
   chunkId: string;
   chunkIndex: number;
   text: string;
   documentId: string;
   documentKey: string;
   version: number;
-  symbol: string;
-  publishedAt: Date;
-  source: string;
-  formType: string | null;
-  title: string | null;
-  link: string;
 }
 
 export interface DocumentRow extends Omit<NewDocument, 'text'> {
