@@ -20,7 +20,7 @@ export function createQualityActivities(deps: ActivityDeps) {
       return lineageStep(ds, runs, args.pipelineRunId, async (em) => {
         const { verdict, gate } = await gateScope(em, runs, rules, {
           symbols: args.symbols, interval: args.interval, from: args.from, to: args.to, featureSetVersion: args.featureSetVersion,
-        }, { pipelineRunId: args.pipelineRunId, workflowId: info.workflowExecution!.workflowId });
+        }, { pipelineRunId: args.pipelineRunId, workflowId: info.workflowExecution!.workflowId }, { customRules: deps.config.customRules });
         const resultIds = gate.validationResultIds;
         const rowsChecked = verdict.outcomes.reduce((a, o) => a + o.rowsChecked, 0);
         return {

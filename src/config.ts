@@ -27,6 +27,12 @@ const hostPort = z
   .regex(/^[A-Za-z0-9.\-_[\]:]+:\d{1,5}$/, 'expected host:port')
   .optional();
 
+/** Role names Tickflow creates: plain lower-case identifiers, so they never need quoting tricks. */
+const roleName = z.string().trim().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'expected a role name: lower-case letters, digits and "_", at most 63');
+
+/** The role custom quality rules run as unless TICKFLOW_RULES_ROLE names another. */
+export const DEFAULT_RULES_ROLE = 'tickflow_rules';
+
 /** Environment variable → field. Every variable is documented in the README's Configuration table. */
 const envSchema = z.object({
   /** PostgreSQL connection URL. Unset: start the embedded PostgreSQL. */
@@ -123,6 +129,16 @@ const envSchema = z.object({
   /** Pinecone index host (data plane, from describe_index) and API key (a secret: environment only). */
   PINECONE_INDEX_URL: optionalUrl(['http:', 'https:']),
   PINECONE_API_KEY: z.string().trim().min(1).optional(),
+  /** Least-privilege roles (docs/security.md). Migrations and role setup connect here; unset: DATABASE_URL. */
+  TICKFLOW_MIGRATION_DATABASE_URL: optionalUrl(['postgres:', 'postgresql:']),
+  /** The NOLOGIN role custom quality rules run as (SET LOCAL ROLE). @default tickflow_rules */
+  TICKFLOW_RULES_ROLE: roleName.default(DEFAULT_RULES_ROLE),
+  /** The LOGIN role `tickflow db migrate` creates and grants DML to (the role DATABASE_URL should name). Unset: not managed. */
+  TICKFLOW_RUNTIME_ROLE: roleName.optional(),
+  /** Its password (secret: environment only; sent as a SCRAM verifier, never logged or stored by Tickflow). */
+  TICKFLOW_RUNTIME_ROLE_PASSWORD: z.string().min(1).optional(),
+  /** Milliseconds one custom rule's statement may run before it is cancelled and fails. @default 30000 */
+  TICKFLOW_RULE_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -150,6 +166,12 @@ export interface Config {
   workerLogLevel: 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
   benchScale: number;
   providers: ProvidersConfig;
+  /** Where migrations run (the DDL owner); undefined: databaseUrl. */
+  migrationDatabaseUrl: string | undefined;
+  /** How custom quality rules run: as this role, each statement at most timeoutMs. */
+  customRules: { role: string; timeoutMs: number };
+  /** The runtime role `tickflow db migrate` manages (name unset: none). The password is a secret: never log it. */
+  runtimeRole: { name: string | undefined; password: string | undefined };
   vectors: VectorsConfig;
 }
 
@@ -259,5 +281,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       pineconeUrl: e.PINECONE_INDEX_URL,
       pineconeApiKey: e.PINECONE_API_KEY,
     },
+    migrationDatabaseUrl: e.TICKFLOW_MIGRATION_DATABASE_URL,
+    customRules: { role: e.TICKFLOW_RULES_ROLE, timeoutMs: e.TICKFLOW_RULE_TIMEOUT_MS },
+    runtimeRole: { name: e.TICKFLOW_RUNTIME_ROLE, password: e.TICKFLOW_RUNTIME_ROLE_PASSWORD },
   };
 }

@@ -6,6 +6,7 @@ import type Redis from 'ioredis';
 import type { DataSource } from 'typeorm';
 import type { Config } from './config';
 import { openDataSource } from './db/data-source';
+import { migrateDatabase } from './db/migrate';
 import { FeatureCache } from './features/feature-cache';
 import { startEmbeddedPostgres } from './services/embedded-postgres';
 import { connectRedis } from './services/redis';
@@ -27,8 +28,10 @@ export interface Runtime {
 
 export interface RuntimeNeeds {
   temporal?: boolean;
-  /** Apply pending migrations on start (the main job does; `db status` does not). */
+  /** Apply pending migrations on start (the main job does; `db status` does not), as the migration role when one is configured. */
   migrate?: boolean;
+  /** Connect as the migration role (TICKFLOW_MIGRATION_DATABASE_URL) instead of the runtime role: `tickflow db`. */
+  asMigrationRole?: boolean;
   log?: (msg: string) => void;
 }
 
@@ -42,6 +45,9 @@ export async function openRuntime(config: Config, needs: RuntimeNeeds = {}): Pro
   try {
     let databaseUrl = config.databaseUrl;
     const embeddedDatabase = !databaseUrl;
+    // A separate migration role only makes sense for a configured database; the embedded one has one superuser.
+    const migrationUrl = embeddedDatabase ? undefined : config.migrationDatabaseUrl;
+    if (needs.asMigrationRole && migrationUrl) databaseUrl = migrationUrl;
     if (!databaseUrl) {
       log(`starting embedded PostgreSQL on port ${config.embeddedPgPort} (data in ${config.stateDir}/pg)`);
       const pg = await startEmbeddedPostgres(config.stateDir, config.embeddedPgPort);
@@ -51,8 +57,17 @@ export async function openRuntime(config: Config, needs: RuntimeNeeds = {}): Pro
     const dataSource = await openDataSource({ url: databaseUrl, poolMax: config.dbPoolMax });
     closers.push(() => dataSource.destroy());
     if (needs.migrate) {
-      const applied = await dataSource.runMigrations({ transaction: 'each' });
-      if (applied.length > 0) log(`applied ${applied.length} migration(s): ${applied.map((m) => m.name).join(', ')}`);
+      const { name, password } = config.runtimeRole;
+      const roles = { rulesRole: config.customRules.role, runtimeRole: name ? { name, password } : undefined };
+      // The runtime role may not run DDL: with a migration role configured, migrations connect as it, briefly.
+      const migrator = migrationUrl && !needs.asMigrationRole ? await openDataSource({ url: migrationUrl, poolMax: 1, applicationName: 'tickflow-migrate' }) : dataSource;
+      try {
+        const { applied, notices: roleNotices } = await migrateDatabase(migrator, roles);
+        if (applied.length > 0) log(`applied ${applied.length} migration(s): ${applied.join(', ')}`);
+        notices.push(...roleNotices);
+      } finally {
+        if (migrator !== dataSource) await migrator.destroy();
+      }
     }
 
     const redis = await connectRedis(config.redisUrl, { required: process.env.CI === 'true' && !!config.redisUrl });

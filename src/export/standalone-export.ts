@@ -6,7 +6,7 @@ import type { DataSource } from 'typeorm';
 import { gateRules, gateScope, type GateDecision } from '../quality/gate';
 import { formatDatasetRef, seriesOf } from '../contracts/dataset-ref';
 import { ExportRepository } from '../repositories/export-repository';
-import { QualityRepository } from '../repositories/quality-repository';
+import { QualityRepository, type MeasureOptions } from '../repositories/quality-repository';
 import { RunRepository } from '../repositories/run-repository';
 import { exportTrainingData, resolveFeatureSets, type ExportRequest, type ExportResult } from './training-export';
 
@@ -26,7 +26,7 @@ export type StandaloneExportResult =
   | (ExportResult & RunIds & { status: 'exported'; gate: GateDecision | null })
   | (RunIds & { status: 'blocked'; gate: GateDecision });
 
-export async function runStandaloneExport(ds: DataSource, req: StandaloneExport): Promise<StandaloneExportResult> {
+export async function runStandaloneExport(ds: DataSource, req: StandaloneExport, options: MeasureOptions = {}): Promise<StandaloneExportResult> {
   const runs = new RunRepository(ds);
   const key = { workflowId: `tickflow-export-${new Date().toISOString().slice(0, 10)}-${randomUUID().slice(0, 8)}`, runId: randomUUID() };
   const [base] = await ds.transaction((em) => resolveFeatureSets(em, req.featureSetVersions.slice(0, 1)));
@@ -41,7 +41,7 @@ export async function runStandaloneExport(ds: DataSource, req: StandaloneExport)
     // Gate and export in one transaction: the file holds exactly the data the rules passed.
     const outcome = await ds.transaction(async (em): Promise<StandaloneExportResult> => {
       const gate = gated
-        ? (await gateScope(em, runs, rules, { symbols, interval: req.interval, from: req.from, to: req.to, featureSetVersion: base.version }, ids)).gate
+        ? (await gateScope(em, runs, rules, { symbols, interval: req.interval, from: req.from, to: req.to, featureSetVersion: base.version }, ids, options)).gate
         : null;
       if (gate?.decision === 'block') return { status: 'blocked', ...ids, gate };
       const r = await exportTrainingData(em, {

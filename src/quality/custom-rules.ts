@@ -1,8 +1,9 @@
-// Users' own rules: validated at the edge (zod, then PostgreSQL plans the query read-only), stored in
-// quality_custom_rule, and evaluated next to the default rules as CustomRuleSpec.
+// Users' own rules: validated at the edge (zod, then the parse-tree policy, then PostgreSQL plans the query as the
+// rules role, read-only), stored in quality_custom_rule, and evaluated next to the default rules as CustomRuleSpec.
 import { z } from 'zod';
 import { InputError } from '../contracts/errors';
-import type { CustomRuleRow, QualityRepository } from '../repositories/quality-repository';
+import type { CustomRuleLimits, CustomRuleRow, QualityRepository } from '../repositories/quality-repository';
+import { ruleSqlRefusal } from './rule-sql-policy';
 import { defaultRules, type CustomRuleSpec } from './rules';
 
 const reserved = new Set(defaultRules.map((r) => r.name));
@@ -28,14 +29,16 @@ export const customRuleInput = z.object({
 export type CustomRuleInput = z.input<typeof customRuleInput>;
 
 /** Validates and stores a rule; throws InputError naming the field, the value and the place. */
-export async function addCustomRule(repo: QualityRepository, input: CustomRuleInput): Promise<CustomRuleRow> {
+export async function addCustomRule(repo: QualityRepository, input: CustomRuleInput, limits?: CustomRuleLimits): Promise<CustomRuleRow> {
   const parsed = customRuleInput.safeParse(input);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const field = String(issue.path[0]);
     throw new InputError(`${field}=${JSON.stringify((input as Record<string, unknown>)[field])}: ${issue.message}`, 'tickflow quality rules add');
   }
-  await repo.checkCustomSql(parsed.data.sql);
+  const refusal = await ruleSqlRefusal(parsed.data.sql);
+  if (refusal) throw new InputError(`the query ${refusal}`, 'custom rule --sql');
+  await repo.checkCustomSql(parsed.data.sql, limits);
   await repo.addCustomRule(parsed.data);
   return (await repo.listCustomRules()).find((r) => r.name === parsed.data.name)!;
 }

@@ -1,7 +1,7 @@
 // The quality gate over a scope: every rule (the defaults and users' own) evaluated and stored, and the decision
 // recorded on the PipelineRun. Shared by the pipeline's quality stage and `tickflow export`.
 import type { EntityManager } from 'typeorm';
-import type { QualityRepository } from '../repositories/quality-repository';
+import type { MeasureOptions, QualityRepository } from '../repositories/quality-repository';
 import type { RunRepository } from '../repositories/run-repository';
 import { toRuleSpec } from './custom-rules';
 import { defaultRules, type QualityScope, type RuleSpec } from './rules';
@@ -22,8 +22,9 @@ export async function gateRules(quality: QualityRepository): Promise<RuleSpec[]>
 /** Evaluates `rules` over the scope, stores the results, and records the decision and counts on the run. */
 export async function gateScope(
   em: EntityManager, runs: RunRepository, rules: RuleSpec[], scope: QualityScope, ids: { pipelineRunId: string; workflowId: string },
+  options: MeasureOptions = {},
 ): Promise<{ verdict: QualityVerdict; gate: GateDecision }> {
-  const verdict = await evaluateRules(em, rules, scope, ids);
+  const verdict = await evaluateRules(em, rules, scope, ids, options);
   const gate: GateDecision = {
     decision: verdict.blockingFailures.length === 0 ? 'pass' : 'block', blockingFailures: verdict.blockingFailures, warnings: verdict.warnings,
     validationResultIds: verdict.outcomes.map((o) => o.id),

@@ -2,6 +2,7 @@
 import type { EntityManager } from 'typeorm';
 import { BarContextRepository } from '../repositories/bar-context-repository';
 import { QualityRepository, type MeasureOptions, type Measurement } from '../repositories/quality-repository';
+import { ruleSqlRefusal } from './rule-sql-policy';
 import type { QualityScope, RuleSpec } from './rules';
 
 export interface RuleOutcome {
@@ -41,7 +42,14 @@ export async function evaluateRules(
   const applicable = rules.filter((r) => !(r.kind === 'query' && r.needsFeatureSet && !scope.featureSetVersion));
   // Bar rules read the context stored with each bar; bars written outside the importer (plain SQL, COPY) get theirs now.
   if (applicable.some((r) => r.kind === 'bars')) await new BarContextRepository(em.connection).deriveContext(em, scope.symbols, scope.interval);
-  const measured = await repo.measure(em, applicable, scope, options);
+  // Stored rules are checked again before they run: added before the policy existed, or inserted into the table directly.
+  const refused = new Map<string, Measurement>();
+  for (const r of applicable) {
+    const refusal = r.kind === 'custom' ? await ruleSqlRefusal(r.sql) : undefined;
+    if (refusal) refused.set(r.name, { checked: 0, failing: 0, sample: [], bySymbol: {}, error: `refused, not run: the query ${refusal}` });
+  }
+  const measured = await repo.measure(em, applicable.filter((r) => !refused.has(r.name)), scope, options);
+  for (const [name, m] of refused) measured.set(name, m);
   const results = applicable.map((rule) => {
     const m = measured.get(rule.name)!;
     return { rule: rule.name, targetTable: rule.targetTable, severity: rule.severity, blocking: rule.blocking, ...judge(rule, m),

@@ -1,15 +1,26 @@
 // Owns all SQL on validation_result and quality_custom_rule, and composes the rule statements:
 // every bar rule in one pass over the scope's bars, each query rule as one statement, custom rules read-only.
-import type { DataSource, EntityManager } from 'typeorm';
-import { InputError } from '../contracts/errors';
+import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
+import { DEFAULT_RULES_ROLE } from '../config';
+import { ConfigError, InputError } from '../contracts/errors';
 import { ensureNyseCalendar } from './calendar-repository';
+import { roleIdent } from './role-repository';
 import type { BarRuleSpec, CustomRuleSpec, QueryRuleSpec, QualityScope, RuleSpec } from '../quality/rules';
 
 /** Failing rows kept per symbol, and per result, for people and the report's chart marks. */
 const SAMPLE_PER_SYMBOL = 10;
 const SAMPLE_PER_RESULT = 50;
-/** A custom rule is a user's query on the pipeline's path: it may not run away. */
-const CUSTOM_RULE_TIMEOUT_MS = 30_000;
+/** How users' SQL runs: as a role that may only read market data, each statement cancelled after timeoutMs. */
+export interface CustomRuleLimits {
+  role: string;
+  timeoutMs: number;
+}
+
+/** A custom rule is a user's query on the pipeline's path: it may not run away (config: TICKFLOW_RULES_ROLE, TICKFLOW_RULE_TIMEOUT_MS). */
+export const DEFAULT_CUSTOM_RULE_LIMITS: CustomRuleLimits = { role: DEFAULT_RULES_ROLE, timeoutMs: 30_000 };
+/** A rule waits at most this long for a lock (a migration holding one), and its transaction may idle at most this long. */
+const CUSTOM_RULE_LOCK_TIMEOUT_MS = 5_000;
+const CUSTOM_RULE_IDLE_TIMEOUT_MS = 60_000;
 
 export interface SymbolCount {
   checked: number;
@@ -86,6 +97,8 @@ export interface Bar {
 export interface MeasureOptions {
   /** Evaluate bar rules on every bar instead of the attention bars only (the reference for tests, never faster). */
   everyBar?: boolean;
+  /** @default DEFAULT_CUSTOM_RULE_LIMITS */
+  customRules?: CustomRuleLimits;
 }
 
 type Row = { symbol: string | null; checked: number; failing: number; sample: unknown[] | null };
@@ -210,17 +223,44 @@ export class QualityRepository {
       out.set(r.name, collect(await em.query(querySummarySql(r), params)));
     }
     const custom = rules.filter((r): r is CustomRuleSpec => r.kind === 'custom');
-    if (custom.length > 0) for (const [name, m] of await this.measureCustom(custom, params)) out.set(name, m);
+    if (custom.length > 0) {
+      for (const [name, m] of await this.measureCustom(custom, params, options.customRules ?? DEFAULT_CUSTOM_RULE_LIMITS)) out.set(name, m);
+    }
     return out;
   }
 
-  /** Runs users' SQL on its own connection in a READ ONLY transaction, one savepoint each, so a broken rule fails alone. */
-  private async measureCustom(rules: CustomRuleSpec[], params: unknown[]): Promise<Map<string, Measurement>> {
+  /**
+   * Opens the transaction users' SQL runs in: READ ONLY, time-limited, built-ins first on the search path, and as the
+   * rules role, which may read market data and nothing else (no signals, files, settings of others). A session that
+   * cannot take that role, or a role that turns out to hold more, runs no custom rule at all.
+   */
+  private async beginRuleTransaction(qr: QueryRunner, limits: CustomRuleLimits, isolation: string): Promise<void> {
+    await qr.query(`BEGIN TRANSACTION ISOLATION LEVEL ${isolation} READ ONLY`);
+    await qr.query(
+      `SELECT set_config('statement_timeout', $1, true), set_config('lock_timeout', $2, true), set_config('idle_in_transaction_session_timeout', $3, true),
+         set_config('search_path', 'pg_catalog, ' || coalesce(quote_ident(current_schema()), 'public') || ', pg_temp', true)`,
+      [String(limits.timeoutMs), String(Math.min(CUSTOM_RULE_LOCK_TIMEOUT_MS, limits.timeoutMs)), String(CUSTOM_RULE_IDLE_TIMEOUT_MS)],
+    );
+    try {
+      await qr.query(`SET LOCAL ROLE ${roleIdent(limits.role)}`);
+    } catch (e) {
+      throw new ConfigError(`cannot run as the rules role "${limits.role}": ${(e as Error).message} (run \`tickflow db migrate\` as the migration role)`, [limits.role]);
+    }
+    const [r] = await qr.query(`SELECT r.rolsuper OR r.rolbypassrls OR r.rolcreaterole OR r.rolcreatedb
+        OR EXISTS (SELECT 1 FROM pg_auth_members m WHERE m.member = r.oid) AS overprivileged
+      FROM pg_roles r WHERE r.rolname = current_user`);
+    if (r.overprivileged) {
+      throw new ConfigError(`the rules role "${limits.role}" holds more than read access (an attribute, or membership of another role): `
+        + 'run `tickflow db migrate` as the migration role to strip it', [limits.role]);
+    }
+  }
+
+  /** Runs users' SQL on its own connection as the rules role, one savepoint each, so a broken rule fails alone. */
+  private async measureCustom(rules: CustomRuleSpec[], params: unknown[], limits: CustomRuleLimits): Promise<Map<string, Measurement>> {
     const out = new Map<string, Measurement>();
     const qr = this.ds.createQueryRunner();
     try {
-      await qr.query('BEGIN TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      await qr.query(`SET LOCAL statement_timeout = ${CUSTOM_RULE_TIMEOUT_MS}`);
+      await this.beginRuleTransaction(qr, limits, 'REPEATABLE READ');
       for (const r of rules) {
         await qr.query('SAVEPOINT custom_rule');
         try {
@@ -231,8 +271,12 @@ export class QualityRepository {
           out.set(r.name, { checked: 0, failing: 0, sample: [], bySymbol: {}, error: (e as Error).message });
         }
       }
-      await qr.query('COMMIT');
+    } catch (e) {
+      // The transaction could not be set up (or the connection broke): every rule not measured fails with that reason.
+      for (const r of rules) if (!out.has(r.name)) out.set(r.name, { checked: 0, failing: 0, sample: [], bySymbol: {}, error: (e as Error).message });
     } finally {
+      // Read-only: nothing to keep. ROLLBACK also ends a transaction a failed step left aborted.
+      await qr.query('ROLLBACK').catch(() => {});
       await qr.release();
     }
     return out;
@@ -298,16 +342,18 @@ export class QualityRepository {
   }
 
   /**
-   * Plans the query (EXPLAIN, never runs it) inside the same wrapper and read-only transaction it will run in, so
-   * unknown tables, several statements or a data-modifying CTE are refused when the rule is added, not mid-pipeline.
+   * Plans the query (EXPLAIN, never runs it) inside the same wrapper, read-only transaction and rules role it will run
+   * in, so unknown tables, tables the role may not read, or a data-modifying CTE are refused when the rule is added,
+   * not mid-pipeline. Throws ConfigError when the rules role cannot be taken.
    */
-  async checkCustomSql(sql: string): Promise<void> {
+  async checkCustomSql(sql: string, limits: CustomRuleLimits = DEFAULT_CUSTOM_RULE_LIMITS): Promise<void> {
     const qr = this.ds.createQueryRunner();
     try {
-      await qr.query('BEGIN TRANSACTION READ ONLY');
-      await qr.query(`EXPLAIN ${customSummarySql(sql)}`, [['AAPL'], '1d', '2020-01-01T00:00:00Z', '2020-12-31T23:59:59Z']);
-    } catch (e) {
-      throw new InputError(`PostgreSQL refused the query: ${(e as Error).message}`, 'custom rule --sql');
+      await this.beginRuleTransaction(qr, limits, 'READ COMMITTED');
+      await qr.query(`EXPLAIN ${customSummarySql(sql)}`, [['AAPL'], '1d', '2020-01-01T00:00:00Z', '2020-12-31T23:59:59Z'])
+        .catch((e: Error) => {
+          throw new InputError(`PostgreSQL refused the query: ${e.message}`, 'custom rule --sql');
+        });
     } finally {
       await qr.query('ROLLBACK').catch(() => {});
       await qr.release();

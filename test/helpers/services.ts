@@ -28,11 +28,26 @@ function required(name: string): string {
   return v;
 }
 
-export const testDatabaseUrl = () => required('TICKFLOW_TEST_DATABASE_URL');
+/** Which jest worker runs this file (1 with --runInBand): it owns one database and one Redis db index. */
+const jestWorker = () => Number(process.env.JEST_WORKER_ID ?? '1');
+
+/** This worker's copy of the run's migrated database (global setup made one per worker). */
+export const testDbName = () => `${required('TICKFLOW_TEST_DB_NAME')}_w${jestWorker()}`;
+export const testDatabaseUrl = () => {
+  const url = new URL(required('TICKFLOW_TEST_DATABASE_URL'));
+  url.pathname = `/${testDbName()}`;
+  return url.toString();
+};
 export const testAdminUrl = () => required('TICKFLOW_TEST_ADMIN_URL');
-export const testDbName = () => required('TICKFLOW_TEST_DB_NAME');
 export const temporalCliPath = () => required('TICKFLOW_TEST_TEMPORAL_CLI');
-export const testRedisUrl = () => process.env.TICKFLOW_TEST_REDIS_URL || undefined;
+/** Redis db index = jest worker, so feature caches of parallel test files never meet. */
+export const testRedisUrl = () => {
+  const base = process.env.TICKFLOW_TEST_REDIS_URL;
+  if (!base) return undefined;
+  const url = new URL(base);
+  url.pathname = `/${jestWorker()}`;
+  return url.toString();
+};
 
 /** Redis tests run only with Redis; under CI global setup already failed when it is missing. */
 export const describeWithRedis = testRedisUrl() ? describe : describe.skip;

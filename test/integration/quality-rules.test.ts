@@ -157,7 +157,7 @@ describe('quality rule families', () => {
     await expect(refuse({ name: 'price.ohlc_consistency' })).rejects.toThrow('name="price.ohlc_consistency": is the name of a default rule');
     await expect(refuse({ severity: 'fatal' as 'error' })).rejects.toThrow('severity="fatal"');
 
-    // A function that writes passes planning but fails at run time in the read-only transaction: the rule fails alone.
+    // A rule stored without the add-time checks (here: a function that writes) is refused at run time: it fails alone.
     await ds.query(`INSERT INTO quality_custom_rule (name, description, target_table, severity, blocking, max_failing_rows, sql)
       VALUES ('custom.sneaky', 'writes', 'price_data', 'warn', false, 0, 'SELECT nextval(''validation_result_id_seq'') AS n')`);
     const custom = (await repo.listCustomRules()).map(toRuleSpec);
@@ -165,7 +165,7 @@ describe('quality rule families', () => {
     expect(r['custom.zero_volume']).toMatchObject({ passed: false, failingRows: 3, observed: 3, threshold: 1, blocking: true });
     expect(r['custom.sneaky']).toMatchObject({ passed: false });
     const [sneaky] = await ds.query(`SELECT sample FROM validation_result WHERE rule = 'custom.sneaky'`);
-    expect(sneaky.sample[0].error).toMatch(/read-only transaction/);
+    expect(sneaky.sample[0].error).toBe('refused, not run: the query calls nextval(), which is not on the custom-rule function allowlist');
     const [zero] = await ds.query(`SELECT sample, symbol_counts FROM validation_result WHERE rule = 'custom.zero_volume'`);
     expect(zero.symbol_counts).toEqual({ CUST: { checked: 3, failing: 3 } });
     expect(zero.sample.map((s: { ts: string }) => s.ts)).toEqual(['2018-01-02T00:00:00+00:00', '2018-01-03T00:00:00+00:00', '2018-01-04T00:00:00+00:00']);

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { Client } from 'pg';
 import { loadConfig } from '../../src/config';
 import { openDataSource } from '../../src/db/data-source';
+import { migrateDatabase } from '../../src/db/migrate';
 import { startEmbeddedPostgres } from '../../src/services/embedded-postgres';
 import { freePort } from '../../src/services/net';
 import { connectRedis } from '../../src/services/redis';
@@ -24,7 +25,12 @@ async function answers(url: string): Promise<boolean> {
   }
 }
 
-export default async function globalSetup(): Promise<void> {
+/** Jest's worker count for this run (1 with --runInBand). */
+function workerCount(globalConfig: { maxWorkers?: number } | undefined): number {
+  return Math.max(1, globalConfig?.maxWorkers ?? 1);
+}
+
+export default async function globalSetup(globalConfig?: { maxWorkers?: number }): Promise<void> {
   const ci = process.env.CI === 'true';
   const config = loadConfig();
   let adminUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -45,8 +51,15 @@ export default async function globalSetup(): Promise<void> {
   const testUrl = new URL(adminUrl);
   testUrl.pathname = `/${dbName}`;
   const ds = await openDataSource({ url: testUrl.toString() });
-  await ds.runMigrations({ transaction: 'each' });
+  // As `tickflow db migrate` does: the rules role (cluster-wide, shared by concurrent runs) gets this database's grants.
+  await migrateDatabase(ds, { rulesRole: config.customRules.role }, { strict: true });
   await ds.destroy();
+  // Each jest worker gets its own copy of the migrated database, so test files running side by side never see
+  // each other's rows; teardown drops every database with the run's prefix.
+  const copier = new Client({ connectionString: adminUrl });
+  await copier.connect();
+  for (let w = 1; w <= workerCount(globalConfig); w++) await copier.query(`CREATE DATABASE "${dbName}_w${w}" TEMPLATE "${dbName}"`);
+  await copier.end();
 
   const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   const redis = await connectRedis(redisUrl, { required: false }).catch((e: Error) => ({ client: null, reason: e.message }));

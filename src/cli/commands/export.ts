@@ -70,7 +70,7 @@ async function run(argv: string[]): Promise<number> {
     const r = await runStandaloneExport(dataSource, {
       symbols, interval: flag('interval', z.enum(['1d']), values.interval ?? '1d'), from, to,
       featureSetVersions: list(values.features ?? 'default'), label, format, splits, outPath, gate: !values['no-gate'],
-    });
+    }, { customRules: config.customRules });
     if (json) out(JSON.stringify(r, null, 2));
     if (r.status === 'blocked') {
       if (!json) {

@@ -21,7 +21,8 @@ const help = `Usage: tickflow quality history [--rule NAME] [--symbol SYM] [--si
 history  validation results, newest first; with --rule, the rule's metric over the runs (its trend)
 report   a self-contained compliance report (HTML with inline SVG charts, Markdown or JSON)
 rules    custom rules: a single read-only SELECT returning the failing rows; it may use $1 symbols, $2 interval,
-         $3 from, $4 to (or the CTE "scope"). See docs/quality.md.`;
+         $3 from, $4 to (or the CTE "scope"). It runs as the rules role (TICKFLOW_RULES_ROLE), which reads
+         market data only, and may call only allowlisted built-in functions. See docs/quality.md.`;
 
 const uuid = z.string().uuid('expected a pipeline-run id (uuid)');
 
@@ -48,7 +49,7 @@ async function run(argv: string[]): Promise<number> {
     flag(z.string().min(1, 'is required'), 'out', v.out ?? '', where);
     flag(z.enum(['html', 'md', 'json']), 'format', v.format ?? 'html', where);
   }
-  return withRuntime({ migrate: true }, async ({ dataSource }) => {
+  return withRuntime({ migrate: true }, async ({ dataSource, config }) => {
     const repo = new QualityRepository(dataSource);
     if (action === 'history') {
       const rows = await repo.history({ rule: v.rule, symbol: v.symbol, since, pipelineRunId: runId, limit: limit ?? 100 });
@@ -87,7 +88,7 @@ async function run(argv: string[]): Promise<number> {
         name: v.name ?? '', sql: v.sql ?? '', description: v.description ?? '', severity: (v.severity ?? 'error') as 'warn' | 'error',
         blocking: v.blocking ?? false, targetTable: (v['target-table'] ?? 'price_data') as 'price_data',
         maxFailingRows: flag(z.coerce.number().int().min(0), 'max-failing-rows', v['max-failing-rows'] ?? '0', 'tickflow quality rules add'),
-      });
+      }, config.customRules);
       out(`added custom rule ${rule.name} (${rule.severity}${rule.blocking ? ', blocking' : ''}, at most ${rule.maxFailingRows} failing rows)`);
       return 0;
     }

@@ -7,6 +7,7 @@ import { parse } from '../args';
 import { err, out, withRuntime, type Command } from '../context';
 import { runDemoPortfolio } from '../demo-portfolio';
 import { runDemoDocuments } from '../demo-documents';
+import { runDemoSecurity } from '../demo-security';
 import { startAndFollow, type FollowMeta } from '../follow';
 
 const help = `Usage: tickflow run [options]
@@ -67,6 +68,8 @@ async function run(argv: string[]): Promise<number> {
       if (portfolio !== 0) return portfolio;
       const documents = await runDemoDocuments(rt, Boolean(values['no-worker']));
       if (documents !== 0) return documents;
+      const security = await runDemoSecurity(rt);
+      if (security !== 0) return security;
     }
     if (!json && rt.temporal?.startedDevServer) {
       err(`· the Temporal dev server keeps running for the Web UI (${rt.config.temporal.uiUrl}); stop it with: npx tickflow services stop`);
