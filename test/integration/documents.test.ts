@@ -114,6 +114,31 @@ describe('document ingest (PostgreSQL)', () => {
     expect(batch[0].vector).toHaveLength(256);
   });
 
+  it('resumes from a heartbeat cursor: committed items are skipped, embedding continues after the last chunk id', async () => {
+    const dir = path.join(tmp, 'resume');
+    fs.mkdirSync(dir);
+    // Plain notes (no EDGAR header, so their keys are new): the text of two bundled filings.
+    fs.writeFileSync(path.join(dir, 'AAPL_NOTE_1997-10-07.md'), extractText('x.txt', fs.readFileSync(path.join(bundled, 'AAPL_10-Q-A_1997-10-07_0000320193-97-000021.txt'), 'utf8')).text);
+    fs.writeFileSync(path.join(dir, 'NVDA_NOTE_2026-03-06.md'), extractText('x.txt', fs.readFileSync(path.join(bundled, 'NVDA_8-K_2026-03-06_0001045810-26-000024.txt'), 'utf8')).text);
+    // An attempt committed the first item and died: the retry gets its cursor and counts, and reads only the rest.
+    const committed = { received: 1, written: 1, revised: 0, unchanged: 0, quarantined: 0, chunks: 6, symbols: ['AAPL'] };
+    const before = await count(ds, 'SELECT count(*) AS n FROM document');
+    const commits: number[] = [];
+    const resumed = await ingestSource(ds, repo, new FolderSource(dir), { pipelineRunId: null }, { resume: { done: 1, counts: committed }, onCommit: (n) => commits.push(n) });
+    expect(await count(ds, 'SELECT count(*) AS n FROM document')).toBe(before + 1);
+    expect(resumed).toMatchObject({ received: 2, written: 2, symbols: ['AAPL', 'NVDA'] });
+    expect(commits).toEqual([2]);
+    expect(await repo.get('folder:AAPL_NOTE_1997-10-07.md')).toBeNull();
+    expect(await repo.get('folder:NVDA_NOTE_2026-03-06.md')).toMatchObject({ version: 1, formType: 'NOTE', format: 'markdown' });
+    // Embedding resumes after the cursor: chunks at or before it are left for nobody to redo.
+    const h32 = new HashingEmbedder(32);
+    const pending = await repo.chunksToEmbed(h32.model, h32.version, undefined, '0', 100_000);
+    const cursor = pending[Math.floor(pending.length / 2)].id;
+    const after = await embedPending(ds, repo, h32, { pipelineRunId: null, afterId: cursor });
+    expect(after.embedded).toBe(pending.filter((c) => BigInt(c.id) > BigInt(cursor)).length);
+    expect(await repo.countChunksToEmbed(h32.model, h32.version, undefined)).toBe(pending.length - after.embedded);
+  });
+
   it('full-text search ranks matching chunks and applies as-of inside the query', async () => {
     const all = await repo.fullTextSearch('press release', { limit: 50 });
     expect(all.length).toBeGreaterThan(0);
