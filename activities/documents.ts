@@ -63,7 +63,7 @@ export function createDocumentActivities(deps: ActivityDeps) {
         resume,
         onCommit: (n, c) => ctx.heartbeat({ done: n, counts: c }),
         inLastTransaction: (em, c) => recordLineage(em, key, args.pipelineRunId, {
-          inputs: source.datasets(), output: { kind: 'document', source: source.name, symbols: symbolsOrAll(c.symbols) },
+          inputs: source.datasets(), output: { kind: 'document_chunk', symbols: symbolsOrAll(c.symbols) },
           rowsIn: c.received, rowsOut: c.written, result: c, details: { resumedAfter: resume?.done ?? 0 },
         }),
       });
@@ -84,7 +84,8 @@ export function createDocumentActivities(deps: ActivityDeps) {
         onBatch: (c) => ctx.heartbeat({ lastChunkId: c.lastChunkId }),
         inLastTransaction: (em, c) => recordLineage(em, key, args.pipelineRunId, {
           inputs: [{ kind: 'document_chunk', symbols: symbolsOrAll(args.symbols) }],
-          output: { kind: 'document_embedding', model: modelRef(embedder), symbols: symbolsOrAll(args.symbols) },
+          // The dataset is the model's whole set of current vectors: what every store indexes.
+          output: { kind: 'document_embedding', model: modelRef(embedder), symbols: ['*'] },
           rowsIn: c.embedded, rowsOut: c.embedded, result: result(c.embedded), details: { resumedAfterChunk: afterId ?? null },
         }),
       });

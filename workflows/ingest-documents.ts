@@ -20,7 +20,9 @@ export async function ingestDocuments(rawInput: unknown): Promise<IngestDocument
   try {
     const documents = await resumable.ingestDocumentSource({ pipelineRunId, source: input.source, symbols: input.symbols });
     Object.assign(counts, { documents: documents.written, unchanged: documents.unchanged, quarantined: documents.quarantined, chunks: documents.chunks });
-    const embeddings = await embedding.embedDocumentChunks({ pipelineRunId, embedder: input.embedder, symbols: input.symbols });
+    // The chunks this ingest covers (its lineage output is exactly this input).
+    const symbols = input.symbols ?? (documents.symbols.length ? documents.symbols : undefined);
+    const embeddings = await embedding.embedDocumentChunks({ pipelineRunId, embedder: input.embedder, symbols });
     counts.embedded = embeddings.embedded;
     const stores = [];
     for (const store of input.stores) stores.push(await resumable.indexDocumentStore({ pipelineRunId, store, embedder: input.embedder }));

@@ -41,11 +41,9 @@ export type DatasetRef =
   | { kind: 'portfolio_valuation'; portfolioId: string; from: DateBound; to: DateBound }
   /** A portfolio's performance metrics: `performance_metric:<portfolio>`. */
   | { kind: 'performance_metric'; portfolioId: string }
-  /** Current document versions of some symbols from one source: `document:<source>:<symbols>`. */
-  | { kind: 'document'; source: string; symbols: string[] }
-  /** The chunks of those symbols' current document versions: `document_chunk:<symbols>`. */
+  /** The current document versions of some symbols and their chunks: `document_chunk:<symbols>`. */
   | { kind: 'document_chunk'; symbols: string[] }
-  /** Their vectors under one embedding model version: `document_embedding:<model>@<version>:<symbols>`. */
+  /** Vectors of current chunks under one embedding model version: `document_embedding:<model>@<version>:<symbols | *>`. */
   | { kind: 'document_embedding'; model: string; symbols: string[] }
   /** One vector store's collection (a derived index of document_embedding): `vector_index:<store>:<collection>`. */
   | { kind: 'vector_index'; store: string; collection: string };
@@ -189,13 +187,6 @@ const codecs: { [K in DatasetKind]: Codec<RefOf<K>> } = {
   portfolio_position: { format: formatPortfolioRange, parse: parsePortfolioRange, scope: (r) => portfolioScope('portfolio_position', r) },
   portfolio_valuation: { format: formatPortfolioRange, parse: parsePortfolioRange, scope: (r) => portfolioScope('portfolio_valuation', r) },
   performance_metric: { format: formatPortfolio, parse: parsePortfolio },
-  document: {
-    format: (r) => `${token('source', r.source)}:${formatSymbols(r.symbols)}`,
-    parse: (rest) => {
-      const [source, symbols] = segments(rest, ['source', 'symbols']);
-      return { source: token('source', source), symbols: parseSymbols(symbols) };
-    },
-  },
   document_chunk: {
     format: (r) => formatSymbols(r.symbols),
     parse: (rest) => ({ symbols: parseSymbols(segments(rest, ['symbols'])[0]) }),

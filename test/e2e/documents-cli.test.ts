@@ -66,12 +66,16 @@ describe('tickflow docs (ingestDocuments on Temporal, LanceDB)', () => {
     expect(again.embeddings.embedded).toBe(0);
     expect(again.stores[0]).toMatchObject({ upserted: 0, deleted: 0, expected: s.documents.chunks });
 
-    // Lineage: source folder → documents → chunks → embeddings → the store's index → quality results.
+    // Lineage, each step reading what the one before wrote: folder → documents + chunks → embeddings → the store's
+    // index → quality results.
     const lineage: { output_dataset: string; input_datasets: string[] }[] = await ds.query(
       `SELECT l.output_dataset, l.input_datasets FROM data_lineage l JOIN pipeline_run r ON r.id = l.pipeline_run_id WHERE r.id = $1 ORDER BY l.id`, [s.pipelineRunId]);
-    expect(lineage.map((l) => l.output_dataset)).toEqual([
-      'document:folder:AAPL,NVDA', 'document_embedding:hashing@v1-d256:*', `vector_index:lancedb:${collection}`, `validation_result:pipeline_run=${s.pipelineRunId}`]);
-    expect(lineage[0].input_datasets).toEqual([`file:${path.resolve('data/documents')}`]);
+    expect(lineage).toEqual([
+      { input_datasets: [`file:${path.resolve('data/documents')}`], output_dataset: 'document_chunk:AAPL,NVDA' },
+      { input_datasets: ['document_chunk:AAPL,NVDA'], output_dataset: 'document_embedding:hashing@v1-d256:*' },
+      { input_datasets: ['document_embedding:hashing@v1-d256:*'], output_dataset: `vector_index:lancedb:${collection}` },
+      { input_datasets: ['document_embedding:hashing@v1-d256:*', `vector_index:lancedb:${collection}`], output_dataset: `validation_result:pipeline_run=${s.pipelineRunId}` },
+    ]);
 
     const asOf = '2000-06-30';
     const search = await cli('docs', 'search', 'press release Macintosh', '--as-of', asOf, '--k', '5', '--hybrid', '--json');

@@ -34,7 +34,6 @@ function generator(seed: number) {
     portfolio_position: () => ({ kind: 'portfolio_position', portfolioId: portfolio(), from: bound(), to: bound() }),
     portfolio_valuation: () => ({ kind: 'portfolio_valuation', portfolioId: portfolio(), from: bound(), to: bound() }),
     performance_metric: () => ({ kind: 'performance_metric', portfolioId: portfolio() }),
-    document: () => ({ kind: 'document', source: pick(['sec-edgar', 'folder', 'news']), symbols: symbols() }),
     document_chunk: () => ({ kind: 'document_chunk', symbols: symbols() }),
     document_embedding: () => ({ kind: 'document_embedding', model: `${pick(['use-lite', 'hashing'])}@${chars('abcdefghijklmnopqrstuvwxyz0123456789.-', 1, 12)}`, symbols: symbols() }),
     vector_index: () => ({ kind: 'vector_index', store: pick(['lancedb', 'pgvector', 'chroma']), collection: chars('abcdefghijklmnopqrstuvwxyz0123456789_', 1, 30) }),
