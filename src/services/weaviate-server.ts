@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { goInstall, isExecutable, onPath } from './go-tools';
 import { httpOk, startLocalServer, type LocalServer } from './local-server';
-import { freePort } from './net';
+import { freePort, isPortOpen } from './net';
 
 /** The server's main package; v1.35.2 builds with CGO off (pure Go) and matches weaviate-client 3.12. */
 export const WEAVIATE_MODULE = 'github.com/weaviate/weaviate/cmd/weaviate-server@v1.35.2';
@@ -36,12 +36,24 @@ export interface WeaviateServer extends LocalServer {
   grpcPort: number;
 }
 
+/** A free port p whose neighbour p + 1 is free too. */
+async function freePortPair(): Promise<number> {
+  for (;;) {
+    const p = await freePort();
+    if (p < 65535 && !(await isPortOpen(p + 1))) return p;
+  }
+}
+
 export async function startWeaviateServer(opts: WeaviateServerOptions): Promise<WeaviateServer> {
   fs.mkdirSync(opts.dataDir, { recursive: true });
   const httpPort = opts.httpPort ?? (await freePort());
   const grpcPort = opts.grpcPort ?? (await freePort());
-  // A one-node cluster still opens gossip, data and Raft ports: all on loopback, all free, so servers can coexist.
-  const [gossip, data, raft, raftRpc] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  // A one-node cluster still opens gossip, data and Raft ports, all free so servers can coexist. REST, gossip and
+  // Raft bind to 127.0.0.1; v1.35 has no setting for the gRPC and cluster-data listeners' address (all interfaces).
+  const [gossip, data] = [await freePort(), await freePort()];
+  // In a one-host cluster (CLUSTER_IN_LOCALHOST) Weaviate dials a node's RPC port as its Raft port + 1.
+  const raft = await freePortPair();
+  const raftRpc = raft + 1;
   const url = `http://127.0.0.1:${httpPort}`;
   const server = await startLocalServer({
     name: 'Weaviate',
@@ -55,7 +67,9 @@ export async function startWeaviateServer(opts: WeaviateServerOptions): Promise<
       DEFAULT_VECTORIZER_MODULE: 'none',
       ENABLE_MODULES: '',
       DISABLE_TELEMETRY: 'true',
-      LOG_LEVEL: 'warning',
+      // Its profiler would listen on :6060 on every interface (and clash between two servers).
+      GO_PROFILING_DISABLE: 'true',
+      LOG_LEVEL: process.env.TICKFLOW_WEAVIATE_LOG_LEVEL ?? 'warning',
       GRPC_PORT: String(grpcPort),
       CLUSTER_HOSTNAME: 'node1',
       CLUSTER_IN_LOCALHOST: 'true',
@@ -65,7 +79,7 @@ export async function startWeaviateServer(opts: WeaviateServerOptions): Promise<
       CLUSTER_DATA_BIND_PORT: String(data),
       RAFT_PORT: String(raft),
       RAFT_INTERNAL_RPC_PORT: String(raftRpc),
-      RAFT_JOIN: 'node1',
+      RAFT_JOIN: `node1:${raftRpc}`,
       RAFT_BOOTSTRAP_EXPECT: '1',
     },
     logFile: path.join(opts.dataDir, 'weaviate.log'),
