@@ -52,10 +52,18 @@ export async function openVectorStore(name: StoreName, settings: VectorStoreSett
       const client = url.startsWith('pglite:') ? await pgliteClient(url.slice('pglite:'.length) || undefined) : pgPoolClient(url);
       return new PgvectorStore(client);
     }
-    case 'chroma':
-    case 'weaviate':
-    case 'pinecone':
-      required(undefined, `${name} support (coming on the vectors branch)`, name);
+    case 'chroma': {
+      const { ChromaStore } = await import('./chroma-store');
+      return new ChromaStore(required(settings.chromaUrl, 'CHROMA_URL', name));
+    }
+    case 'weaviate': {
+      const { WeaviateStore } = await import('./weaviate-store');
+      return WeaviateStore.connect(required(settings.weaviateUrl, 'WEAVIATE_URL', name), settings.weaviateGrpcPort ?? 50051);
+    }
+    case 'pinecone': {
+      const { PineconeStore } = await import('./pinecone-store');
+      return new PineconeStore(required(settings.pineconeUrl, 'PINECONE_INDEX_URL', name), required(settings.pineconeApiKey, 'PINECONE_API_KEY', name));
+    }
   }
   throw new ConfigError(`unknown vector store ${JSON.stringify(name)} (known: ${STORE_NAMES.join(', ')})`, [`store: ${name}`]);
 }

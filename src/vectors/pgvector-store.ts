@@ -105,19 +105,16 @@ export class PgvectorStore implements VectorStore {
     const dimension = await this.require(collection);
     checkRecords(this.name, collection, dimension, records);
     for (const slice of slices(records, 500)) {
-      // One statement per slice: arrays unnested into rows.
+      // One JSON parameter per slice (the same on every driver); `(r->'v')::text` is the array's own text, which
+      // is pgvector's input format.
+      const rows = slice.map((r) => ({
+        id: r.id, v: r.vector, s: r.symbol, p: r.publishedAt.toISOString(), d: r.documentId, c: r.chunkIndex, m: r.metadata ?? {},
+      }));
       await this.sql.query(`INSERT INTO ${table(collection)} (id, embedding, symbol, published_at, document_id, chunk_index, metadata)
-        SELECT * FROM unnest($1::text[], $2::vector[], $3::text[], $4::timestamptz[], $5::text[], $6::int[], $7::jsonb[])
+        SELECT r->>'id', (r->'v')::text::vector, r->>'s', (r->>'p')::timestamptz, r->>'d', (r->>'c')::int, (r->'m')::jsonb
+        FROM json_array_elements($1::json) r
         ON CONFLICT (id) DO UPDATE SET embedding = EXCLUDED.embedding, symbol = EXCLUDED.symbol, published_at = EXCLUDED.published_at,
-          document_id = EXCLUDED.document_id, chunk_index = EXCLUDED.chunk_index, metadata = EXCLUDED.metadata`, [
-        slice.map((r) => r.id),
-        slice.map((r) => vectorLiteral(r.vector)),
-        slice.map((r) => r.symbol),
-        slice.map((r) => r.publishedAt.toISOString()),
-        slice.map((r) => r.documentId),
-        slice.map((r) => r.chunkIndex),
-        slice.map((r) => JSON.stringify(r.metadata ?? {})),
-      ]);
+          document_id = EXCLUDED.document_id, chunk_index = EXCLUDED.chunk_index, metadata = EXCLUDED.metadata`, [JSON.stringify(rows)]);
     }
   }
 

@@ -20,14 +20,16 @@ function gaussian(next: () => number): number {
   return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * next());
 }
 
-/** `clusters` random centres; each vector is a centre plus noise, like embeddings of texts on a few topics. */
-export function clusteredVectors(count: number, dimension: number, clusters: number, seed: number, spread = 0.35): number[][] {
+/** `clusters` random centres; each call returns a centre plus noise, like embeddings of texts on a few topics. */
+export function clusterSampler(dimension: number, clusters: number, seed: number, spread = 0.35): () => number[] {
   const next = rng(seed);
   const centres = Array.from({ length: clusters }, () => Array.from({ length: dimension }, () => gaussian(next)));
-  return Array.from({ length: count }, () => {
-    const c = centres[Math.floor(next() * clusters)];
-    return c.map((x) => x + spread * gaussian(next));
-  });
+  return () => centres[Math.floor(next() * clusters)].map((x) => x + spread * gaussian(next));
+}
+
+export function clusteredVectors(count: number, dimension: number, clusters: number, seed: number, spread = 0.35): number[][] {
+  const sample = clusterSampler(dimension, clusters, seed, spread);
+  return Array.from({ length: count }, sample);
 }
 
 export function cosine(a: number[], b: number[]): number {
