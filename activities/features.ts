@@ -8,6 +8,7 @@ import { computeColumns, rowAt, type CompiledFeatureSet } from '../src/features/
 import { compileDeclaredSet } from '../src/features/feature-store';
 import { lockSymbols } from '../src/repositories/bar-context-repository';
 import { DerivedStalenessRepository } from '../src/repositories/derived-staleness-repository';
+import { DocumentRepository } from '../src/repositories/document-repository';
 import { FeatureRepository, type FeatureRow, type SymbolColumns, type WritePlan } from '../src/repositories/feature-repository';
 import { RunRepository } from '../src/repositories/run-repository';
 import type { FeaturesArgs, FeaturesResult } from '../src/contracts/activities';
@@ -34,6 +35,7 @@ export function createFeatureActivities(deps: ActivityDeps) {
   const ds = deps.dataSource;
   const runs = new RunRepository(ds);
   const features = new FeatureRepository(ds);
+  const docs = new DocumentRepository(ds);
   const staleness = new DerivedStalenessRepository(ds);
 
   /**
@@ -41,11 +43,12 @@ export function createFeatureActivities(deps: ActivityDeps) {
    * Reads go through the pool, not the transaction's connection, which is busy streaming the COPY meanwhile.
    */
   async function readSymbol(set: CompiledFeatureSet, symbol: string, interval: string, firstTs: Date, to: Date) {
-    const [bars, facts] = await Promise.all([
+    const [bars, facts, documents] = await Promise.all([
       features.barColumns(symbol, interval, firstTs, set.lookbackBars, to),
       set.usesFundamentals ? features.fundamentalFacts(symbol, to) : Promise.resolve([]),
+      set.usesDocuments ? docs.facts(symbol, to) : Promise.resolve([]),
     ]);
-    return { bars, facts };
+    return { bars, facts, documents };
   }
 
   /**
@@ -65,11 +68,11 @@ export function createFeatureActivities(deps: ActivityDeps) {
     async function* computed(): AsyncIterable<SymbolColumns> {
       const ahead = symbols.slice(0, READ_AHEAD).map(read);
       for (const [i, symbol] of symbols.entries()) {
-        const { bars, facts } = await ahead.shift()!;
+        const { bars, facts, documents } = await ahead.shift()!;
         if (i + READ_AHEAD < symbols.length) ahead.push(read(symbols[i + READ_AHEAD]));
         const { resume } = plans.get(symbol)!;
         const anchorIndex = resume ? bars.ts.indexOf(resume.ts.getTime()) : -1;
-        const columns = computeColumns(set, bars, { facts, anchor: anchorIndex >= 0 ? { index: anchorIndex, values: resume!.values } : undefined });
+        const columns = computeColumns(set, bars, { facts, documents, anchor: anchorIndex >= 0 ? { index: anchorIndex, values: resume!.values } : undefined });
         // Rows after the resume point, or from `from` on; the earlier bars were read only to warm the indicators up.
         const after = resume ? resume.ts.getTime() : scope.from.getTime() - 1;
         let first = 0;

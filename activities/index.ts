@@ -2,6 +2,7 @@
 // dependencies and tests can too. Workflows see only the type: `proxyActivities<Activities>()`.
 import { configSecrets, scrubbingSecrets } from '../src/security/redact';
 import type { ActivityDeps } from './deps';
+import { createDocumentActivities } from './documents';
 import { createExportActivities } from './export';
 import { createFeatureActivities } from './features';
 import { createImportActivities } from './import';
@@ -26,6 +27,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createPortfolioActivities(deps),
     ...createRiskActivities(deps),
     ...createOptimizeActivities(deps),
+    ...createDocumentActivities(deps),
   }, configSecrets(deps.config));
 }
 

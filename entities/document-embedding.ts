@@ -1,18 +1,13 @@
-import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm';
 
-/** One embedded chunk of a text document (filing, news item, transcript) linked to a symbol and publication time. */
+/** One chunk's vector under one embedding model version (unit length; PostgreSQL real[], pgvector not assumed). */
 @Entity({ name: 'document_embedding' })
-@Index('document_embedding_symbol_idx', ['symbol', 'publishedAt'])
-@Index('document_embedding_chunk_uq', ['documentId', 'chunkIndex', 'model'], { unique: true })
+@Index('document_embedding_chunk_idx', ['chunkId'])
 export class DocumentEmbedding {
-  @PrimaryGeneratedColumn({ type: 'bigint' }) id: string;
-  @Column({ name: 'document_id', type: 'varchar', length: 255 }) documentId: string;
-  @Column({ name: 'chunk_index', type: 'int' }) chunkIndex: number;
-  @Column({ type: 'varchar', length: 32, nullable: true }) symbol: string | null;
-  @Column({ name: 'published_at', type: 'timestamptz' }) publishedAt: Date;
-  @Column({ type: 'text' }) content: string;
-  @Column({ type: 'varchar', length: 128 }) model: string;
-  /** Stored as a float array; pgvector is not assumed to be installed. */
-  @Column({ type: 'real', array: true }) embedding: number[];
+  @PrimaryColumn({ type: 'varchar', length: 128 }) model: string;
+  @PrimaryColumn({ name: 'model_version', type: 'varchar', length: 128 }) modelVersion: string;
+  @PrimaryColumn({ name: 'chunk_id', type: 'bigint' }) chunkId: string;
+  @Column({ type: 'real', array: true }) vector: number[];
+  @Column({ name: 'pipeline_run_id', type: 'uuid', nullable: true }) pipelineRunId: string | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
 }

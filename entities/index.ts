@@ -2,7 +2,11 @@ import { CompanyFundamental } from './company-fundamental';
 import { CorporateAction } from './corporate-action';
 import { DataLineage } from './data-lineage';
 import { DerivedStaleness } from './derived-staleness';
+import { Document } from './document';
+import { DocumentChunk } from './document-chunk';
 import { DocumentEmbedding } from './document-embedding';
+import { DocumentQuarantine } from './document-quarantine';
+import { EmbeddingModel } from './embedding-model';
 import { FeatureData } from './feature-data';
 import { FeatureSet } from './feature-set';
 import { ModelPrediction } from './model-prediction';
@@ -27,9 +31,11 @@ export {
   PerformanceMetric, PipelineRun, Portfolio, PortfolioOptimization, PortfolioPosition, PortfolioValuation, PriceData, PriceQuarantine, Trade, TradeQuarantine,
   ValidationResult, VaRCalculation, RiskPnl, VaRBacktest,
 };
+export { Document, DocumentChunk, DocumentQuarantine, EmbeddingModel };
 
 export const entities = [
   PriceData, PriceQuarantine, CompanyFundamental, FeatureSet, FeatureData, ValidationResult, PipelineRun, DataLineage,
   PortfolioPosition, Trade, VaRCalculation, PerformanceMetric, PortfolioOptimization, DocumentEmbedding,
   ModelTrainingRun, ModelPrediction, CorporateAction, DerivedStaleness, Portfolio, PortfolioValuation, TradeQuarantine, RiskPnl, VaRBacktest,
+  Document, DocumentChunk, EmbeddingModel, DocumentQuarantine,
 ];

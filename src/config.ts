@@ -126,6 +126,21 @@ const envSchema = z.object({
   TICKFLOW_BENCH_SCALE: z.coerce.number().positive().max(10).default(1),
   /** Folder with the bundled daily price files. @default <project>/data/prices */
   TICKFLOW_DATA_DIR: z.string().min(1).default(path.join(projectRoot, 'data', 'prices')),
+  /** Documents: the embedder (use-lite: Universal Sentence Encoder lite, offline; hashing; openai: a remote API). @default use-lite */
+  TICKFLOW_EMBEDDER: z.enum(['use-lite', 'hashing', 'openai']).default('use-lite'),
+  /** Dimension of the hashing embedder. @default 256 */
+  TICKFLOW_HASHING_DIMENSION: z.coerce.number().int().min(2).max(65536).default(256),
+  /** An OpenAI-compatible embeddings API (POST <url>/v1/embeddings), its key (a secret), model and dimension. */
+  TICKFLOW_EMBEDDINGS_URL: optionalUrl(['http:', 'https:']).default('https://api.openai.com'),
+  TICKFLOW_EMBEDDINGS_API_KEY: z.string().trim().min(1).optional(),
+  TICKFLOW_EMBEDDINGS_MODEL: z.string().trim().min(1).default('text-embedding-3-small'),
+  TICKFLOW_EMBEDDINGS_DIMENSIONS: z.coerce.number().int().min(1).max(65536).default(1536),
+  TICKFLOW_EMBEDDINGS_RATE_LIMIT_PER_MIN: z.coerce.number().positive().default(300),
+  /** Tokens per chunk and tokens repeated between neighbouring chunks. @default 200 / 32 */
+  TICKFLOW_CHUNK_TOKENS: z.coerce.number().int().min(8).max(8192).default(200),
+  TICKFLOW_CHUNK_OVERLAP: z.coerce.number().int().min(0).max(4096).default(32),
+  /** Folder of the bundled documents (the demo's filings). @default <project>/data/documents */
+  TICKFLOW_DOCUMENTS_DIR: z.string().min(1).default(path.join(projectRoot, 'data', 'documents')),
   /** HTTP market-data providers: API keys (secrets: environment only), base URLs, per-provider rate limits. */
   ALPHAVANTAGE_API_KEY: z.string().trim().min(1).optional(),
   POLYGON_API_KEY: z.string().trim().min(1).optional(),
@@ -154,6 +169,21 @@ const envSchema = z.object({
   TICKFLOW_FUNDAMENTALS_QUARTERLY_LAG_DAYS: z.coerce.number().int().min(0).max(366).default(45),
   /** Same for annual reports. @default 90 (latest 10-K deadline) */
   TICKFLOW_FUNDAMENTALS_ANNUAL_LAG_DAYS: z.coerce.number().int().min(0).max(366).default(90),
+
+  /** Vector stores (document search; docs/vector-stores.md). Store used when a command names none. @default lancedb */
+  TICKFLOW_VECTOR_STORE: z.enum(['lancedb', 'pgvector', 'chroma', 'weaviate', 'pinecone']).default('lancedb'),
+  /** Folder of the embedded LanceDB tables. @default <state dir>/lancedb */
+  TICKFLOW_LANCEDB_DIR: z.string().min(1).optional(),
+  /** PostgreSQL with the pgvector extension (≥ 0.8.0), or `pglite:<folder>` for an embedded PGlite. Unset: pgvector is not configured. */
+  PGVECTOR_URL: optionalUrl(['postgres:', 'postgresql:', 'pglite:']),
+  /** ChromaDB server, e.g. http://127.0.0.1:8000. */
+  CHROMA_URL: optionalUrl(['http:', 'https:']),
+  /** Weaviate REST endpoint, e.g. http://127.0.0.1:8080, and its gRPC port on the same host. @default gRPC 50051 */
+  WEAVIATE_URL: optionalUrl(['http:', 'https:']),
+  WEAVIATE_GRPC_PORT: port.default(50051),
+  /** Pinecone index host (data plane, from describe_index) and API key (a secret: environment only). */
+  PINECONE_INDEX_URL: optionalUrl(['http:', 'https:']),
+  PINECONE_API_KEY: z.string().trim().min(1).optional(),
   /** Least-privilege roles (docs/security.md). Migrations and role setup connect here; unset: DATABASE_URL. */
   TICKFLOW_MIGRATION_DATABASE_URL: optionalUrl(['postgres:', 'postgresql:']),
   /** The NOLOGIN role custom quality rules run as (SET LOCAL ROLE). @default tickflow_rules */
@@ -200,6 +230,7 @@ export interface Config {
   /** Folders workflow inputs may read from (absolute). The export dir is separate: see exportDir. */
   sourceRoots: string[];
   dataDir: string;
+  documents: DocumentsConfig;
   workerLogLevel: 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
   benchScale: number;
   providers: ProvidersConfig;
@@ -209,6 +240,29 @@ export interface Config {
   customRules: { role: string; timeoutMs: number };
   /** The runtime role `tickflow db migrate` manages (name unset: none). The password is a secret: never log it. */
   runtimeRole: { name: string | undefined; password: string | undefined };
+  vectors: VectorsConfig;
+}
+
+/** Where each vector store lives; see src/vectors/index.ts. The API key is a secret: never log it. */
+export interface VectorsConfig {
+  defaultStore: 'lancedb' | 'pgvector' | 'chroma' | 'weaviate' | 'pinecone';
+  lancedbDir: string;
+  pgvectorUrl: string | undefined;
+  chromaUrl: string | undefined;
+  weaviateUrl: string | undefined;
+  weaviateGrpcPort: number;
+  pineconeUrl: string | undefined;
+  pineconeApiKey: string | undefined;
+}
+
+/** Document ingest and embeddings. The API key is a secret: never log it or store it. */
+export interface DocumentsConfig {
+  embedder: 'use-lite' | 'hashing' | 'openai';
+  hashingDimension: number;
+  remote: { baseUrl: string; apiKey: string | undefined; model: string; dimension: number; requestsPerMinute: number };
+  chunkTokens: number;
+  chunkOverlap: number;
+  bundledDir: string;
 }
 
 export interface HttpProviderConfig {
@@ -279,6 +333,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ? e.TICKFLOW_SOURCE_ROOTS.split(path.delimiter).filter(Boolean).map((r) => path.resolve(r))
       : [path.join(projectRoot, 'data'), path.join(stateDir, 'sources')],
     dataDir: path.resolve(e.TICKFLOW_DATA_DIR),
+    documents: {
+      embedder: e.TICKFLOW_EMBEDDER,
+      hashingDimension: e.TICKFLOW_HASHING_DIMENSION,
+      remote: {
+        baseUrl: e.TICKFLOW_EMBEDDINGS_URL, apiKey: e.TICKFLOW_EMBEDDINGS_API_KEY, model: e.TICKFLOW_EMBEDDINGS_MODEL,
+        dimension: e.TICKFLOW_EMBEDDINGS_DIMENSIONS, requestsPerMinute: e.TICKFLOW_EMBEDDINGS_RATE_LIMIT_PER_MIN,
+      },
+      chunkTokens: e.TICKFLOW_CHUNK_TOKENS,
+      chunkOverlap: e.TICKFLOW_CHUNK_OVERLAP,
+      bundledDir: path.resolve(e.TICKFLOW_DOCUMENTS_DIR),
+    },
     workerLogLevel: e.TICKFLOW_WORKER_LOG_LEVEL,
     benchScale: e.TICKFLOW_BENCH_SCALE,
     providers: {
@@ -291,6 +356,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         baseUrl: e.SEC_EDGAR_BASE_URL, wwwUrl: e.SEC_EDGAR_WWW_URL, requestsPerMinute: e.SEC_EDGAR_RATE_LIMIT_PER_MIN, userAgent: e.SEC_EDGAR_USER_AGENT,
       },
       fundamentalsLagDays: { quarterly: e.TICKFLOW_FUNDAMENTALS_QUARTERLY_LAG_DAYS, annual: e.TICKFLOW_FUNDAMENTALS_ANNUAL_LAG_DAYS },
+    },
+    vectors: {
+      defaultStore: e.TICKFLOW_VECTOR_STORE,
+      lancedbDir: path.resolve(e.TICKFLOW_LANCEDB_DIR ?? path.join(stateDir, 'lancedb')),
+      pgvectorUrl: e.PGVECTOR_URL,
+      chromaUrl: e.CHROMA_URL,
+      weaviateUrl: e.WEAVIATE_URL,
+      weaviateGrpcPort: e.WEAVIATE_GRPC_PORT,
+      pineconeUrl: e.PINECONE_INDEX_URL,
+      pineconeApiKey: e.PINECONE_API_KEY,
     },
     migrationDatabaseUrl: e.TICKFLOW_MIGRATION_DATABASE_URL,
     customRules: { role: e.TICKFLOW_RULES_ROLE, timeoutMs: e.TICKFLOW_RULE_TIMEOUT_MS },

@@ -33,3 +33,13 @@ export const resumableBatch: ActivityOptions = {
   heartbeatTimeout: '10 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 20, nonRetryableErrorTypes: NON_RETRYABLE },
 };
+
+/**
+ * Embedding chunks on the CPU (Universal Sentence Encoder): one batch blocks the worker's event loop for seconds on
+ * a busy machine, so heartbeats (the cursor: the last chunk id embedded) get a longer timeout than resumableBatch.
+ */
+export const documentEmbedding: ActivityOptions = {
+  startToCloseTimeout: '6 hours',
+  heartbeatTimeout: '2 minutes',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 20, nonRetryableErrorTypes: NON_RETRYABLE },
+};

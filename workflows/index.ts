@@ -8,3 +8,4 @@ export { reprocess, reprocessProgressQuery } from './reprocess';
 export { portfolioValuation, bookTrades } from './portfolio';
 export { riskRun } from './risk';
 export { optimizePortfolio } from './optimize';
+export { ingestDocuments } from './ingest-documents';

@@ -45,9 +45,14 @@ export type DatasetRef =
   | { kind: 'var_calculation'; portfolioId: string; from: DateBound; to: DateBound }
   /** Backtests (and the realised P&L they compare with) of a portfolio's VaR over a range: `var_backtest:<portfolio>:<from>..<to>`. */
   | { kind: 'var_backtest'; portfolioId: string; from: DateBound; to: DateBound }
-
   /** One optimizer run (its PortfolioOptimization row): `portfolio_optimization:<id>`. */
-  | { kind: 'portfolio_optimization'; id: string };
+  | { kind: 'portfolio_optimization'; id: string }
+  /** The current document versions of some symbols and their chunks: `document_chunk:<symbols>`. */
+  | { kind: 'document_chunk'; symbols: string[] }
+  /** Vectors of current chunks under one embedding model version: `document_embedding:<model>@<version>:<symbols | *>`. */
+  | { kind: 'document_embedding'; model: string; symbols: string[] }
+  /** One vector store's collection (a derived index of document_embedding): `vector_index:<store>:<collection>`. */
+  | { kind: 'vector_index'; store: string; collection: string };
 
 export type DatasetKind = DatasetRef['kind'];
 
@@ -193,6 +198,24 @@ const codecs: { [K in DatasetKind]: Codec<RefOf<K>> } = {
   portfolio_optimization: {
     format: (r) => token('id', r.id),
     parse: (rest) => ({ id: token('id', segments(rest, ['id'])[0]) }),
+  },
+  document_chunk: {
+    format: (r) => formatSymbols(r.symbols),
+    parse: (rest) => ({ symbols: parseSymbols(segments(rest, ['symbols'])[0]) }),
+  },
+  document_embedding: {
+    format: (r) => `${token('model', r.model)}:${formatSymbols(r.symbols)}`,
+    parse: (rest) => {
+      const [model, symbols] = segments(rest, ['model', 'symbols']);
+      return { model: token('model', model), symbols: parseSymbols(symbols) };
+    },
+  },
+  vector_index: {
+    format: (r) => `${token('store', r.store)}:${token('collection', r.collection)}`,
+    parse: (rest) => {
+      const [store, collection] = segments(rest, ['store', 'collection']);
+      return { store: token('store', store), collection: token('collection', collection) };
+    },
   },
 };
 

@@ -2,6 +2,7 @@
 import type { Bar } from '../providers/bar';
 import type { FeatureSetSpec } from './feature-set';
 import type { FundamentalFact } from './fundamentals';
+import type { DocumentFactInput } from '../documents/features';
 import { indicators, type Column, type Series } from './indicators';
 
 /**
@@ -21,6 +22,8 @@ export interface CompiledFeatureSet {
   lookbackBars: number;
   /** Whether the set reads company_fundamental. */
   usesFundamentals: boolean;
+  /** Whether the set reads documents. */
+  usesDocuments: boolean;
   /** Positions (in `names`) of running totals, re-anchored on incremental runs. */
   cumulativeColumns: number[];
 }
@@ -40,6 +43,7 @@ export function compileFeatureSet(spec: FeatureSetSpec, version: string): Compil
   return {
     spec, version, names, warmupBars, lookbackBars: warmupBars + STABILIZATION_BARS,
     usesFundamentals: spec.features.some((d) => indicators[d.indicator].fundamental === true),
+    usesDocuments: spec.features.some((d) => indicators[d.indicator].documents === true),
     cumulativeColumns,
   };
 }
@@ -92,6 +96,8 @@ export function toSeries(bars: BarColumns, input: 'adjusted' | 'raw'): Series {
 export interface ComputeOptions {
   /** Published fundamentals of the symbol (only read by fundamental indicators). */
   facts?: FundamentalFact[];
+  /** Current documents of the symbol, oldest first (only read by document indicators). */
+  documents?: DocumentFactInput[];
   /** Stored values at bar `index` from an earlier run: running totals are shifted to continue from them. */
   anchor?: { index: number; values: (number | null)[] };
 }
@@ -103,7 +109,7 @@ export function computeColumns(set: CompiledFeatureSet, bars: BarColumns, option
     adjusted: needs.has('adjusted') ? toSeries(bars, 'adjusted') : undefined,
     raw: needs.has('raw') ? toSeries(bars, 'raw') : undefined,
   };
-  const ctx = { ts: bars.ts, facts: options.facts ?? [] };
+  const ctx = { ts: bars.ts, facts: options.facts ?? [], documents: options.documents ?? [] };
   const columns = set.spec.features.flatMap((def) => indicators[def.indicator].compute(series[def.input]!, def, ctx));
   const { anchor } = options;
   if (anchor) {

@@ -5,7 +5,7 @@ import { z } from 'zod';
 
 export const indicatorNames = [
   'sma', 'ema', 'rsi', 'macd', 'bollinger', 'atr', 'adx', 'stochastic', 'obv', 'roc', 'log_return', 'volatility', 'volume_zscore',
-  'fundamental_ratios',
+  'fundamental_ratios', 'document_signals',
 ] as const;
 
 export const featureDefinitionSchema = z.object({
@@ -79,4 +79,13 @@ export const FUNDAMENTAL_FEATURE_SET: FeatureSetSpec = {
   features: [{ name: 'fa', indicator: 'fundamental_ratios', params: {}, input: 'raw' }],
 };
 
-export const featureSets: Record<string, FeatureSetSpec> = { default: DEFAULT_FEATURE_SET, fundamentals: FUNDAMENTAL_FEATURE_SET };
+/**
+ * Point-in-time document signals (text similarity to the previous filing of the same form, days since the last 8-K,
+ * filings in 30 days; src/documents/features.ts): a set of its own for the same reason as the fundamentals.
+ */
+export const DOCUMENT_FEATURE_SET: FeatureSetSpec = {
+  name: 'documents',
+  features: [{ name: 'doc', indicator: 'document_signals', params: {}, input: 'raw' }],
+};
+
+export const featureSets: Record<string, FeatureSetSpec> = { default: DEFAULT_FEATURE_SET, fundamentals: FUNDAMENTAL_FEATURE_SET, documents: DOCUMENT_FEATURE_SET };

@@ -8,6 +8,7 @@
 // (test/unit/features.test.ts compares both on random walks) and no INDICATOR_REVISION bump is needed.
 import type { FeatureDefinition } from './feature-set';
 import { fundamentalRatios, fundamentalRatioSuffixes, type FundamentalFact } from './fundamentals';
+import { DOCUMENT_FEATURE_SUFFIXES, documentFeatureColumns, type DocumentFactInput } from '../documents/features';
 
 export interface Series {
   open: Float64Array;
@@ -24,6 +25,8 @@ export type Column = Float64Array;
 export interface ComputeContext {
   ts: ArrayLike<number>;
   facts: FundamentalFact[];
+  /** Current documents of the symbol published by the last bar, oldest first (document indicators only). */
+  documents: DocumentFactInput[];
 }
 
 interface Indicator {
@@ -34,6 +37,8 @@ interface Indicator {
   cumulative?: true;
   /** Reads company_fundamental, so the activity loads facts only for sets that need them. */
   fundamental?: true;
+  /** Reads document texts, loaded likewise only for sets that need them. */
+  documents?: true;
 }
 
 const missing = (n: number): Column => new Float64Array(n).fill(NaN);
@@ -356,5 +361,11 @@ export const indicators: Record<FeatureDefinition['indicator'], Indicator> = {
     warmup: () => 0,
     compute: (s, _d, ctx) => fundamentalRatios(ctx.ts, s.close, ctx.facts).map((c) => Float64Array.from(c, (v) => (v === null ? NaN : v))),
     fundamental: true,
+  },
+  document_signals: {
+    outputs: (d) => DOCUMENT_FEATURE_SUFFIXES.map((x) => `${d.name}_${x}`),
+    warmup: () => 0,
+    compute: (_s, _d, ctx) => documentFeatureColumns(ctx.ts, ctx.documents),
+    documents: true,
   },
 };

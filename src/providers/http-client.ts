@@ -23,6 +23,8 @@ export interface HttpRequest {
   query?: Record<string, string | number | undefined>;
   /** Named in errors. */
   symbol?: string;
+  /** A JSON body: the request is then a POST (embedding APIs). */
+  body?: unknown;
 }
 
 /** A token bucket per provider and host, shared by every client in the process (providers are built per activity). */
@@ -129,7 +131,8 @@ export class HttpClient {
     let res: Response;
     try {
       res = await fetch(this.url(req, true), {
-        headers: { accept: 'application/json, text/csv;q=0.9, */*;q=0.8', ...this.options.headers },
+        ...(req.body === undefined ? {} : { method: 'POST', body: JSON.stringify(req.body) }),
+        headers: { accept: 'application/json, text/csv;q=0.9, */*;q=0.8', ...(req.body === undefined ? {} : { 'content-type': 'application/json' }), ...this.options.headers },
         signal: AbortSignal.timeout(this.options.timeoutMs),
         redirect: 'follow',
       });
@@ -173,7 +176,7 @@ export class HttpClient {
 
   private pathOf(req: HttpRequest): string {
     const u = this.url(req, false);
-    return `GET ${u.pathname}`;
+    return `${req.body === undefined ? 'GET' : 'POST'} ${u.pathname}`;
   }
 
   private url(req: HttpRequest, withSecrets: boolean): URL {

@@ -8,7 +8,7 @@ import { fiscalQuarterOf } from './fundamental-periods';
 import type { HttpClient, HttpRequest } from './http-client';
 import type { FundamentalsProvider, RawFundamentalRow } from './provider';
 
-const tickersSchema = z.record(z.string(), z.object({ cik_str: z.number().int(), ticker: z.string() }));
+export const secTickersSchema = z.record(z.string(), z.object({ cik_str: z.number().int(), ticker: z.string() }));
 
 const factSchema = z.object({
   start: z.string().optional(),
@@ -159,7 +159,7 @@ export class SecEdgarProvider implements FundamentalsProvider {
   private cikMap(): Promise<Map<string, number>> {
     if (!this.ciks) {
       const req: HttpRequest = { path: '/files/company_tickers.json' };
-      this.ciks = this.www.json(req, tickersSchema).then((t) => new Map(Object.values(t).map((e) => [e.ticker.toUpperCase(), e.cik_str])));
+      this.ciks = this.www.json(req, secTickersSchema).then((t) => new Map(Object.values(t).map((e) => [e.ticker.toUpperCase(), e.cik_str])));
       this.ciks.catch(() => (this.ciks = undefined));
     }
     return this.ciks;

@@ -3,6 +3,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ServiceUnavailableError } from '../contracts/errors';
+import { isExecutable, onPath } from './go-tools';
 
 /** v1.5.1 is the newest tag `go install` accepts: later ones carry a `replace` directive it refuses. */
 export const TEMPORAL_CLI_MODULE = 'github.com/temporalio/cli/cmd/temporal@v1.5.1';
@@ -10,22 +11,6 @@ export const TEMPORAL_CLI_MODULE = 'github.com/temporalio/cli/cmd/temporal@v1.5.
 export interface TemporalCliLocation {
   cliPath: string | undefined;
   toolsDir: string;
-}
-
-function isExecutable(file: string): boolean {
-  try {
-    fs.accessSync(file, fs.constants.X_OK);
-    return fs.statSync(file).isFile();
-  } catch {
-    return false;
-  }
-}
-
-function onPath(name: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
-    if (dir && isExecutable(path.join(dir, name))) return path.join(dir, name);
-  }
-  return undefined;
 }
 
 /** TEMPORAL_CLI_PATH, then PATH, then the tool cache; undefined when none has it. */

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { loadConfig, projectRoot } from '../../src/config';
 import { scratchDatabase, type BenchResult, type BenchStage, type Stage } from './harness';
 
-const STAGES: Stage[] = ['import', 'features', 'quality', 'export', 'orchestration', 'portfolio', 'risk', 'optimize'];
+const STAGES: Stage[] = ['import', 'features', 'quality', 'export', 'orchestration', 'portfolio', 'risk', 'optimize', 'vectors'];
 
 function loadStage(stage: Stage): BenchStage | undefined {
   const file = path.join(__dirname, `${stage}.bench.js`);

@@ -37,6 +37,9 @@ function generator(seed: number) {
     var_calculation: () => ({ kind: 'var_calculation', portfolioId: portfolio(), from: bound(), to: bound() }),
     var_backtest: () => ({ kind: 'var_backtest', portfolioId: portfolio(), from: bound(), to: bound() }),
     portfolio_optimization: () => ({ kind: 'portfolio_optimization', id: uuid() }),
+    document_chunk: () => ({ kind: 'document_chunk', symbols: symbols() }),
+    document_embedding: () => ({ kind: 'document_embedding', model: `${pick(['use-lite', 'hashing'])}@${chars('abcdefghijklmnopqrstuvwxyz0123456789.-', 1, 12)}`, symbols: symbols() }),
+    vector_index: () => ({ kind: 'vector_index', store: pick(['lancedb', 'pgvector', 'chroma']), collection: chars('abcdefghijklmnopqrstuvwxyz0123456789_', 1, 30) }),
   };
   return { kinds: Object.keys(make) as DatasetKind[], ref: (kind: DatasetKind): DatasetRef => make[kind]() };
 }

@@ -17,5 +17,6 @@ import { portfolioCommand } from './portfolio';
 import { codecServerCommand } from './codec-server';
 import { riskCommand } from './risk';
 import { optimizeCommand } from './optimize';
+import { docsCommand } from './docs';
 
-export const commands: Command[] = [runCommand, workerCommand, dbCommand, runsCommand, servicesCommand, featuresCommand, qualityCommand, backfillCommand, reprocessCommand, scheduleCommand, lineageCommand, exportCommand, modelsCommand, portfolioCommand, codecServerCommand, riskCommand, optimizeCommand];
+export const commands: Command[] = [runCommand, workerCommand, dbCommand, runsCommand, servicesCommand, featuresCommand, qualityCommand, backfillCommand, reprocessCommand, scheduleCommand, lineageCommand, exportCommand, modelsCommand, portfolioCommand, codecServerCommand, riskCommand, optimizeCommand, docsCommand];

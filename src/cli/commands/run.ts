@@ -9,6 +9,7 @@ import { err, out, withRuntime, type Command } from '../context';
 import { runDemoOptimize } from '../demo-optimize';
 import { runDemoPortfolio } from '../demo-portfolio';
 import { runDemoRisk } from '../demo-risk';
+import { runDemoDocuments } from '../demo-documents';
 import { runDemoSecurity } from '../demo-security';
 import { runSecurityIoDemo } from '../demo-security-io';
 import { startAndFollow, type FollowMeta } from '../follow';
@@ -83,6 +84,8 @@ async function run(argv: string[]): Promise<number> {
         const optimized = await runDemoOptimize(rt, Boolean(values['no-worker']), modelRun, checked.data.symbols, checked.data.to);
         if (optimized !== 0) return optimized;
       }
+      const documents = await runDemoDocuments(rt, Boolean(values['no-worker']));
+      if (documents !== 0) return documents;
       const security = await runDemoSecurity(rt);
       if (security !== 0) return security;
       const policy = runSecurityIoDemo(rt.config);

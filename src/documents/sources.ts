@@ -1,0 +1,292 @@
+// Where documents come from: SEC EDGAR (submissions + archives), a local folder (text, Markdown, HTML, EDGAR full
+// submissions) and news as JSON lines. A source yields documents with their metadata, or what it could not read
+// (quarantined by the caller with the reason); it never guesses a publication time.
+import fs from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import type { DatasetRef } from '../contracts/dataset-ref';
+import type { DocumentMeta } from '../contracts/documents';
+import { parseInstant, parseIsoDate } from '../contracts/dates';
+import { InputError } from '../contracts/errors';
+import { TICKER } from '../contracts/schemas';
+import type { HttpClient } from '../providers/http-client';
+import { secTickersSchema } from '../providers/sec-edgar';
+import { submissionHeader } from './extract';
+
+export interface RawDocument extends DocumentMeta {
+  /** Stable across re-ingests: `sec-edgar:<accession>` (same key whichever source delivered the filing). */
+  key: string;
+  /** Decides the extractor (.htm → HTML, …). */
+  fileName: string;
+  body: string;
+}
+
+export interface Unreadable {
+  location: string;
+  symbol: string | null;
+  reason: string;
+  excerpt: string | null;
+}
+
+export type SourceItem = { document: RawDocument } | { unreadable: Unreadable };
+
+export interface DocumentSource {
+  readonly name: string;
+  /** What lineage names as read. */
+  datasets(): DatasetRef[];
+  items(): AsyncIterable<SourceItem>;
+}
+
+/**
+ * EDGAR's clock is US/Eastern. The submissions JSON's acceptanceDateTime ends in "Z" but for some filers is the
+ * Eastern wall clock (see data/documents/NOTICE.md): reading it as Eastern is never earlier than the truth, so a
+ * point-in-time read never sees a filing before it was public. Without an acceptance time, a filing is dated
+ * 22:00 Eastern of its filing date, when EDGAR stops accepting for that day.
+ */
+export function filingPublishedAt(acceptance: string | undefined, filingDate: string): Date {
+  const m = acceptance ? /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})/.exec(acceptance) : null;
+  if (m && !(m[2] === '00:00:00')) {
+    const at = parseInstant(`${m[1]}T${m[2]}`, { timeZone: 'America/New_York' });
+    if (at.ok) return at.instant;
+  }
+  const end = parseInstant(`${filingDate}T22:00:00`, { timeZone: 'America/New_York' });
+  if (!end.ok) throw new InputError(end.reason, 'filing date');
+  return end.instant;
+}
+
+const EXTENSIONS = /\.(txt|md|markdown|html?|xhtml)$/i;
+/** Files about the folder (attribution, licences), not documents of a company. */
+const ABOUT_FILES = /^(NOTICE|README|SOURCES|LICENSE|COPYING)(\.|$)/i;
+/** `<SYMBOL>_<FORM>_<YYYY-MM-DD>[_<ACCESSION>].<ext>`; FORM may use "-A" for "/A". */
+const FILE_NAME = /^([A-Z0-9][A-Z0-9.\-^=]*)_([A-Za-z0-9-]+)_(\d{4}-\d{2}-\d{2})(?:_(\d{10}-\d{2}-\d{6}))?[._]/;
+
+const indexEntry = z.object({
+  file: z.string().min(1),
+  symbol: z.string().regex(TICKER),
+  publishedAt: z.string().min(1),
+  formType: z.string().min(1).optional(),
+  title: z.string().optional(),
+  link: z.string().optional(),
+  accession: z.string().regex(/^\d{10}-\d{2}-\d{6}$/).optional(),
+}).strict();
+
+/**
+ * A folder of documents. Metadata comes from, in order: `index.json` (an array of { file, symbol, publishedAt, … }),
+ * an EDGAR full submission's own header (form, accession, acceptance time), the file name
+ * `<SYMBOL>_<FORM>_<YYYY-MM-DD>[_<ACCESSION>]`. A file none of them dates is quarantined.
+ */
+export class FolderSource implements DocumentSource {
+  readonly name = 'folder';
+
+  constructor(private readonly dir: string, private readonly symbols?: string[]) {}
+
+  datasets(): DatasetRef[] {
+    return [{ kind: 'file', path: path.resolve(this.dir) }];
+  }
+
+  private index(): Map<string, z.infer<typeof indexEntry>> {
+    const file = path.join(this.dir, 'index.json');
+    if (!fs.existsSync(file)) return new Map();
+    let raw: unknown;
+    try {
+      raw = JSON.parse(fs.readFileSync(file, 'utf8'));
+    } catch (e) {
+      throw new InputError(`${file} is not JSON (${(e as Error).message})`, 'documents index');
+    }
+    const parsed = z.array(indexEntry).safeParse(raw);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new InputError(`${file}: [${issue.path.join('].')}: ${issue.message}`, 'documents index');
+    }
+    return new Map(parsed.data.map((e) => [e.file, e]));
+  }
+
+  async *items(): AsyncIterable<SourceItem> {
+    if (!fs.existsSync(this.dir) || !fs.statSync(this.dir).isDirectory()) throw new InputError(`${this.dir} is not a folder`, 'path');
+    const index = this.index();
+    const files = fs.readdirSync(this.dir).filter((f) => EXTENSIONS.test(f) && !ABOUT_FILES.test(f)).sort();
+    const seen = new Set<string>();
+    for (const file of files) {
+      const full = path.join(this.dir, file);
+      const meta = index.get(file);
+      const named = FILE_NAME.exec(file);
+      const symbol = meta?.symbol ?? named?.[1] ?? null;
+      if (symbol && this.symbols && !this.symbols.includes(symbol)) continue;
+      if (symbol) seen.add(symbol);
+      let body: string;
+      try {
+        const bytes = fs.readFileSync(full);
+        body = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+      } catch (e) {
+        const reason = (e as { code?: string }).code === 'ERR_ENCODING_INVALID_ENCODED_DATA' ? 'not UTF-8 text' : `unreadable (${(e as Error).message})`;
+        yield { unreadable: { location: full, symbol, reason, excerpt: null } };
+        continue;
+      }
+      if (!symbol) {
+        yield { unreadable: { location: full, symbol: null, reason: 'no symbol: name the file <SYMBOL>_<FORM>_<YYYY-MM-DD>.<ext> or list it in index.json', excerpt: body.slice(0, 200) } };
+        continue;
+      }
+      const header = /<(SEC|IMS)-DOCUMENT>/.test(body.slice(0, 4000)) ? submissionHeader(body) : undefined;
+      const accession = meta?.accession ?? header?.accession ?? named?.[4];
+      const formType = meta?.formType ?? header?.formType ?? named?.[2].replace(/-A$/, '/A') ?? null;
+      let publishedAt: Date | undefined;
+      if (meta) {
+        const at = parseInstant(meta.publishedAt);
+        if (!at.ok) {
+          yield { unreadable: { location: `${full} (index.json)`, symbol, reason: `publishedAt: ${at.reason}`, excerpt: null } };
+          continue;
+        }
+        publishedAt = at.instant;
+      } else if (header?.acceptedAt) publishedAt = header.acceptedAt;
+      else {
+        const day = header?.filedAsOf ?? named?.[3];
+        if (day && parseIsoDate(day).ok) publishedAt = filingPublishedAt(undefined, day);
+      }
+      if (!publishedAt) {
+        yield { unreadable: { location: full, symbol, reason: 'no publication time: name the file <SYMBOL>_<FORM>_<YYYY-MM-DD>.<ext> or list it in index.json', excerpt: body.slice(0, 200) } };
+        continue;
+      }
+      yield {
+        document: {
+          key: accession ? `sec-edgar:${accession}` : `folder:${file}`, symbol, publishedAt, source: this.name, formType,
+          title: meta?.title ?? header?.companyName ?? null, link: meta?.link ?? full, fileName: file, body,
+        },
+      };
+    }
+    for (const s of this.symbols ?? []) if (!seen.has(s)) throw new InputError(`symbol ${s} has no document in ${this.dir}`, 'symbols');
+  }
+}
+
+const newsLine = z.object({
+  id: z.string().min(1).optional(),
+  symbol: z.string().regex(TICKER, 'is not an upper-case ticker like AAPL'),
+  publishedAt: z.string().min(1),
+  title: z.string().optional(),
+  text: z.string(),
+  url: z.string().url().optional(),
+});
+
+/** News as JSON lines: `{ "id", "symbol", "publishedAt" (with a zone), "title", "text", "url" }` per line. */
+export class NewsJsonlSource implements DocumentSource {
+  readonly name = 'news';
+
+  constructor(private readonly file: string, private readonly symbols?: string[]) {}
+
+  datasets(): DatasetRef[] {
+    return [{ kind: 'file', path: path.resolve(this.file) }];
+  }
+
+  async *items(): AsyncIterable<SourceItem> {
+    if (!fs.existsSync(this.file)) throw new InputError(`${this.file} does not exist`, 'path');
+    const lines = fs.readFileSync(this.file, 'utf8').split(/\r?\n/);
+    for (const [i, line] of lines.entries()) {
+      if (!line.trim()) continue;
+      const location = `${this.file}:${i + 1}`;
+      let raw: unknown;
+      try {
+        raw = JSON.parse(line);
+      } catch {
+        yield { unreadable: { location, symbol: null, reason: 'not JSON', excerpt: line.slice(0, 200) } };
+        continue;
+      }
+      const parsed = newsLine.safeParse(raw);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        const symbol = typeof (raw as { symbol?: unknown })?.symbol === 'string' ? (raw as { symbol: string }).symbol.slice(0, 32) : null;
+        yield { unreadable: { location, symbol, reason: `${issue.path.join('.') || 'line'}: ${issue.message}`, excerpt: line.slice(0, 200) } };
+        continue;
+      }
+      const n = parsed.data;
+      if (this.symbols && !this.symbols.includes(n.symbol)) continue;
+      const at = parseInstant(n.publishedAt);
+      if (!at.ok) {
+        yield { unreadable: { location, symbol: n.symbol, reason: `publishedAt: ${at.reason}`, excerpt: line.slice(0, 200) } };
+        continue;
+      }
+      yield {
+        document: {
+          key: `news:${n.id ?? n.url ?? `${path.basename(this.file)}:${i + 1}`}`, symbol: n.symbol, publishedAt: at.instant, source: this.name, formType: 'news',
+          title: n.title ?? null, link: n.url ?? location, fileName: 'news.txt', body: n.title ? `${n.title}\n\n${n.text}` : n.text,
+        },
+      };
+    }
+  }
+}
+
+const submissionsSchema = z.object({
+  cik: z.union([z.string(), z.number()]),
+  name: z.string().optional(),
+  filings: z.object({
+    recent: z.object({
+      accessionNumber: z.array(z.string()),
+      filingDate: z.array(z.string()),
+      acceptanceDateTime: z.array(z.string()),
+      form: z.array(z.string()),
+      primaryDocument: z.array(z.string()),
+      primaryDocDescription: z.array(z.string()).optional(),
+    }),
+  }),
+});
+
+export interface EdgarOptions {
+  symbols: string[];
+  /** @default ['10-K', '10-Q', '8-K'] */
+  forms?: string[];
+  /** Only filings on or after this day (YYYY-MM-DD). */
+  since?: string;
+  /** Newest filings per symbol. @default 10 */
+  limit?: number;
+}
+
+/**
+ * SEC EDGAR: `{www}/files/company_tickers.json` (ticker → CIK), `{data}/submissions/CIK##########.json` (the
+ * filings), then each filing's primary document from `{www}/Archives/edgar/data/<cik>/<accession>/<document>`.
+ */
+export class EdgarFilingsSource implements DocumentSource {
+  readonly name = 'sec-edgar';
+
+  constructor(private readonly data: HttpClient, private readonly www: HttpClient, private readonly options: EdgarOptions) {}
+
+  datasets(): DatasetRef[] {
+    return this.options.symbols.map((s) => ({ kind: 'url', url: this.data.describe({ path: `/submissions/${s}` }) }));
+  }
+
+  private async ciks(): Promise<Map<string, number>> {
+    const tickers = await this.www.json({ path: '/files/company_tickers.json' }, secTickersSchema);
+    return new Map(Object.values(tickers).map((t) => [t.ticker.toUpperCase(), t.cik_str]));
+  }
+
+  async *items(): AsyncIterable<SourceItem> {
+    const forms = new Set(this.options.forms ?? ['10-K', '10-Q', '8-K']);
+    const ciks = await this.ciks();
+    const unknown = this.options.symbols.filter((s) => !ciks.has(s));
+    if (unknown.length) throw new InputError(`${unknown.join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not in SEC's company_tickers.json`, 'symbols');
+    for (const symbol of this.options.symbols) {
+      const cik = ciks.get(symbol)!;
+      const req = { path: `/submissions/CIK${String(cik).padStart(10, '0')}.json`, symbol };
+      const recent = (await this.data.json(req, submissionsSchema)).filings.recent;
+      const picked: number[] = [];
+      for (let i = 0; i < recent.accessionNumber.length && picked.length < (this.options.limit ?? 10); i++) {
+        if (!forms.has(recent.form[i])) continue;
+        if (this.options.since && recent.filingDate[i] < this.options.since) continue;
+        picked.push(i);
+      }
+      for (const i of picked) {
+        const accession = recent.accessionNumber[i];
+        const docReq = { path: `/Archives/edgar/data/${cik}/${accession.replace(/-/g, '')}/${recent.primaryDocument[i]}`, symbol };
+        const link = this.www.describe(docReq);
+        if (!parseIsoDate(recent.filingDate[i]).ok) {
+          yield { unreadable: { location: `${this.data.describe(req)}#filings.recent.filingDate[${i}]`, symbol, reason: `filing date ${recent.filingDate[i]} does not exist`, excerpt: null } };
+          continue;
+        }
+        const body = await this.www.text(docReq);
+        yield {
+          document: {
+            key: `sec-edgar:${accession}`, symbol, publishedAt: filingPublishedAt(recent.acceptanceDateTime[i], recent.filingDate[i]), source: this.name,
+            formType: recent.form[i], title: recent.primaryDocDescription?.[i] ?? null, link, fileName: recent.primaryDocument[i], body,
+          },
+        };
+      }
+    }
+  }
+}
