@@ -46,7 +46,9 @@ try {
   hydrateEmbeddedPostgres();
   if (process.argv.includes('--test')) ensureChromium(); // only the test suite needs a browser
   build();
-  run(process.execPath, [path.join(root, 'dist', 'src', 'setup.js'), ...(quiet ? ['--quiet'] : [])]);
+  // --test / --vector-stores: setup also builds the Weaviate server (tests and benchmarks start one).
+  const setupFlags = ['--quiet', '--test', '--vector-stores'].filter((f) => process.argv.includes(f));
+  run(process.execPath, [path.join(root, 'dist', 'src', 'setup.js'), ...setupFlags]);
 } catch (err) {
   process.stderr.write(`[bootstrap] ${err.message}\n`);
   process.exit(1);

@@ -4,17 +4,15 @@
 // list is small), so a point-in-time query returns k rows whenever k are eligible. Chroma compares numbers only, so
 // the publication time is kept as integer epoch milliseconds (`published_ms`) and asOf is `$lte` on it.
 import { ChromaClient, type Collection, type Metadata, type Where } from 'chromadb';
-import { assertCollectionName, checkQuery, checkRecords, dimensionMismatch, slices, unknownCollection } from './records';
+import { assertCollectionName, checkQuery, checkRecords, dimensionMismatch, flatMetadata, METADATA_PREFIX, slices, unknownCollection } from './records';
 import type { VectorHit, VectorQuery, VectorRecord, VectorStore } from './store';
 
-/** User metadata keys are prefixed so they can never collide with the fields the store itself keeps. */
-const META = 'm_';
 
 export function chromaWhere(query: Pick<VectorQuery, 'symbols' | 'asOf' | 'metadata'>): Where | undefined {
   const clauses: Where[] = [];
   if (query.symbols) clauses.push({ symbol: { $in: query.symbols } });
   if (query.asOf) clauses.push({ published_ms: { $lte: query.asOf.getTime() } });
-  for (const [k, v] of Object.entries(query.metadata ?? {})) clauses.push({ [`${META}${k}`]: { $eq: v } } as Where);
+  for (const [k, v] of Object.entries(query.metadata ?? {})) clauses.push({ [`${METADATA_PREFIX}${k}`]: { $eq: v } } as Where);
   if (clauses.length === 0) return undefined;
   return clauses.length === 1 ? clauses[0] : { $and: clauses };
 }
@@ -77,13 +75,7 @@ export class ChromaStore implements VectorStore {
       await c.upsert({
         ids: slice.map((r) => r.id),
         embeddings: slice.map((r) => r.vector),
-        metadatas: slice.map((r) => ({
-          ...Object.fromEntries(Object.entries(r.metadata ?? {}).map(([k, v]) => [`${META}${k}`, v])),
-          symbol: r.symbol,
-          published_ms: r.publishedAt.getTime(),
-          document_id: r.documentId,
-          chunk_index: r.chunkIndex,
-        })),
+        metadatas: slice.map(flatMetadata),
       });
     }
   }

@@ -4,18 +4,16 @@
 // during the search (single-stage filtering), so a point-in-time query returns k rows whenever k are eligible.
 // There is no local Pinecone: tests run this module against test/helpers/pinecone-fake.ts.
 import { InputError, ServiceUnavailableError } from '../contracts/errors';
-import { assertCollectionName, checkQuery, checkRecords, dimensionMismatch, slices } from './records';
+import { assertCollectionName, checkQuery, checkRecords, dimensionMismatch, flatMetadata, METADATA_PREFIX, slices } from './records';
 import type { VectorHit, VectorQuery, VectorRecord, VectorStore } from './store';
 
 export const PINECONE_API_VERSION = '2025-01';
-/** User metadata keys are prefixed so they never collide with the fields the store keeps. */
-const META = 'm_';
 
 export function pineconeFilter(query: Pick<VectorQuery, 'symbols' | 'asOf' | 'metadata'>): Record<string, unknown> | undefined {
   const clauses: Record<string, unknown>[] = [];
   if (query.symbols) clauses.push({ symbol: { $in: query.symbols } });
   if (query.asOf) clauses.push({ published_ms: { $lte: query.asOf.getTime() } });
-  for (const [k, v] of Object.entries(query.metadata ?? {})) clauses.push({ [`${META}${k}`]: { $eq: v } });
+  for (const [k, v] of Object.entries(query.metadata ?? {})) clauses.push({ [`${METADATA_PREFIX}${k}`]: { $eq: v } });
   if (clauses.length === 0) return undefined;
   return clauses.length === 1 ? clauses[0] : { $and: clauses };
 }
@@ -84,13 +82,7 @@ export class PineconeStore implements VectorStore {
         vectors: slice.map((r) => ({
           id: r.id,
           values: r.vector,
-          metadata: {
-            ...Object.fromEntries(Object.entries(r.metadata ?? {}).map(([k, v]) => [`${META}${k}`, v])),
-            symbol: r.symbol,
-            published_ms: r.publishedAt.getTime(),
-            document_id: r.documentId,
-            chunk_index: r.chunkIndex,
-          },
+          metadata: flatMetadata(r),
         })),
       });
     }

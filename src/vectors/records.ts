@@ -81,6 +81,20 @@ export function metadataTags(metadata: Record<string, string | number | boolean>
   return Object.entries(metadata ?? {}).map(([k, v]) => `${k}=${JSON.stringify(v)}`);
 }
 
+/** User metadata keys get this prefix in stores with one flat metadata map, so they never collide with ours. */
+export const METADATA_PREFIX = 'm_';
+
+/** A record's fields as one flat metadata map (ChromaDB, Pinecone): publication time as integer epoch ms. */
+export function flatMetadata(r: VectorRecord): Record<string, string | number | boolean> {
+  return {
+    ...Object.fromEntries(Object.entries(r.metadata ?? {}).map(([k, v]) => [`${METADATA_PREFIX}${k}`, v])),
+    symbol: r.symbol,
+    published_ms: r.publishedAt.getTime(),
+    document_id: r.documentId,
+    chunk_index: r.chunkIndex,
+  };
+}
+
 /** Splits `items` into slices of at most `size`. */
 export function* slices<T>(items: T[], size: number): Generator<T[]> {
   for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);

@@ -128,7 +128,9 @@ function backends(tmp: string, log: (m: string) => void): Backend[] {
       },
     });
   } else log('weaviate: no server binary in the tool cache (node scripts/bootstrap.js --vector-stores builds it); skipped');
-  return list;
+  // TICKFLOW_BENCH_VECTOR_STORES=lancedb,chroma: only these (a full-size pgvector-on-PGlite load takes long).
+  const only = process.env.TICKFLOW_BENCH_VECTOR_STORES?.split(',').map((x) => x.trim());
+  return only ? list.filter((b) => only.includes(b.name)) : list;
 }
 
 async function run(ctx: BenchContext): Promise<BenchResult[]> {

@@ -4,6 +4,7 @@
 // filters with $eq, $in, $lte and $and. It checks the Api-Key header and answers 401 without it, like Pinecone.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { cosine } from './vector-data';
 
 type Scalar = string | number | boolean;
 interface StoredVector { id: string; values: number[]; metadata: Record<string, Scalar> }
@@ -14,18 +15,6 @@ export interface PineconeFake {
   /** Requests received, for tests that check what was sent. */
   requests: Array<{ method: string; path: string; body: unknown }>;
   close(): Promise<void>;
-}
-
-function cosine(a: number[], b: number[]): number {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i] * b[i];
-    na += a[i] * a[i];
-    nb += b[i] * b[i];
-  }
-  return dot / Math.sqrt(na * nb);
 }
 
 /** Pinecone's metadata filter language, the subset the store sends: {$and: [...]}, {field: {$eq|$in|$lte: v}}. */

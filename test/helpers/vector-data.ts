@@ -1,18 +1,9 @@
 // Deterministic vectors for the vector-store tests and the `vectors` benchmark, and the exact (brute-force)
 // filtered search that every store's answers are checked against.
+import { rng } from '../../src/providers/synthetic';
 import type { VectorQuery, VectorRecord } from '../../src/vectors';
 
-/** mulberry32: a tiny seeded PRNG, so every run writes the same vectors. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { rng };
 
 /** Standard normal from two uniforms (Box–Muller). */
 function gaussian(next: () => number): number {
