@@ -48,11 +48,13 @@ function urlPassword(url: string | undefined): string[] {
  */
 export function configSecrets(config: Pick<Config, 'databaseUrl' | 'redisUrl' | 'providers'> & {
   migrationDatabaseUrl?: string; runtimeRole?: { password?: string }; temporal?: { apiKey?: string }; payloadKeys?: Config['payloadKeys'];
+  vectors?: { pgvectorUrl?: string; pineconeApiKey?: string }; documents?: { remote: { apiKey?: string } };
 }): string[] {
   const p = config.providers;
   return [...new Set([
     p.alphavantage.apiKey, p.polygon.apiKey, p.tiingo.apiKey, ...urlPassword(config.databaseUrl), ...urlPassword(config.migrationDatabaseUrl),
     ...urlPassword(config.redisUrl), config.runtimeRole?.password, config.temporal?.apiKey, ...Object.values(config.payloadKeys?.keys ?? {}),
+    ...urlPassword(config.vectors?.pgvectorUrl), config.vectors?.pineconeApiKey, config.documents?.remote.apiKey,
   ].filter((s): s is string => !!s && s.length >= 4))];
 }
 

@@ -2,7 +2,7 @@
 // loopback with anonymous access, no modules (we bring our own vectors) and its data in a folder of our choosing.
 import fs from 'node:fs';
 import path from 'node:path';
-import { goInstall, isExecutable, onPath } from './go-tools';
+import { goInstall, isExecutable, onPath, withBuildLock } from './go-tools';
 import { httpOk, startLocalServer, type LocalServer } from './local-server';
 import { freePort, isPortOpen } from './net';
 
@@ -18,7 +18,7 @@ export function findWeaviateServer(toolsDir: string): string | undefined {
 
 /** Builds it when missing: ~8 minutes and ~3 GB of Go build cache once on an idle 2-core machine. */
 export function ensureWeaviateServer(toolsDir: string, log?: (msg: string) => void): string {
-  return findWeaviateServer(toolsDir) ?? goInstall('Weaviate server', WEAVIATE_MODULE, BINARY, toolsDir, log);
+  return findWeaviateServer(toolsDir) ?? withBuildLock(toolsDir, BINARY, () => findWeaviateServer(toolsDir), () => goInstall('Weaviate server', WEAVIATE_MODULE, BINARY, toolsDir, log), log);
 }
 
 export interface WeaviateServerOptions {

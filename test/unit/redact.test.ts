@@ -38,8 +38,9 @@ describe('redaction', () => {
     const config = loadConfig({
       DATABASE_URL: 'postgres://u:db%2Fpass@h/x', REDIS_URL: 'redis://:redispass@h', ALPHAVANTAGE_API_KEY: 'avkey1', POLYGON_API_KEY: 'pgkey2', TIINGO_API_KEY: 'tgkey3',
       TICKFLOW_MIGRATION_DATABASE_URL: 'postgres://owner:ddlpass@h/x', TICKFLOW_RUNTIME_ROLE: 'tick', TICKFLOW_RUNTIME_ROLE_PASSWORD: 'rolepass',
+      PGVECTOR_URL: 'postgres://v:vecpass@h/v', PINECONE_API_KEY: 'pcnkey4', TICKFLOW_EMBEDDINGS_API_KEY: 'embkey5',
     });
-    expect(configSecrets(config).sort()).toEqual(['avkey1', 'db%2Fpass', 'db/pass', 'ddlpass', 'pgkey2', 'redispass', 'rolepass', 'tgkey3']);
+    expect(configSecrets(config).sort()).toEqual(['avkey1', 'db%2Fpass', 'db/pass', 'ddlpass', 'embkey5', 'pcnkey4', 'pgkey2', 'redispass', 'rolepass', 'tgkey3', 'vecpass']);
   });
 
   it('scrubs what activities throw (message, stack, causes) and passes results through', async () => {
