@@ -2,6 +2,9 @@
 // filtered search that every store's answers are checked against.
 import { rng } from '../../src/providers/synthetic';
 import type { VectorQuery, VectorRecord } from '../../src/vectors';
+import { cosine } from '../../src/documents/embedders';
+
+export { cosine };
 
 export { rng };
 
@@ -21,18 +24,6 @@ export function clusterSampler(dimension: number, clusters: number, seed: number
 export function clusteredVectors(count: number, dimension: number, clusters: number, seed: number, spread = 0.35): number[][] {
   const sample = clusterSampler(dimension, clusters, seed, spread);
   return Array.from({ length: count }, sample);
-}
-
-export function cosine(a: number[], b: number[]): number {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i] * b[i];
-    na += a[i] * a[i];
-    nb += b[i] * b[i];
-  }
-  return dot / Math.sqrt(na * nb);
 }
 
 export function matches(r: VectorRecord, q: Omit<VectorQuery, 'vector' | 'k'>): boolean {
