@@ -52,8 +52,8 @@ describe('historical simulation', () => {
     expect(e.es).toBeCloseTo(48, 10); // mean of −50…−46
   });
 
-  // Boudoukh, Richardson & Whitelaw (1998), "The Best of Both Worlds", Risk 11(5): an observation i days old gets
-  // w(i) = λ^(i−1)(1 − λ)/(1 − λ^n) (restated in the FRM/Schweser notes on Dowd, "Measuring Market Risk", ch. 4:
+  // Boudoukh, Richardson & Whitelaw (1998), "The Best of Both Worlds" (Risk): an observation i days old gets
+  // w(i) = λ^(i−1)(1 − λ)/(1 − λ^n) (restated in FRM study notes:
   // https://kenpyfin.com/blog/2018/11/08/fwd-lo-2-3-com-pare-and-contrast-the-age-weighted-the-volatility-weighted-the/).
   // Published worked value (FRM question bank Q.3035, https://www.leetquiz.com/quiz/cmr7g98r0007l01jyagny4wbx/see):
   // n = 100, λ = 0.96, the return 45 days old has weight 0.006751. A lone loss of 1 on that day, all other days 0:
@@ -135,8 +135,9 @@ describe('parametric (variance-covariance)', () => {
 
   // Published Student t critical values, upper-tail probability p and ν degrees of freedom, to 3 decimals:
   // NIST/SEMATECH e-Handbook of Statistical Methods, §1.3.6.7.2 "Critical Values of the Student's t Distribution"
-  // (https://www.itl.nist.gov/div898/handbook/eda/section3/eda3672.htm), and independently T. T. Soong,
-  // "Fundamentals of Probability and Statistics for Engineers" (Wiley 2004), Appendix Table A.4. Both tables agree on
+  // (reproduced at https://pdfcoffee.com/student-t-distribution-table-pdf-free.html), and independently T. T. Soong,
+  // "Fundamentals of Probability and Statistics for Engineers", Appendix Table A.4 (page 370 of the book, online at
+  // https://digilib.universitaspertamina.ac.id/ebook/Fundamentals%20of%20Probability%20and%20Statistics%20For%20Engineers/files/basic-html/page387.html). Both tables agree on
   // every value used. Our VaR multiplier is q·√((ν−2)/ν) (unit variance), so dividing that out must give the table's
   // q to its rounding (tolerance 5e-4).
   it.each([
@@ -276,8 +277,8 @@ describe('filtered historical simulation', () => {
     expect(out[1]).toBeCloseTo((-0.02 * Math.sqrt(v3)) / Math.sqrt(v1), 14);
     expect(out[2]).toBeCloseTo((0.015 * Math.sqrt(v3)) / Math.sqrt(v2), 14);
   });
-  // Dowd, "Measuring Market Risk" (2e, 2005), §4.4.2, volatility-weighted (Hull & White 1998) historical simulation,
-  // as quoted with its worked number in the FRM question at https://www.gaodun.com/frm/945843.html: each return is
+  // Dowd, "Measuring Market Risk", volatility-weighted (Hull & White 1998) historical simulation, as quoted (text
+  // and worked number) in the FRM question at https://www.gaodun.com/frm/945843.html: each return is
   // replaced by r_t·σ_now/σ_t, e.g. r_t = −2 %, σ_t = 10 %, σ_now = 20 % → −4 %. We build, by hand from the
   // RiskMetrics recursion, a window where that holds: 60 zero days, then a, −2 %, c, with λ = 0.94. We need
   // σ² = 0.01 just before the −2 % day and σ² = 0.04 after c:
