@@ -52,6 +52,34 @@ describe('historical simulation', () => {
     expect(e.es).toBeCloseTo(48, 10); // mean of −50…−46
   });
 
+  // Boudoukh, Richardson & Whitelaw (1998), "The Best of Both Worlds" (Risk): an observation i days old gets
+  // w(i) = λ^(i−1)(1 − λ)/(1 − λ^n) (restated in FRM study notes:
+  // https://kenpyfin.com/blog/2018/11/08/fwd-lo-2-3-com-pare-and-contrast-the-age-weighted-the-volatility-weighted-the/).
+  // Published worked value (FRM question bank Q.3035, https://www.leetquiz.com/quiz/cmr7g98r0007l01jyagny4wbx/see):
+  // n = 100, λ = 0.96, the return 45 days old has weight 0.006751. A lone loss of 1 on that day, all other days 0:
+  // the 95 % ES is w(45)·1/0.05, so ES × 0.05 recovers the weight (tolerance 5e-7, the published rounding).
+  it('age weights reproduce the published BRW weight 0.006751 (n = 100, λ = 0.96, 45 days old)', () => {
+    const r = new Float64Array(100);
+    r[100 - 45] = -1; // oldest first: index n − 1 is 1 day old, so n − 45 is 45 days old
+    const [e] = estimate({ symbols: ['A'], returns: [r], exposures: f64([1]) }, { method: 'age_weighted_historical', levels: [0.95], horizon: 1, options: { ageDecay: 0.96 } });
+    expect(Math.abs(e.es * 0.05 - 0.006751)).toBeLessThan(5e-7);
+    expect(e.var).toBeCloseTo(0, 12); // the 5 % tail reaches past the lone loss into the zero days
+    expect(e.parameters.ageDecay).toBe(0.96);
+  });
+
+  // BRW (1998) weights evaluated by hand for n = 3, λ = 0.5: w(1) = 0.5/(1 − 0.125) = 4/7, w(2) = 2/7, w(3) = 1/7.
+  // P&L oldest first −10 (1/7), −5 (2/7), 0 (4/7). Tail 3/7: the two losses exactly fill it, VaR = 5 and
+  // ES = (10·1/7 + 5·2/7)/(3/7) = 20/3. Tail 1/7: only the oldest loss, VaR = ES = 10. (Equal weights would give VaR
+  // 10 − (3/7·2)·5 interpolated instead.) Tolerance 1e-12.
+  it('age weights evaluated by hand from the BRW formula (n = 3, λ = 0.5: weights 4/7, 2/7, 1/7)', () => {
+    const w: ReturnsWindow = { symbols: ['A'], returns: [f64([-0.1, -0.05, 0])], exposures: f64([100]) };
+    const [wide, narrow] = estimate(w, { method: 'age_weighted_historical', levels: [4 / 7, 6 / 7], horizon: 1, options: { ageDecay: 0.5 } });
+    expect(wide.var).toBeCloseTo(5, 12);
+    expect(wide.es).toBeCloseTo(20 / 3, 12);
+    expect(narrow.var).toBeCloseTo(10, 12);
+    expect(narrow.es).toBeCloseTo(10, 12);
+  });
+
   it('10-day figures come from overlapping compounded returns', () => {
     const daily = f64([0.01, -0.02, 0.03, 0.0, 0.01]);
     const two = overlappingReturns(daily, 2);
@@ -105,6 +133,32 @@ describe('parametric (variance-covariance)', () => {
     expect(big.var).toBeCloseTo(normalMultipliers(0.99).var, 4);
   });
 
+  // Published Student t critical values, upper-tail probability p and ν degrees of freedom, to 3 decimals:
+  // NIST/SEMATECH e-Handbook of Statistical Methods, §1.3.6.7.2 "Critical Values of the Student's t Distribution"
+  // (reproduced at https://pdfcoffee.com/student-t-distribution-table-pdf-free.html), and independently T. T. Soong,
+  // "Fundamentals of Probability and Statistics for Engineers", Appendix Table A.4 (page 370 of the book, online at
+  // https://digilib.universitaspertamina.ac.id/ebook/Fundamentals%20of%20Probability%20and%20Statistics%20For%20Engineers/files/basic-html/page387.html). Both tables agree on
+  // every value used. Our VaR multiplier is q·√((ν−2)/ν) (unit variance), so dividing that out must give the table's
+  // q to its rounding (tolerance 5e-4).
+  it.each([
+    [5, 0.01, 3.365], [10, 0.025, 2.228], [5, 0.05, 2.015], [10, 0.01, 2.764], [3, 0.005, 5.841], [20, 0.01, 2.528],
+  ])('Student t VaR multiplier: t quantile for ν = %d, upper tail %d is the published %d (NIST and Soong tables)', (nu, p, table) => {
+    const k = studentTMultipliers(nu, 1 - p);
+    expect(Math.abs(k.var / Math.sqrt((nu - 2) / nu) - table)).toBeLessThan(5e-4);
+  });
+
+  // McNeil, Frey & Embrechts, "Quantitative Risk Management" (2005), Example 2.19: for a standard t,
+  // ES_α = g_ν(q)/(1 − α) · (ν + q²)/(ν − 1), g_ν the t density. Evaluated by hand for ν = 5, α = 0.99 with the
+  // NIST table quantile q = 3.365: g_5(x) = Γ(3)/(√(5π) Γ(5/2)) (1 + x²/5)^(−3) and Γ(5/2) = 3√π/4, so the constant
+  // is 8/(3π√5) = 0.379606; 1 + 3.365²/5 = 3.264645, cubed 34.794; g_5(q) = 0.010910. ES = 0.010910/0.01 ×
+  // (5 + 11.3232)/4 = 4.4522 for the standard t, × √(3/5) = 3.4486 at unit variance. Tolerance 0.005 (q rounded).
+  it('Student t ES multiplier matches MFE Example 2.19 evaluated by hand (ν = 5, 99 %: 4.452 standard, 3.449 unit variance)', () => {
+    const k = studentTMultipliers(5, 0.99);
+    expect(k.es).toBeCloseTo(3.4486, 2);
+    expect(k.es / Math.sqrt(3 / 5)).toBeCloseTo(4.4522, 2);
+    expect(k.var).toBeCloseTo(3.365 * Math.sqrt(3 / 5), 3);
+  });
+
   it('fits Student t degrees of freedom by maximum likelihood (seeded t(5) sample of 4,000 → ν within 25 %)', () => {
     const normal = seededNormal(7);
     const n = 4_000;
@@ -147,6 +201,22 @@ describe('Cornish-Fisher', () => {
         if (!monotone) expect(cornishFisherValid(skew, k)).toBe(false);
       }
     }
+  });
+
+  // Published worked example (AcadiFi, "How does the Cornish-Fisher expansion adjust VaR for non-normality",
+  // https://www.acadifi.com/community/cornish-fisher-expansion-var-adjustment-skewness-kurtosis): μ = 0.03 %,
+  // σ = 1.2 % a day, S = −0.7, K = 4.5, 99 %: z_CF = −2.326 − 0.5145 − 1.051 + 0.184 = −3.708 and VaR_CF = 4.48 %.
+  // The page rounds z to −2.326 and each term to 3–4 decimals; with the exact z our quantile is −3.7093 (dz_CF/dz ≈
+  // 3.65 there), so the tolerance is 0.005 on z_CF and 0.005 % on the σ·z_CF term (the page's 4.45 %). The page then
+  // ADDS the mean (μ − z_CF σ = 4.48 %); with a loss reported as positive the mean offsets it, as in our
+  // cornishFisherVarEs and in Hull's normal VaR, so the same inputs give −(μ + σ z_CF) = 4.42 % here.
+  // The point is inside Maillard's domain.
+  it('reproduces a published Cornish-Fisher worked example (S = −0.7, K = 4.5: z = −3.708, σ·z = 4.45 %)', () => {
+    const z = cornishFisherQuantile(0.01, -0.7, 4.5);
+    expect(z).toBeCloseTo(-3.708, 2);
+    expect(-0.012 * z).toBeCloseTo(0.0445, 4);
+    expect(-(0.0003 + 0.012 * z)).toBeCloseTo(0.0442, 4);
+    expect(cornishFisherValid(-0.7, 4.5)).toBe(true);
   });
 
   it('flags and falls back to historical outside the domain, never a silently wrong number', () => {
@@ -206,6 +276,31 @@ describe('filtered historical simulation', () => {
     expect(out[0]).toBeCloseTo((0.01 * Math.sqrt(v3)) / Math.sqrt(v0), 14);
     expect(out[1]).toBeCloseTo((-0.02 * Math.sqrt(v3)) / Math.sqrt(v1), 14);
     expect(out[2]).toBeCloseTo((0.015 * Math.sqrt(v3)) / Math.sqrt(v2), 14);
+  });
+  // Dowd, "Measuring Market Risk", volatility-weighted (Hull & White 1998) historical simulation, as quoted (text
+  // and worked number) in the FRM question at https://www.gaodun.com/frm/945843.html: each return is
+  // replaced by r_t·σ_now/σ_t, e.g. r_t = −2 %, σ_t = 10 %, σ_now = 20 % → −4 %. We build, by hand from the
+  // RiskMetrics recursion, a window where that holds: 60 zero days, then a, −2 %, c, with λ = 0.94. We need
+  // σ² = 0.01 just before the −2 % day and σ² = 0.04 after c:
+  //   v₂ = λ·0.01 + (1−λ)·0.02²,  c² = (0.04 − λv₂)/(1−λ);
+  //   v₀ = (a² + 0.02² + c²)/63 (the start is the mean square), 0.01 = λ⁶¹v₀ + (1−λ)a², solved for a².
+  // The −2 % day must then become exactly −4 % (1e-12), and, being the one loss, it is the 99 % ES of the filtered
+  // scenarios (0.04) where the raw ones give 0.02.
+  it('reproduces Dowd’s volatility-weighting example: −2 % at σ 10 % becomes −4 % at σ now 20 %', () => {
+    const lambda = 0.94, k = 60;
+    const v2 = lambda * 0.01 + (1 - lambda) * 0.02 ** 2;
+    const c2 = (0.04 - lambda * v2) / (1 - lambda);
+    const d = lambda ** (k + 1) / (k + 3);
+    const a2 = (0.01 - d * (0.02 ** 2 + c2)) / (1 - lambda + d);
+    expect(a2).toBeGreaterThan(0);
+    const r = f64([...new Array(k).fill(0), Math.sqrt(a2), -0.02, Math.sqrt(c2)]);
+    const out = ewmaRescale(r, lambda);
+    expect(out[k + 1]).toBeCloseTo(-0.04, 12);
+    const w: ReturnsWindow = { symbols: ['A'], returns: [r], exposures: f64([1]) };
+    const [filtered] = estimate(w, { method: 'filtered_historical', levels: [0.99], horizon: 1, options: { ewmaLambda: lambda } });
+    const [raw] = estimate(w, { method: 'historical', levels: [0.99], horizon: 1 });
+    expect(filtered.es).toBeCloseTo(0.04, 12);
+    expect(raw.es).toBeCloseTo(0.02, 12);
   });
 });
 
