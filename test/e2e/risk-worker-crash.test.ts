@@ -15,7 +15,7 @@ import { computeRisk, RISK_CHUNK } from '../../src/risk/risk-run';
 import { riskOptionsSchema, type RiskMethodName } from '../../src/contracts/risk';
 import { bookTrades, riskRun } from '../../workflows';
 import { childEnv, spawnTickflow, waitFor, type Spawned } from '../helpers/processes';
-import { bundledDataDir, insertRawBars, openTestDataSource, resetData, startTemporal, testDatabaseUrl, testRedisUrl } from '../helpers/services';
+import { bundledBars, insertRawBars, openTestDataSource, resetData, startTemporal, testDatabaseUrl, testRedisUrl } from '../helpers/services';
 
 jest.setTimeout(120_000);
 
@@ -27,12 +27,6 @@ const HORIZONS = [1, 10];
 // Monte Carlo's paths set the pace: long enough per date that the SDK's throttled heartbeat (every 8 s with a 10 s
 // heartbeat timeout) reaches the server with a cursor well before the range is done.
 const OPTIONS = { window: 60, paths: 120_000, seed: 11 };
-
-function bundledBars(symbol: string, from: string, to: string) {
-  return fs.readFileSync(path.join(bundledDataDir, `${symbol}.csv`), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','))
-    .filter(([d]) => d >= from && d <= to)
-    .map(([d, o, h, l, c, a, v]) => ({ symbol, interval: '1d', ts: new Date(`${d}T00:00:00Z`), open: +o, high: +h, low: +l, close: +c, adjClose: +a, volume: +v }));
-}
 
 describe('riskRun with its worker killed mid-range', () => {
   let env: TestWorkflowEnvironment;
