@@ -45,10 +45,12 @@ export function createRiskActivities(deps: ActivityDeps) {
       if (done) return done;
       await assertPositionsFresh(staleness, args.portfolioId, args.to);
       const readAt = new Date(); // marks made after this may not be reflected: they stay open
-      ctx.heartbeat({ lastDay: resumeAfter });
-      return computeRisk(ds, risk, { ...args, resumeAfter }, {
-        onChunk: (lastDay) => ctx.heartbeat({ lastDay }),
-        onDate: (lastCommitted) => ctx.heartbeat({ lastDay: lastCommitted }),
+      // The totals travel with the cursor, so a resumed attempt's result still counts the chunks it skips.
+      const resumedTotals = (info.heartbeatDetails as { totals?: ComputeRiskResult } | undefined)?.totals ?? null;
+      ctx.heartbeat({ lastDay: resumeAfter, totals: resumedTotals });
+      return computeRisk(ds, risk, { ...args, resumeAfter, resumedTotals }, {
+        onChunk: (lastDay, totals) => ctx.heartbeat({ lastDay, totals }),
+        onDate: (lastCommitted, totals) => ctx.heartbeat({ lastDay: lastCommitted, totals }),
         inLastTransaction: async (em, result) => {
           await runs.addCounts(em, args.pipelineRunId, { varRows: result.rows, varInsufficient: result.insufficient });
           await staleness.clearKey(em, 'var_calculation', args.portfolioId, '1d', new Date(`${args.from}T00:00:00Z`), readAt, args.pipelineRunId);

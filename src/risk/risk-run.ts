@@ -152,17 +152,20 @@ export async function assertPositionsFresh(staleness: DerivedStalenessRepository
 }
 
 export interface RiskHooks {
-  /** After each committed chunk, with its last date (heartbeat it). */
-  onChunk?: (lastDay: string) => void;
-  /** After each computed date, with the last committed date (a heartbeat that says the worker is alive). */
-  onDate?: (lastCommitted: string | null) => void;
+  /** After each committed chunk, with its last date and the totals up to it (heartbeat them: a resume starts from both). */
+  onChunk?: (lastDay: string, totals: ComputeRiskResult) => void;
+  /** After each computed date, with the last committed date and its totals (a heartbeat that says the worker is alive). */
+  onDate?: (lastCommitted: string | null, totals: ComputeRiskResult | null) => void;
   /** Runs in the last chunk's transaction (the lineage row), so the final write and its record commit together. */
   inLastTransaction?: (em: EntityManager, result: ComputeRiskResult) => Promise<void>;
 }
 
-/** Computes and upserts the VaR rows of every session in [from, to]; resumes after `resumeAfter` when given. */
+/**
+ * Computes and upserts the VaR rows of every session in [from, to]; resumes after `resumeAfter` when given, counting
+ * the skipped chunks' rows from `resumedTotals` (the totals heartbeated with that cursor).
+ */
 export async function computeRisk(
-  ds: DataSource, repo: RiskRepository, args: ComputeRiskArgs & { resumeAfter?: string | null }, hooks: RiskHooks = {},
+  ds: DataSource, repo: RiskRepository, args: ComputeRiskArgs & { resumeAfter?: string | null; resumedTotals?: ComputeRiskResult | null }, hooks: RiskHooks = {},
 ): Promise<ComputeRiskResult> {
   const cfg: RiskConfig = { methods: args.methods, levels: args.levels, horizons: args.horizons, options: args.options };
   const n = cfg.options.window;
@@ -175,8 +178,13 @@ export async function computeRisk(
   }
   const before = sessions.length ? await repo.sessionsBefore(undefined, sessions[0], n + MAX_FILLED_SESSIONS) : [];
   const timeline = [...before, ...sessions];
-  const result: ComputeRiskResult = { dates: sessions.length, rows: 0, insufficient: 0, fallbacks: 0, firstReason: null, lastDay: null };
+  const resumed = args.resumeAfter ? args.resumedTotals ?? null : null;
+  const result: ComputeRiskResult = {
+    dates: sessions.length, rows: resumed?.rows ?? 0, insufficient: resumed?.insufficient ?? 0, fallbacks: resumed?.fallbacks ?? 0,
+    firstReason: resumed?.firstReason ?? null, lastDay: resumed?.lastDay ?? null,
+  };
   let committed: string | null = args.resumeAfter ?? null;
+  let committedTotals: ComputeRiskResult | null = resumed ? { ...result } : null;
   for (let c = 0; c < sessions.length; c += RISK_CHUNK) {
     const chunk = sessions.slice(c, c + RISK_CHUNK);
     const lastDay = chunk[chunk.length - 1];
@@ -213,7 +221,7 @@ export async function computeRisk(
         closes: held.map((e) => closes.get(e.symbol)!.subarray(j - n - lead, j + 1)), exposures: Float64Array.from(held.map((e) => e.marketValue)),
       }, firstBar, args.portfolioId, cfg));
       // Let the heartbeat out between dates: the estimates are synchronous.
-      hooks.onDate?.(committed);
+      hooks.onDate?.(committed, committedTotals);
       await new Promise((resolve) => setImmediate(resolve));
     }
     result.rows += rows.length;
@@ -230,7 +238,8 @@ export async function computeRisk(
       await repo.upsertVar(em, args.portfolioId, rows, args.pipelineRunId);
       if (isLast && hooks.inLastTransaction) await hooks.inLastTransaction(em, { ...result });
     });
-    hooks.onChunk?.(lastDay);
+    committedTotals = { ...result };
+    hooks.onChunk?.(lastDay, committedTotals);
   }
   if (sessions.length === 0 && hooks.inLastTransaction) await ds.transaction((em) => hooks.inLastTransaction!(em, result));
   return result;

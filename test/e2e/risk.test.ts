@@ -21,19 +21,13 @@ import { RiskRepository } from '../../src/repositories/risk-repository';
 import { computeRisk, RISK_CHUNK } from '../../src/risk/risk-run';
 import { bookTrades, riskRun } from '../../workflows';
 import { childEnv, spawnTickflow } from '../helpers/processes';
-import { bundledDataDir, createTestWorker, insertRawBars, openTestDataSource, resetData, startTemporal, testDatabaseUrl } from '../helpers/services';
+import { bundledBars, createTestWorker, insertRawBars, openTestDataSource, resetData, startTemporal, testDatabaseUrl } from '../helpers/services';
 
 jest.setTimeout(240_000);
 
 const CHROMIUM = '/usr/bin/chromium';
 const FROM = '2016-10-03';
 const TO = '2016-12-30';
-
-function bundledBars(symbol: string, from: string, to: string) {
-  return fs.readFileSync(path.join(bundledDataDir, `${symbol}.csv`), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','))
-    .filter(([d]) => d >= from && d <= to)
-    .map(([d, o, h, l, c, a, v]) => ({ symbol, interval: '1d', ts: new Date(`${d}T00:00:00Z`), open: +o, high: +h, low: +l, close: +c, adjClose: +a, volume: +v }));
-}
 
 describe('risk: riskRun, backtests and the report', () => {
   let env: TestWorkflowEnvironment;

@@ -199,6 +199,13 @@ export function useTestWorker(name: string, opts: WorkerHarnessOptions = {}): Wo
   return h;
 }
 
+/** A bundled daily price file's bars (data/prices/<symbol>.csv) dated within [from, to]. */
+export function bundledBars(symbol: string, from: string, to: string): Bar[] {
+  return fs.readFileSync(path.join(bundledDataDir, `${symbol}.csv`), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','))
+    .filter(([d]) => d >= from && d <= to)
+    .map(([d, o, h, l, c, a, v]) => ({ symbol, interval: '1d', ts: new Date(`${d}T00:00:00Z`), open: +o, high: +h, low: +l, close: +c, adjClose: +a, volume: +v }));
+}
+
 /** Stores bars with one plain INSERT (no context, no quarantine): test data that skips the importer. */
 export async function insertRawBars(ds: DataSource, rows: Bar[]): Promise<void> {
   await ds.query(
