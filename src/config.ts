@@ -122,6 +122,8 @@ const envSchema = z.object({
   TICKFLOW_SOURCE_ROOTS: z.string().min(1).optional(),
   /** Log level of the Temporal SDK inside worker processes. @default WARN */
   TICKFLOW_WORKER_LOG_LEVEL: z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR']).default('WARN'),
+  /** Longest wait before an activity's heartbeat reaches the server (the SDK's default: 80 % of its heartbeat timeout). */
+  TICKFLOW_HEARTBEAT_THROTTLE_MS: z.coerce.number().int().min(1).optional(),
   /** Benchmarks: fraction of the documented sizes to run (1 = full, e.g. 1,000,000 bars). @default 1 */
   TICKFLOW_BENCH_SCALE: z.coerce.number().positive().max(10).default(1),
   /** Folder with the bundled daily price files. @default <project>/data/prices */
@@ -232,6 +234,8 @@ export interface Config {
   dataDir: string;
   documents: DocumentsConfig;
   workerLogLevel: 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+  /** Caps how long the SDK holds back an activity heartbeat (undefined: the SDK's default). */
+  heartbeatThrottleMs: number | undefined;
   benchScale: number;
   providers: ProvidersConfig;
   /** Where migrations run (the DDL owner); undefined: databaseUrl. */
@@ -345,6 +349,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       bundledDir: path.resolve(e.TICKFLOW_DOCUMENTS_DIR),
     },
     workerLogLevel: e.TICKFLOW_WORKER_LOG_LEVEL,
+    heartbeatThrottleMs: e.TICKFLOW_HEARTBEAT_THROTTLE_MS,
     benchScale: e.TICKFLOW_BENCH_SCALE,
     providers: {
       timeoutMs: e.TICKFLOW_HTTP_TIMEOUT_MS,

@@ -71,5 +71,6 @@ export async function createWorker(opts: WorkerOptions): Promise<Worker> {
     ...(dataConverter ? { dataConverter } : {}),
     maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivityTaskExecutions ?? 4,
     shutdownGraceTime: '10 seconds',
+    ...(opts.deps.config.heartbeatThrottleMs ? { maxHeartbeatThrottleInterval: opts.deps.config.heartbeatThrottleMs } : {}),
   });
 }

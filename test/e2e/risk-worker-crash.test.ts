@@ -24,8 +24,9 @@ const TO = '2016-12-30';
 const METHODS: RiskMethodName[] = ['historical', 'parametric_normal', 'monte_carlo'];
 const LEVELS = [0.99];
 const HORIZONS = [1, 10];
-// Monte Carlo's paths set the pace: long enough per date that the SDK's throttled heartbeat (every 8 s with a 10 s
-// heartbeat timeout) reaches the server with a cursor well before the range is done.
+// Monte Carlo's paths set the pace: long enough per date that a throttled heartbeat (capped at 250 ms for the child
+// worker, TICKFLOW_HEARTBEAT_THROTTLE_MS) reaches the server with a cursor well before the range is done, on an idle
+// machine as on a loaded one.
 const OPTIONS = { window: 60, paths: 120_000, seed: 11 };
 
 describe('riskRun with its worker killed mid-range', () => {
@@ -55,7 +56,7 @@ describe('riskRun with its worker killed mid-range', () => {
   });
 
   const startWorker = () => {
-    const w = spawnTickflow(['worker'], childEnv({ DATABASE_URL: testDatabaseUrl(), TEMPORAL_ADDRESS: env.address, TEMPORAL_TASK_QUEUE: taskQueue, REDIS_URL: testRedisUrl() }));
+    const w = spawnTickflow(['worker'], childEnv({ DATABASE_URL: testDatabaseUrl(), TEMPORAL_ADDRESS: env.address, TEMPORAL_TASK_QUEUE: taskQueue, REDIS_URL: testRedisUrl(), TICKFLOW_HEARTBEAT_THROTTLE_MS: '250' }));
     workers.push(w);
     return w;
   };
