@@ -4,7 +4,7 @@
 // list is small), so a point-in-time query returns k rows whenever k are eligible. Chroma compares numbers only, so
 // the publication time is kept as integer epoch milliseconds (`published_ms`) and asOf is `$lte` on it.
 import { ChromaClient, type Collection, type Metadata, type Where } from 'chromadb';
-import { assertCollectionName, checkQuery, checkRecords, dimensionMismatch, flatMetadata, METADATA_PREFIX, slices, unknownCollection } from './records';
+import { assertCollectionName, checkQuery, checkRecords, existsWithDimension, flatMetadata, METADATA_PREFIX, requireCollection, slices } from './records';
 import type { VectorHit, VectorQuery, VectorRecord, VectorStore } from './store';
 
 
@@ -47,17 +47,11 @@ export class ChromaStore implements VectorStore {
   }
 
   private async require(collection: string) {
-    const entry = await this.open(collection);
-    if (!entry) throw unknownCollection(this.name, collection);
-    return entry;
+    return requireCollection(this.name, collection, await this.open(collection));
   }
 
   async ensureCollection(collection: string, dimension: number): Promise<void> {
-    const existing = await this.open(collection);
-    if (existing) {
-      if (existing.dimension !== dimension) throw dimensionMismatch(this.name, collection, existing.dimension, dimension);
-      return;
-    }
+    if (existsWithDimension(this.name, collection, (await this.open(collection))?.dimension, dimension)) return;
     const c = await this.client.getOrCreateCollection({
       name: collection,
       metadata: { dimension },

@@ -3,7 +3,7 @@
 // visits rows that pass symbol, published_at and metadata, so a point-in-time query still returns k rows.
 import * as lancedb from '@lancedb/lancedb';
 import { Field, FixedSizeList, Float32, Float64, Int32, List, Schema, Utf8 } from 'apache-arrow';
-import { assertCollectionName, checkQuery, checkRecords, dimensionMismatch, metadataTags, slices, unknownCollection } from './records';
+import { assertCollectionName, checkQuery, checkRecords, existsWithDimension, metadataTags, requireCollection, slices } from './records';
 import type { VectorHit, VectorQuery, VectorRecord, VectorStore } from './store';
 
 export interface LanceDbStoreOptions {
@@ -71,17 +71,11 @@ export class LanceDbStore implements VectorStore {
   }
 
   private async require(collection: string): Promise<{ table: lancedb.Table; dimension: number }> {
-    const entry = await this.open(collection);
-    if (!entry) throw unknownCollection(this.name, collection);
-    return entry;
+    return requireCollection(this.name, collection, await this.open(collection));
   }
 
   async ensureCollection(collection: string, dimension: number): Promise<void> {
-    const existing = await this.open(collection);
-    if (existing) {
-      if (existing.dimension !== dimension) throw dimensionMismatch(this.name, collection, existing.dimension, dimension);
-      return;
-    }
+    if (existsWithDimension(this.name, collection, (await this.open(collection))?.dimension, dimension)) return;
     const table = await (await this.db()).createEmptyTable(collection, schemaFor(dimension), { mode: 'create', existOk: true });
     this.tables.set(collection, { table, dimension });
   }

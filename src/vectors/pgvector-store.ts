@@ -4,7 +4,7 @@
 // itself; with `hnsw.iterative_scan = relaxed_order` the index scan keeps going until k rows pass them (without it a
 // selective filter sees only the first ef_search candidates and returns fewer than k).
 import { InputError } from '../contracts/errors';
-import { assertCollectionName, checkQuery, checkRecords, dimensionMismatch, slices, unknownCollection } from './records';
+import { assertCollectionName, checkQuery, checkRecords, existsWithDimension, requireCollection, slices } from './records';
 import type { VectorHit, VectorQuery, VectorRecord, VectorStore } from './store';
 
 /** What the store needs from a PostgreSQL driver: parameterised queries, and a transaction for session settings. */
@@ -70,17 +70,11 @@ export class PgvectorStore implements VectorStore {
   }
 
   private async require(collection: string): Promise<number> {
-    const dim = await this.dimension(collection);
-    if (dim === undefined) throw unknownCollection(this.name, collection);
-    return dim;
+    return requireCollection(this.name, collection, await this.dimension(collection));
   }
 
   async ensureCollection(collection: string, dimension: number): Promise<void> {
-    const existing = await this.dimension(collection);
-    if (existing !== undefined) {
-      if (existing !== dimension) throw dimensionMismatch(this.name, collection, existing, dimension);
-      return;
-    }
+    if (existsWithDimension(this.name, collection, await this.dimension(collection), dimension)) return;
     if (!Number.isInteger(dimension) || dimension < 1 || dimension > 2000) {
       throw new InputError(`dimension ${dimension} must be an integer in 1..2000 (pgvector's HNSW limit)`, `${this.name} ${collection}`);
     }

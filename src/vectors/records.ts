@@ -73,6 +73,22 @@ export function unknownCollection(store: string, collection: string): InputError
   return new InputError('no such collection (call ensureCollection first)', `${store} ${collection}`);
 }
 
+/** A collection's entry as a store looked it up, or the error naming it when there is none. */
+export function requireCollection<T>(store: string, collection: string, entry: T | undefined): T {
+  if (entry === undefined) throw unknownCollection(store, collection);
+  return entry;
+}
+
+/**
+ * ensureCollection's check: true when the collection already exists with this dimension (nothing to create), false
+ * when it does not exist; a different dimension is refused (a new model or dimension is a new collection).
+ */
+export function existsWithDimension(store: string, collection: string, existing: number | undefined, dimension: number): boolean {
+  if (existing === undefined) return false;
+  if (existing !== dimension) throw dimensionMismatch(store, collection, existing, dimension);
+  return true;
+}
+
 /**
  * Metadata as `key=<JSON value>` tags for stores whose filters work best on one string-list field (LanceDB,
  * Weaviate): an equality filter becomes "the list contains this tag", and 5 and "5" stay different values.

@@ -5,7 +5,7 @@
 // are eligible. Object ids must be UUIDs: a chunk id maps to a UUIDv5 of itself and is kept as `chunkId`.
 import weaviate, { Filters, generateUuid5, type Collection, type FilterValue, type WeaviateClient } from 'weaviate-client';
 import { InputError } from '../contracts/errors';
-import { assertCollectionName, checkQuery, checkRecords, dimensionMismatch, metadataTags, slices, unknownCollection } from './records';
+import { assertCollectionName, checkQuery, checkRecords, existsWithDimension, metadataTags, requireCollection, slices } from './records';
 import type { VectorHit, VectorQuery, VectorRecord, VectorStore } from './store';
 
 type Props = {
@@ -52,17 +52,11 @@ export class WeaviateStore implements VectorStore {
   }
 
   private async require(collection: string): Promise<number> {
-    const dim = await this.dimension(collection);
-    if (dim === undefined) throw unknownCollection(this.name, collection);
-    return dim;
+    return requireCollection(this.name, collection, await this.dimension(collection));
   }
 
   async ensureCollection(collection: string, dimension: number): Promise<void> {
-    const existing = await this.dimension(collection);
-    if (existing !== undefined) {
-      if (existing !== dimension) throw dimensionMismatch(this.name, collection, existing, dimension);
-      return;
-    }
+    if (existsWithDimension(this.name, collection, await this.dimension(collection), dimension)) return;
     await this.client.collections.create<Props>({
       name: className(collection),
       // Weaviate learns the dimension from the first vector; the store keeps it here to check every write.
