@@ -29,6 +29,18 @@ export class PathNotAllowedError extends InputError {
   }
 }
 
+/**
+ * Thrown when a vector store is asked about a collection it does not hold (nothing was indexed there yet, or it was
+ * dropped): names the store and collection and the command that builds it from PostgreSQL.
+ */
+export class CollectionNotFoundError extends InputError {
+  override name = 'CollectionNotFoundError';
+  constructor(readonly store: string, readonly collection: string) {
+    super(`no such collection: nothing is indexed in it yet; build it from PostgreSQL with \`tickflow docs reindex --store ${store}\``
+      + ` (or ingest with --stores ${store})`, `${store} ${collection}`);
+  }
+}
+
 /** Thrown when a required service (PostgreSQL, Temporal, Redis under CI) cannot be reached or started. */
 export class ServiceUnavailableError extends Error {
   override name = 'ServiceUnavailableError';
@@ -74,7 +86,7 @@ export class StaleDataError extends Error {
 }
 
 /** Names of error types the workflow's retry policies treat as non-retryable. */
-export const NON_RETRYABLE_ERROR_TYPES = ['ConfigError', 'InputError', 'ProviderError', 'QualityGateError', 'StaleDataError', 'PathNotAllowedError'];
+export const NON_RETRYABLE_ERROR_TYPES = ['ConfigError', 'InputError', 'CollectionNotFoundError', 'ProviderError', 'QualityGateError', 'StaleDataError', 'PathNotAllowedError'];
 
 /**
  * A typed error as the failure a workflow throws: same type name and message, never retried. Workflows must throw

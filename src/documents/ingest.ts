@@ -5,6 +5,7 @@ import crypto from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { IngestSourceResult } from '../contracts/documents';
 import type { DocumentRepository, QuarantinedDocument } from '../repositories/document-repository';
+import { loadStore, upsertBatches } from '../vectors';
 import type { VectorStore } from '../vectors/store';
 import { chunkText, countTokens, type ChunkOptions } from './chunk';
 import type { Embedder } from './embedders';
@@ -135,6 +136,9 @@ export async function embedPending(ds: DataSource, repo: DocumentRepository, emb
   }
 }
 
+/** Fewer missing rows than this are upserted batch by batch (a bulk load rebuilds the store's whole index). */
+const BULK_LOAD_MIN = 1000;
+
 export interface IndexCounts {
   expected: number;
   upserted: number;
@@ -153,11 +157,9 @@ export async function syncStoreIndex(repo: DocumentRepository, store: VectorStor
   const extra = [...actual].filter((id) => !expectedSet.has(id));
   if (extra.length) await store.delete(collection, extra);
   const missing = expected.filter((id) => !actual.has(id));
-  let upserted = 0;
-  for await (const records of repo.vectorRecords(embedder.model, embedder.version, { ids: missing })) {
-    await store.upsert(collection, records);
-    upserted += records.length;
-    onBatch?.(upserted);
-  }
+  const records = repo.vectorRecords(embedder.model, embedder.version, { ids: missing });
+  // Adding at least as many rows as the collection keeps: one bulk load (one index build) beats row-wise inserts.
+  const bulk = missing.length >= Math.max(BULK_LOAD_MIN, actual.size - extra.length);
+  const upserted = bulk ? await loadStore(store, collection, records, onBatch) : await upsertBatches(store, collection, records, onBatch);
   return { expected: expected.length, upserted, deleted: extra.length };
 }

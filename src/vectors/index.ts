@@ -81,17 +81,30 @@ export function collectionName(model: string, modelVersion: string, dimension: n
   return `${name.slice(0, 52).replace(/_+$/, '')}_${hash}`;
 }
 
-/** Drops the collection and rebuilds it from the batches (PostgreSQL's chunks, the source of truth). */
-export async function reindexStore(store: VectorStore, collection: string, dimension: number,
-  batches: AsyncIterable<VectorRecord[]>): Promise<{ written: number }> {
-  await store.dropCollection(collection);
-  await store.ensureCollection(collection, dimension);
+/** Upserts the batches through the store's bulk path when it has one, else batch by batch; returns records written. */
+export function loadStore(store: VectorStore, collection: string, batches: AsyncIterable<VectorRecord[]>,
+  onBatch?: (written: number) => void): Promise<number> {
+  return store.load ? store.load(collection, batches, onBatch) : upsertBatches(store, collection, batches, onBatch);
+}
+
+/** Upserts the batches one by one (each store call indexes as it goes); returns records written. */
+export async function upsertBatches(store: VectorStore, collection: string, batches: AsyncIterable<VectorRecord[]>,
+  onBatch?: (written: number) => void): Promise<number> {
   let written = 0;
   for await (const batch of batches) {
     await store.upsert(collection, batch);
     written += batch.length;
+    onBatch?.(written);
   }
-  return { written };
+  return written;
+}
+
+/** Drops the collection and rebuilds it from the batches (PostgreSQL's chunks, the source of truth). */
+export async function reindexStore(store: VectorStore, collection: string, dimension: number,
+  batches: AsyncIterable<VectorRecord[]>, onBatch?: (written: number) => void): Promise<{ written: number }> {
+  await store.dropCollection(collection);
+  await store.ensureCollection(collection, dimension);
+  return { written: await loadStore(store, collection, batches, onBatch) };
 }
 
 /** Ids PostgreSQL expects in the collection against those the store holds (like lineage reconcile). */

@@ -84,6 +84,25 @@ export class LanceDbStore implements VectorStore {
     const { table, dimension } = await this.require(collection);
     checkRecords(this.name, collection, dimension, records);
     if (records.length === 0) return;
+    await this.merge(table, dimension, records);
+    await this.maintainIndex(table);
+  }
+
+  /** Every batch merged first, the index trained or optimized once at the end (not once per batch). */
+  async load(collection: string, batches: AsyncIterable<VectorRecord[]>, onBatch?: (written: number) => void): Promise<number> {
+    const { table, dimension } = await this.require(collection);
+    let written = 0;
+    for await (const batch of batches) {
+      checkRecords(this.name, collection, dimension, batch);
+      await this.merge(table, dimension, batch);
+      written += batch.length;
+      onBatch?.(written);
+    }
+    await this.maintainIndex(table);
+    return written;
+  }
+
+  private async merge(table: lancedb.Table, dimension: number, records: VectorRecord[]): Promise<void> {
     const schema = schemaFor(dimension);
     for (const slice of slices(records, 5000)) {
       const rows = slice.map((r) => ({
@@ -97,7 +116,6 @@ export class LanceDbStore implements VectorStore {
       }));
       await table.mergeInsert('id').whenMatchedUpdateAll().whenNotMatchedInsertAll().execute(lancedb.makeArrowTable(rows, { schema }));
     }
-    await this.maintainIndex(table);
   }
 
   /**

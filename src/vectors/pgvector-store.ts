@@ -3,13 +3,20 @@
 // schema `tickflow_vectors`, with an HNSW index (vector_cosine_ops). Filters are WHERE clauses of the ANN query
 // itself; with `hnsw.iterative_scan = relaxed_order` the index scan keeps going until k rows pass them (without it a
 // selective filter sees only the first ef_search candidates and returns fewer than k).
+// Writes go in by binary COPY into a staging table and one INSERT … ON CONFLICT from it; a large load (`load`, used
+// by reindex and by an index sync that adds more rows than the table holds) drops the HNSW index, loads everything
+// in one transaction and builds the index once at the end: building HNSW over n rows is several times faster than
+// n single-row graph inserts, and the transaction makes the swap atomic (a failed load leaves the old table).
 import { InputError } from '../contracts/errors';
+import { COPY_COLUMNS, encodeCopyBinary } from './pgvector-copy';
 import { assertCollectionName, checkQuery, checkRecords, existsWithDimension, requireCollection, slices } from './records';
 import type { VectorHit, VectorQuery, VectorRecord, VectorStore } from './store';
 
-/** What the store needs from a PostgreSQL driver: parameterised queries, and a transaction for session settings. */
+/** What the store needs from a PostgreSQL driver: parameterised queries, binary COPY, a transaction for settings. */
 export interface SqlQueryable {
   query<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<{ rows: R[] }>;
+  /** `COPY table (columns) FROM STDIN (FORMAT binary)` with `data` as its input. */
+  copyFrom(table: string, columns: readonly string[], data: Buffer): Promise<void>;
 }
 export interface SqlClient extends SqlQueryable {
   transaction<T>(fn: (tx: SqlQueryable) => Promise<T>): Promise<T>;
@@ -26,12 +33,22 @@ export interface PgvectorStoreOptions {
   efSearch?: number;
   /** Most tuples an iterative scan visits before it gives up. @default 20000 (pgvector's default) */
   maxScanTuples?: number;
+  /**
+   * maintenance_work_mem for the HNSW build after a load: the graph of 100,000 512-d vectors needs ~300 MB to be
+   * built in memory (pgvector warns and continues on disk, much slower, when it does not fit). @default '1GB'
+   */
+  indexBuildMemory?: string;
 }
 
 const SCHEMA = 'tickflow_vectors';
 const table = (collection: string) => `${SCHEMA}."${collection}"`;
 /** pgvector's text form of a vector. */
 const vectorLiteral = (v: number[]) => `[${v.join(',')}]`;
+const hnswIndex = (collection: string) => `"${collection}_hnsw"`;
+const createHnsw = (collection: string) => `CREATE INDEX IF NOT EXISTS ${hnswIndex(collection)} ON ${table(collection)} USING hnsw (embedding vector_cosine_ops)`;
+/** Rows per COPY: a few MB of 512-d vectors per statement. */
+const COPY_ROWS = 2000;
+const MEMORY = /^\d+(kB|MB|GB)$/;
 
 export class PgvectorStore implements VectorStore {
   readonly name = 'pgvector';
@@ -87,7 +104,7 @@ export class PgvectorStore implements VectorStore {
         document_id text NOT NULL,
         chunk_index integer NOT NULL,
         metadata jsonb NOT NULL DEFAULT '{}'::jsonb)`);
-      await tx.query(`CREATE INDEX IF NOT EXISTS "${collection}_hnsw" ON ${table(collection)} USING hnsw (embedding vector_cosine_ops)`);
+      await tx.query(createHnsw(collection));
       // For selective filters the planner may skip the ANN index and scan these instead: exact, and still k rows.
       await tx.query(`CREATE INDEX IF NOT EXISTS "${collection}_symbol_published" ON ${table(collection)} (symbol, published_at)`);
       await tx.query(`CREATE INDEX IF NOT EXISTS "${collection}_metadata" ON ${table(collection)} USING gin (metadata jsonb_path_ops)`);
@@ -98,18 +115,51 @@ export class PgvectorStore implements VectorStore {
   async upsert(collection: string, records: VectorRecord[]): Promise<void> {
     const dimension = await this.require(collection);
     checkRecords(this.name, collection, dimension, records);
-    for (const slice of slices(records, 500)) {
-      // One JSON parameter per slice (the same on every driver); `(r->'v')::text` is the array's own text, which
-      // is pgvector's input format.
-      const rows = slice.map((r) => ({
-        id: r.id, v: r.vector, s: r.symbol, p: r.publishedAt.toISOString(), d: r.documentId, c: r.chunkIndex, m: r.metadata ?? {},
-      }));
-      await this.sql.query(`INSERT INTO ${table(collection)} (id, embedding, symbol, published_at, document_id, chunk_index, metadata)
-        SELECT r->>'id', (r->'v')::text::vector, r->>'s', (r->>'p')::timestamptz, r->>'d', (r->>'c')::int, (r->'m')::jsonb
-        FROM json_array_elements($1::json) r
-        ON CONFLICT (id) DO UPDATE SET embedding = EXCLUDED.embedding, symbol = EXCLUDED.symbol, published_at = EXCLUDED.published_at,
-          document_id = EXCLUDED.document_id, chunk_index = EXCLUDED.chunk_index, metadata = EXCLUDED.metadata`, [JSON.stringify(rows)]);
-    }
+    if (records.length === 0) return;
+    await this.sql.transaction(async (tx) => {
+      const stage = await this.createStage(tx, collection);
+      for (const slice of slices(records, COPY_ROWS)) await this.merge(tx, collection, stage, slice, dimension);
+    });
+  }
+
+  /**
+   * Upserts every batch in one transaction with the HNSW index dropped, then builds it once: the bulk path for a
+   * reindex (an empty table) or a sync that adds at least as many rows as the table holds. Returns rows written.
+   */
+  async load(collection: string, batches: AsyncIterable<VectorRecord[]>, onBatch?: (written: number) => void): Promise<number> {
+    const dimension = await this.require(collection);
+    const memory = this.options.indexBuildMemory ?? '1GB';
+    if (!MEMORY.test(memory)) throw new InputError(`indexBuildMemory ${JSON.stringify(memory)} must look like 512MB or 1GB`, this.name);
+    return this.sql.transaction(async (tx) => {
+      await tx.query(`DROP INDEX IF EXISTS ${SCHEMA}.${hnswIndex(collection)}`);
+      const stage = await this.createStage(tx, collection);
+      let written = 0;
+      for await (const batch of batches) {
+        checkRecords(this.name, collection, dimension, batch);
+        for (const slice of slices(batch, COPY_ROWS)) await this.merge(tx, collection, stage, slice, dimension);
+        written += batch.length;
+        onBatch?.(written);
+      }
+      await tx.query(`SET LOCAL maintenance_work_mem = '${memory}'`);
+      await tx.query(createHnsw(collection));
+      return written;
+    });
+  }
+
+  /** A temporary table shaped like the collection's, dropped at commit. */
+  private async createStage(tx: SqlQueryable, collection: string): Promise<string> {
+    const stage = `stage_${collection}`.slice(0, 63);
+    await tx.query(`CREATE TEMP TABLE IF NOT EXISTS "${stage}" (LIKE ${table(collection)} INCLUDING DEFAULTS) ON COMMIT DROP`);
+    return `"${stage}"`;
+  }
+
+  /** One slice (unique ids, already checked) through the staging table into the collection. */
+  private async merge(tx: SqlQueryable, collection: string, stage: string, slice: VectorRecord[], dimension: number): Promise<void> {
+    await tx.copyFrom(stage, COPY_COLUMNS, encodeCopyBinary(slice, dimension));
+    await tx.query(`INSERT INTO ${table(collection)} (${COPY_COLUMNS.join(', ')}) SELECT ${COPY_COLUMNS.join(', ')} FROM ${stage}
+      ON CONFLICT (id) DO UPDATE SET embedding = EXCLUDED.embedding, symbol = EXCLUDED.symbol, published_at = EXCLUDED.published_at,
+        document_id = EXCLUDED.document_id, chunk_index = EXCLUDED.chunk_index, metadata = EXCLUDED.metadata`);
+    await tx.query(`TRUNCATE ${stage}`);
   }
 
   async delete(collection: string, ids: string[]): Promise<void> {

@@ -4,7 +4,7 @@
 // during the search (single-stage filtering), so a point-in-time query returns k rows whenever k are eligible.
 // There is no local Pinecone: tests run this module against test/helpers/pinecone-fake.ts.
 import { InputError, ServiceUnavailableError } from '../contracts/errors';
-import { assertCollectionName, checkQuery, checkRecords, dimensionMismatch, flatMetadata, METADATA_PREFIX, slices } from './records';
+import { assertCollectionName, checkQuery, checkRecords, dimensionMismatch, flatMetadata, METADATA_PREFIX, slices, unknownCollection } from './records';
 import type { VectorHit, VectorQuery, VectorRecord, VectorStore } from './store';
 
 export const PINECONE_API_VERSION = '2025-01';
@@ -28,6 +28,8 @@ interface StoredMetadata {
 export class PineconeStore implements VectorStore {
   readonly name = 'pinecone';
   private dimension: number | undefined;
+  /** Namespaces seen holding vectors (a query checks once that its namespace exists: Pinecone answers no matches). */
+  private readonly present = new Set<string>();
 
   /** `indexUrl`: the index host, e.g. https://my-index-abc123.svc.us-east-1.pinecone.io. The key is a secret. */
   constructor(private readonly indexUrl: string, private readonly apiKey: string) {}
@@ -77,6 +79,8 @@ export class PineconeStore implements VectorStore {
     checkRecords(this.name, collection, await this.indexDimension(), records);
     // Pinecone's documented batch limit is 1,000 vectors (and 2 MB) per request.
     for (const slice of slices(records, 100)) {
+      // Stats are eventually consistent: what we wrote exists, whatever describe_index_stats says yet.
+      this.present.add(collection);
       await this.call('POST', '/vectors/upsert', {
         namespace: collection,
         vectors: slice.map((r) => ({
@@ -96,6 +100,11 @@ export class PineconeStore implements VectorStore {
   async query(collection: string, query: VectorQuery): Promise<VectorHit[]> {
     assertCollectionName(this.name, collection);
     checkQuery(this.name, collection, await this.indexDimension(), query);
+    // An absent namespace would answer an empty list, indistinguishable from "nothing matches": say it is missing.
+    if (!this.present.has(collection)) {
+      if (!(await this.stats()).namespaces[collection]) throw unknownCollection(this.name, collection);
+      this.present.add(collection);
+    }
     if (query.symbols?.length === 0) return [];
     const filter = pineconeFilter(query);
     const res = await this.call<{ matches?: Array<{ id: string; score: number; metadata?: StoredMetadata }> }>('POST', '/query', {
@@ -132,6 +141,7 @@ export class PineconeStore implements VectorStore {
 
   async dropCollection(collection: string): Promise<void> {
     assertCollectionName(this.name, collection);
+    this.present.delete(collection);
     if ((await this.stats()).namespaces[collection]) await this.call('POST', '/vectors/delete', { namespace: collection, deleteAll: true });
   }
 

@@ -1,6 +1,6 @@
 // Checks and encodings every backend shares, so a bad record or query fails the same way in each store and the
 // stores agree on what a collection name and a metadata filter mean.
-import { InputError } from '../contracts/errors';
+import { CollectionNotFoundError, InputError } from '../contracts/errors';
 import type { VectorQuery, VectorRecord } from './store';
 
 /** One rule for every backend: lowercase letter first, then lowercase letters, digits and `_`, at most 63 characters. */
@@ -69,8 +69,8 @@ export function dimensionMismatch(store: string, collection: string, existing: n
   );
 }
 
-export function unknownCollection(store: string, collection: string): InputError {
-  return new InputError('no such collection (call ensureCollection first)', `${store} ${collection}`);
+export function unknownCollection(store: string, collection: string): CollectionNotFoundError {
+  return new CollectionNotFoundError(store, collection);
 }
 
 /** A collection's entry as a store looked it up, or the error naming it when there is none. */

@@ -44,6 +44,12 @@ export interface VectorStore {
   readonly name: string;
   ensureCollection(collection: string, dimension: number): Promise<void>;
   upsert(collection: string, records: VectorRecord[]): Promise<void>;
+  /**
+   * A bulk upsert of many batches (a reindex, or a sync adding at least as many rows as the collection holds), for
+   * stores that index faster in one pass at the end than row by row (pgvector's HNSW build, LanceDB's index
+   * training). Same result as upserting each batch; returns the records written. Absent: callers upsert per batch.
+   */
+  load?(collection: string, batches: AsyncIterable<VectorRecord[]>, onBatch?: (written: number) => void): Promise<number>;
   delete(collection: string, ids: string[]): Promise<void>;
   query(collection: string, query: VectorQuery): Promise<VectorHit[]>;
   count(collection: string): Promise<number>;

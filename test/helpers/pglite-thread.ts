@@ -5,7 +5,8 @@ import path from 'node:path';
 import { Worker, isMainThread, parentPort } from 'node:worker_threads';
 import type { SqlClient, SqlQueryable } from '../../src/vectors/pgvector-store';
 
-interface Request { id: number; text: string; params?: unknown[] }
+/** `blob`: COPY input (PGlite reads it as /dev/blob). */
+interface Request { id: number; text: string; params?: unknown[]; blob?: Uint8Array }
 type Reply = { id: number; rows: unknown[] } | { id: number; error: string };
 
 /** Starts PGlite in memory in a worker thread; queries are serialised (PGlite is one connection). */
@@ -25,12 +26,15 @@ export async function pgliteThreadClient(): Promise<SqlClient> {
     worker.once('message', () => resolve());
     worker.once('error', reject);
   });
-  const send = <R>(text: string, params?: unknown[]) =>
+  const send = <R>(text: string, params?: unknown[], blob?: Uint8Array) =>
     new Promise<{ rows: R[] }>((resolve, reject) => {
       const id = ++next;
       pending.set(id, { resolve: (rows) => resolve({ rows: rows as R[] }), reject });
-      worker.postMessage({ id, text, params } satisfies Request);
+      worker.postMessage({ id, text, params, blob } satisfies Request);
     });
+  const copy = async (table: string, columns: readonly string[], data: Buffer) => {
+    await send(`COPY ${table} (${columns.join(', ')}) FROM '/dev/blob' WITH (FORMAT binary)`, [], new Uint8Array(data));
+  };
   // One transaction at a time, and no other statement inside it.
   let lock: Promise<unknown> = Promise.resolve();
   const exclusive = <T>(fn: () => Promise<T>): Promise<T> => {
@@ -38,9 +42,10 @@ export async function pgliteThreadClient(): Promise<SqlClient> {
     lock = run.catch(() => undefined);
     return run;
   };
-  const direct: SqlQueryable = { query: (text, params) => send(text, params) };
+  const direct: SqlQueryable = { query: (text, params) => send(text, params), copyFrom: copy };
   return {
     query: (text, params) => exclusive(() => send(text, params)),
+    copyFrom: (table, columns, data) => exclusive(() => copy(table, columns, data)),
     transaction: (fn) => exclusive(async () => {
       await send('BEGIN');
       try {
@@ -65,9 +70,10 @@ if (!isMainThread && parentPort) {
     const { PGlite } = await import('@electric-sql/pglite');
     const { vector } = await import('@electric-sql/pglite-pgvector');
     const db = await PGlite.create({ extensions: { vector } });
-    const answer = async ({ id, text, params }: Request) => {
+    const answer = async ({ id, text, params, blob }: Request) => {
       try {
-        const rows = params ? (await db.query(text, params)).rows : (await db.exec(text)).flatMap((r) => r.rows);
+        const rows = blob ? (await db.query(text, params, { blob: new Blob([new Uint8Array(blob)]) })).rows
+          : params ? (await db.query(text, params)).rows : (await db.exec(text)).flatMap((r) => r.rows);
         port.postMessage({ id, rows } satisfies Reply);
       } catch (err) {
         port.postMessage({ id, error: (err as Error).message } satisfies Reply);

@@ -1,5 +1,6 @@
 // The one behaviour every vector backend must show, run against each real store (LanceDB on disk, pgvector on
 // PGlite, a ChromaDB server, a Weaviate server, the Pinecone fake). Each test file owns one store instance.
+import { CollectionNotFoundError } from '../../src/contracts/errors';
 import { collectionName, reconcileStore, reindexStore, type VectorRecord, type VectorStore } from '../../src/vectors';
 import { clusteredVectors, cosine, exactTopK } from './vector-data';
 
@@ -147,6 +148,22 @@ export function describeVectorStoreContract(label: string, open: () => Promise<S
       await expect(store.query(c, { vector: [1, 2, 3], k: 1 })).rejects.toThrow(/query.*dimension 3/);
       await expect(store.upsert(c, [{ ...bad, vector: [1, 2, 3, 4, 5, 6, 7, Number.NaN] }])).rejects.toThrow(/non-finite/);
       expect(await store.count(c)).toBe(0);
+    });
+
+    test('searching a collection nothing was indexed into names the store, the collection and the fix', async () => {
+      const missing = `contract_never_indexed_${label.replace(/[^a-z0-9]/gi, '').toLowerCase()}`;
+      const vector = Array.from({ length: DIM }, (_, i) => (i === 0 ? 1 : 0));
+      const err = await store.query(missing, { vector, k: 3 }).then(() => undefined, (e: unknown) => e);
+      expect(err).toBeInstanceOf(CollectionNotFoundError);
+      expect(err).toMatchObject({ name: 'CollectionNotFoundError', store: store.name, collection: missing });
+      expect((err as Error).message).toBe(`${store.name} ${missing}: no such collection: nothing is indexed in it yet; `
+        + `build it from PostgreSQL with \`tickflow docs reindex --store ${store.name}\` (or ingest with --stores ${store.name})`);
+      // A dropped collection is missing again (not an empty answer).
+      const c = await fresh();
+      await store.upsert(c, records('x', 3, 8, () => T0, () => 'AAPL'));
+      expect(await store.query(c, { vector, k: 3 })).toHaveLength(3);
+      await store.dropCollection(c);
+      await expect(store.query(c, { vector, k: 3 })).rejects.toBeInstanceOf(CollectionNotFoundError);
     });
 
     test('a new model version is a new collection; reindex rebuilds and reconcile compares ids', async () => {

@@ -43,3 +43,49 @@ describe('pgvector: hnsw.iterative_scan', () => {
     expect(withIt.map((h) => h.id)).toEqual(exactTopK(records, q).map((h) => h.id));
   });
 });
+
+describe('pgvector: bulk load (reindex path)', () => {
+  test('load copies every batch with the HNSW index dropped and builds it once; a failing batch rolls the whole load back', async () => {
+    const client = await shared;
+    const store = new PgvectorStore(client);
+    const dim = 16;
+    const records = clusteredVectors(300, dim, 4, 31).map((vector, i) => ({
+      id: `l-${i}`, vector, symbol: i % 2 ? 'AAPL' : 'MSFT', publishedAt: new Date(Date.UTC(2022, 0, 1) + i * 3_600_000),
+      documentId: `d-${Math.floor(i / 3)}`, chunkIndex: i % 3, metadata: { form: i % 5 ? '8-K' : '10-K' },
+    }));
+    const indexes = async () => (await client.query<{ indexname: string }>(
+      `SELECT indexname FROM pg_indexes WHERE schemaname = 'tickflow_vectors' AND tablename = 'bulk' ORDER BY indexname`)).rows.map((r) => r.indexname);
+    async function* batches(rows: typeof records, size: number) {
+      for (let i = 0; i < rows.length; i += size) yield rows.slice(i, i + size);
+    }
+    await store.ensureCollection('bulk', dim);
+    const seen: number[] = [];
+    expect(await store.load('bulk', batches(records, 120), (n) => seen.push(n))).toBe(300);
+    expect(seen).toEqual([120, 240, 300]);
+    expect(await store.count('bulk')).toBe(300);
+    expect(await indexes()).toEqual(['bulk_hnsw', 'bulk_metadata', 'bulk_pkey', 'bulk_symbol_published']);
+    // Binary COPY kept every field: the exact top 10 under a filter, with dates, metadata and chunk indexes intact.
+    const q = { vector: records[40].vector, k: 10, symbols: ['MSFT'], asOf: new Date(Date.UTC(2022, 0, 5)), metadata: { form: '8-K' } };
+    const hits = await store.query('bulk', q);
+    expect(hits.map((h) => h.id)).toEqual(exactTopK(records, q).map((h) => h.id));
+    const first = hits.find((h) => h.id === 'l-40') ?? hits[0];
+    const source = records.find((r) => r.id === first.id)!;
+    expect(first).toMatchObject({ symbol: source.symbol, documentId: source.documentId, chunkIndex: source.chunkIndex });
+    expect(first.publishedAt.toISOString()).toBe(source.publishedAt.toISOString());
+    await client.query('SET enable_seqscan = off');
+    expect(await store.explain('bulk', { vector: records[0].vector, k: 5 })).toMatch(/Index Scan using bulk_hnsw/);
+
+    // Re-loading overwrites by id; a bad record in the second batch undoes the first batch and the index drop too.
+    const moved = records.slice(0, 50).map((r) => ({ ...r, symbol: 'SPY' }));
+    const bad = [{ ...records[60], vector: records[60].vector.map(() => Number.NaN) }];
+    async function* failing() {
+      yield moved;
+      yield bad;
+    }
+    await expect(store.load('bulk', failing())).rejects.toThrow(/bulk record "l-60".*non-finite/);
+    expect(await store.count('bulk')).toBe(300);
+    expect((await store.query('bulk', { vector: records[0].vector, k: 5, symbols: ['SPY'] }))).toEqual([]);
+    expect(await indexes()).toContain('bulk_hnsw');
+    await store.dropCollection('bulk');
+  });
+});
