@@ -56,7 +56,7 @@ export function createDocumentActivities(deps: ActivityDeps) {
       const { info, key, done } = await committed<IngestSourceResult>();
       if (done) return done;
       const ctx = Context.current();
-      const source = createDocumentSource(args.source, args.symbols, deps.config);
+      const source = createDocumentSource(args.source, args.symbols, deps.config, async (key) => (await docs.current(undefined, key)) !== null);
       const beat = info.heartbeatDetails as { done?: number; counts?: DocumentCounts } | undefined;
       const resume = beat?.done !== undefined && beat.counts ? { done: beat.done, counts: beat.counts } : undefined;
       const counts = await ingestSource(ds, docs, source, { pipelineRunId: args.pipelineRunId, chunking: chunkingOf(deps.config) }, {

@@ -72,7 +72,11 @@ export async function ingestSource(ds: DataSource, repo: DocumentRepository, sou
       for (const item of pending) {
         counts.received++;
         if ('unreadable' in item) quarantine.push({ source: source.name, ...item.unreadable });
-        else {
+        else if ('stored' in item) {
+          // Committed earlier (this run's killed attempt or an earlier ingest): an EDGAR filing never changes.
+          symbols.add(item.stored.symbol);
+          counts.unchanged++;
+        } else {
           symbols.add(item.document.symbol);
           const bad = await storeDocument(em, repo, item.document, options.chunking ?? {}, options.pipelineRunId, counts);
           if (bad) quarantine.push(bad);

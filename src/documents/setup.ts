@@ -32,7 +32,8 @@ export function createEmbedder(config: Config, choice?: EmbedderChoice): Embedde
 }
 
 /** The source a workflow input names. */
-export function createDocumentSource(spec: DocumentSourceSpec, symbols: string[] | undefined, config: Config): DocumentSource {
+/** `isStored`: whether PostgreSQL holds a document under a key (EDGAR then skips fetching it). */
+export function createDocumentSource(spec: DocumentSourceSpec, symbols: string[] | undefined, config: Config, isStored?: (key: string) => Promise<boolean>): DocumentSource {
   switch (spec.kind) {
     case 'folder':
       return new FolderSource(spec.path, symbols);
@@ -45,7 +46,7 @@ export function createDocumentSource(spec: DocumentSourceSpec, symbols: string[]
       const client = (baseUrl: string) => new HttpClient({
         provider: 'sec-edgar', baseUrl, timeoutMs: config.providers.timeoutMs, requestsPerMinute: p.requestsPerMinute, headers: { 'user-agent': p.userAgent! },
       });
-      return new EdgarFilingsSource(client(p.baseUrl), client(p.wwwUrl), { symbols, forms: spec.forms, since: spec.since, limit: spec.limit });
+      return new EdgarFilingsSource(client(p.baseUrl), client(p.wwwUrl), { symbols, forms: spec.forms, since: spec.since, limit: spec.limit, isStored });
     }
   }
 }

@@ -28,7 +28,13 @@ export interface Unreadable {
   excerpt: string | null;
 }
 
-export type SourceItem = { document: RawDocument } | { unreadable: Unreadable };
+/** A document the database already holds under its key, so the source did not fetch it (an EDGAR filing never changes). */
+export interface AlreadyStored {
+  key: string;
+  symbol: string;
+}
+
+export type SourceItem = { document: RawDocument } | { unreadable: Unreadable } | { stored: AlreadyStored };
 
 export interface DocumentSource {
   readonly name: string;
@@ -236,6 +242,11 @@ export interface EdgarOptions {
   since?: string;
   /** Newest filings per symbol. @default 10 */
   limit?: number;
+  /**
+   * Whether PostgreSQL already holds a document under this key (the source of truth): a filing's archive is never
+   * fetched again then, so a resumed or repeated ingest re-reads only what is not committed.
+   */
+  isStored?: (key: string) => Promise<boolean>;
 }
 
 /**
@@ -279,10 +290,15 @@ export class EdgarFilingsSource implements DocumentSource {
           yield { unreadable: { location: `${this.data.describe(req)}#filings.recent.filingDate[${i}]`, symbol, reason: `filing date ${recent.filingDate[i]} does not exist`, excerpt: null } };
           continue;
         }
+        const key = `sec-edgar:${accession}`;
+        if (await this.options.isStored?.(key)) {
+          yield { stored: { key, symbol } };
+          continue;
+        }
         const body = await this.www.text(docReq);
         yield {
           document: {
-            key: `sec-edgar:${accession}`, symbol, publishedAt: filingPublishedAt(recent.acceptanceDateTime[i], recent.filingDate[i]), source: this.name,
+            key, symbol, publishedAt: filingPublishedAt(recent.acceptanceDateTime[i], recent.filingDate[i]), source: this.name,
             formType: recent.form[i], title: recent.primaryDocDescription?.[i] ?? null, link, fileName: recent.primaryDocument[i], body,
           },
         };

@@ -211,6 +211,38 @@ describe('SEC EDGAR filings (replay server)', () => {
     expect(server.requests.every((r) => r.headers['user-agent'] === 'Tickflow tests admin@example.com')).toBe(true);
   });
 
+  it('a resumed or repeated ingest does not fetch again a filing PostgreSQL already holds (the database decides, not the cursor)', async () => {
+    const ds = await openTestDataSource();
+    try {
+      await resetData(ds);
+      const repo = new DocumentRepository(ds);
+      const isStored = async (key: string) => (await repo.current(undefined, key)) !== null;
+      const archive = (r: { path: string }) => r.path.startsWith('/Archives/');
+      server.reset();
+      // The first attempt commits the first filing (batch of 1) and dies before the second.
+      const killed = new Error('worker killed');
+      let committed: { done: number; counts: Awaited<ReturnType<typeof ingestSource>> } | undefined;
+      await expect(ingestSource(ds, repo, edgar({ symbols: ['AAPL'], since: '2020-01-01', isStored }), { pipelineRunId: null }, {
+        batch: 1, onCommit: (done, counts) => { committed = { done, counts: structuredClone(counts) }; throw killed; },
+      })).rejects.toBe(killed);
+      expect(await count(ds, 'SELECT count(*) AS n FROM document')).toBe(1);
+      expect(server.requests.filter(archive)).toHaveLength(1);
+
+      // The retry (heartbeat cursor or not) reads the submissions again but fetches only the filing not committed.
+      server.reset();
+      const resumed = await ingestSource(ds, repo, edgar({ symbols: ['AAPL'], since: '2020-01-01', isStored }), { pipelineRunId: null }, { resume: committed, batch: 1 });
+      expect(server.requests.filter(archive).map((r) => r.path)).toEqual(['/Archives/edgar/data/320193/000032019325000057/aapl-20250329.htm']);
+      expect(resumed).toMatchObject({ received: 2, written: 2, unchanged: 0, symbols: ['AAPL'] });
+      server.reset();
+      const again = await ingestSource(ds, repo, edgar({ symbols: ['AAPL'], since: '2020-01-01', isStored }), { pipelineRunId: null });
+      expect(server.requests.filter(archive)).toEqual([]);
+      expect(again).toMatchObject({ received: 2, written: 0, unchanged: 2 });
+      expect(await count(ds, 'SELECT count(*) AS n FROM document')).toBe(2);
+    } finally {
+      await ds.destroy();
+    }
+  });
+
   it('names an unknown ticker, and classifies a failing archive as transient', async () => {
     server.reset();
     await expect(edgar({ symbols: ['AAPL', 'NOPE'] }).items()[Symbol.asyncIterator]().next()).rejects.toThrow(new InputError("NOPE is not in SEC's company_tickers.json", 'symbols'));
