@@ -219,18 +219,24 @@ export class NewsJsonlSource implements DocumentSource {
   }
 }
 
+/** EDGAR's columnar filing list: `filings.recent` in the submissions JSON, and the whole body of each older page. */
+const filingListSchema = z.object({
+  accessionNumber: z.array(z.string()),
+  filingDate: z.array(z.string()),
+  acceptanceDateTime: z.array(z.string()),
+  form: z.array(z.string()),
+  primaryDocument: z.array(z.string()),
+  primaryDocDescription: z.array(z.string()).optional(),
+});
+type FilingList = z.infer<typeof filingListSchema>;
+
 const submissionsSchema = z.object({
   cik: z.union([z.string(), z.number()]),
   name: z.string().optional(),
   filings: z.object({
-    recent: z.object({
-      accessionNumber: z.array(z.string()),
-      filingDate: z.array(z.string()),
-      acceptanceDateTime: z.array(z.string()),
-      form: z.array(z.string()),
-      primaryDocument: z.array(z.string()),
-      primaryDocDescription: z.array(z.string()).optional(),
-    }),
+    recent: filingListSchema,
+    /** Older filings, newest page first: `CIK##########-submissions-001.json`, … with the dates they span. */
+    files: z.array(z.object({ name: z.string().regex(/^CIK\d{10}-submissions-\d{3}\.json$/), filingFrom: z.string(), filingTo: z.string() })).default([]),
   }),
 });
 
@@ -275,19 +281,31 @@ export class EdgarFilingsSource implements DocumentSource {
     for (const symbol of this.options.symbols) {
       const cik = ciks.get(symbol)!;
       const req = { path: `/submissions/CIK${String(cik).padStart(10, '0')}.json`, symbol };
-      const recent = (await this.data.json(req, submissionsSchema)).filings.recent;
-      const picked: number[] = [];
-      for (let i = 0; i < recent.accessionNumber.length && picked.length < (this.options.limit ?? 10); i++) {
-        if (!forms.has(recent.form[i])) continue;
-        if (this.options.since && recent.filingDate[i] < this.options.since) continue;
-        picked.push(i);
+      const { filings } = await this.data.json(req, submissionsSchema);
+      const limit = this.options.limit ?? 10;
+      // Pages of filings newest first: `recent`, then each older file while the range reaches back into it.
+      const pages: { list: FilingList; where: string }[] = [{ list: filings.recent, where: `${this.data.describe(req)}#filings.recent.` }];
+      const picked: { list: FilingList; i: number; where: string }[] = [];
+      const pick = (page: { list: FilingList; where: string }) => {
+        for (let i = 0; i < page.list.accessionNumber.length && picked.length < limit; i++) {
+          if (!forms.has(page.list.form[i])) continue;
+          if (this.options.since && page.list.filingDate[i] < this.options.since) continue;
+          picked.push({ list: page.list, i, where: page.where });
+        }
+      };
+      pick(pages[0]);
+      for (const file of filings.files) {
+        if (picked.length >= limit || (this.options.since && file.filingTo < this.options.since)) break;
+        const pageReq = { path: `/submissions/${file.name}`, symbol };
+        const page = { list: await this.data.json(pageReq, filingListSchema), where: `${this.data.describe(pageReq)}#` };
+        pick(page);
       }
-      for (const i of picked) {
-        const accession = recent.accessionNumber[i];
-        const docReq = { path: `/Archives/edgar/data/${cik}/${accession.replace(/-/g, '')}/${recent.primaryDocument[i]}`, symbol };
+      for (const { list, i, where } of picked) {
+        const accession = list.accessionNumber[i];
+        const docReq = { path: `/Archives/edgar/data/${cik}/${accession.replace(/-/g, '')}/${list.primaryDocument[i]}`, symbol };
         const link = this.www.describe(docReq);
-        if (!parseIsoDate(recent.filingDate[i]).ok) {
-          yield { unreadable: { location: `${this.data.describe(req)}#filings.recent.filingDate[${i}]`, symbol, reason: `filing date ${recent.filingDate[i]} does not exist`, excerpt: null } };
+        if (!parseIsoDate(list.filingDate[i]).ok) {
+          yield { unreadable: { location: `${where}filingDate[${i}]`, symbol, reason: `filing date ${list.filingDate[i]} does not exist`, excerpt: null } };
           continue;
         }
         const key = `sec-edgar:${accession}`;
@@ -298,8 +316,8 @@ export class EdgarFilingsSource implements DocumentSource {
         const body = await this.www.text(docReq);
         yield {
           document: {
-            key, symbol, publishedAt: filingPublishedAt(recent.acceptanceDateTime[i], recent.filingDate[i]), source: this.name,
-            formType: recent.form[i], title: recent.primaryDocDescription?.[i] ?? null, link, fileName: recent.primaryDocument[i], body,
+            key, symbol, publishedAt: filingPublishedAt(list.acceptanceDateTime[i], list.filingDate[i]), source: this.name,
+            formType: list.form[i], title: list.primaryDocDescription?.[i] ?? null, link, fileName: list.primaryDocument[i], body,
           },
         };
       }

@@ -243,6 +243,40 @@ describe('SEC EDGAR filings (replay server)', () => {
     }
   });
 
+  it('pages the older submissions files when the range reaches back past filings.recent, and only then', async () => {
+    const olderPage = '/submissions/CIK0000320193-submissions-001.json';
+    const paged = await ReplayServer.start([
+      { path: '/files/company_tickers.json', file: 'sec-edgar/company_tickers.json' },
+      { path: '/submissions/CIK0000320193.json', file: 'sec-edgar/submissions_CIK0000320193_paged.json' },
+      { path: olderPage, file: 'sec-edgar/CIK0000320193-submissions-001.json' },
+      { path: '/Archives/edgar/data/320193/000032019325000073/aapl-20250628.htm', file: 'sec-edgar/archives/AAPL_10-Q_2025-08-01_0000320193-25-000073.htm', contentType: 'text/html' },
+      { path: '/Archives/edgar/data/320193/000032019325000057/aapl-20250329.htm', file: 'sec-edgar/archives/AAPL_10-Q_2025-05-02_0000320193-25-000057.htm', contentType: 'text/html' },
+    ]);
+    const client = () => new HttpClient({ provider: 'sec-edgar', baseUrl: paged.baseUrl, timeoutMs: 5000, requestsPerMinute: 6000, headers: { 'user-agent': 'Tickflow tests admin@example.com' } });
+    const edgar = (options: ConstructorParameters<typeof EdgarFilingsSource>[2]) => new EdgarFilingsSource(client(), client(), options);
+    try {
+      // The 2019 8-K is on the older page; PostgreSQL "holds" it, so its archive is not fetched (no fixture needed).
+      const stored = new Set(['sec-edgar:0001193125-19-292676']);
+      const items = [];
+      for await (const item of edgar({ symbols: ['AAPL'], forms: ['10-Q', '8-K'], since: '2019-01-01', isStored: async (k) => stored.has(k) }).items()) items.push(item);
+      expect(items.map((i) => ('document' in i ? i.document.key : 'stored' in i ? `stored ${i.stored.key}` : 'unreadable'))).toEqual([
+        'sec-edgar:0000320193-25-000073', 'sec-edgar:0000320193-25-000057', 'stored sec-edgar:0001193125-19-292676',
+      ]);
+      expect(paged.requests.map((r) => r.path).filter((p) => p.startsWith('/submissions/'))).toEqual(['/submissions/CIK0000320193.json', olderPage]);
+      // Same user agent (and the same rate-limited client) for the older page.
+      expect(paged.requests.every((r) => r.headers['user-agent'] === 'Tickflow tests admin@example.com')).toBe(true);
+
+      // A range inside `recent` (filingTo of the page is 2024-04-29), or a limit `recent` fills: no older page.
+      for (const options of [{ since: '2025-01-01' }, { limit: 2 }]) {
+        paged.reset();
+        for await (const item of edgar({ symbols: ['AAPL'], forms: ['10-Q', '8-K'], ...options }).items()) void item;
+        expect(paged.requests.map((r) => r.path)).not.toContain(olderPage);
+      }
+    } finally {
+      await paged.stop();
+    }
+  });
+
   it('names an unknown ticker, and classifies a failing archive as transient', async () => {
     server.reset();
     await expect(edgar({ symbols: ['AAPL', 'NOPE'] }).items()[Symbol.asyncIterator]().next()).rejects.toThrow(new InputError("NOPE is not in SEC's company_tickers.json", 'symbols'));
