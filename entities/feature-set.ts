@@ -12,5 +12,7 @@ export class FeatureSet {
   @Column({ name: 'feature_names', type: 'text', array: true }) featureNames: string[];
   /** Bars an indicator needs before its first value: what incremental runs must re-read. */
   @Column({ name: 'warmup_bars', type: 'int' }) warmupBars: number;
+  /** The input datasets the set reads (src/contracts/derived.ts): which changes make its rows stale. */
+  @Column({ type: 'text', array: true, default: () => "'{price_data}'" }) inputs: string[];
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
 }

@@ -11,6 +11,8 @@ export type DerivedKind = 'feature_data' | 'portfolio_position' | 'var_calculati
 export interface DerivedKindSpec {
   /** The inputs a change of which makes stored rows stale from the changed instant on. */
   inputs: readonly InputDataset[];
+  /** Each key (version) reads a subset of `inputs`, stored with it (feature_set.inputs). */
+  perKeyInputs?: boolean;
   /** What `derived_key` holds. */
   key: string;
   /** What `scope_key` holds. */
@@ -19,9 +21,12 @@ export interface DerivedKindSpec {
 
 /** Planned kinds, as they get tables and writers: document_embedding (document; model version, scope document). */
 export const DERIVED_KINDS: Readonly<Record<DerivedKind, DerivedKindSpec>> = {
-  // Fundamental ratios read company_fundamental point in time; its importer does not mark yet (restatements are new
-  // versions published later, so they never change stored rows before their publication).
-  feature_data: { inputs: ['price_data', 'company_fundamental'], key: 'feature-set version', scope: 'symbol' },
+  // Per key: each feature-set version reads only its own inputs (feature_set.inputs, from its indicators): bars for
+  // the price sets, bars and company_fundamental for the ratios, documents only for the `documents` set. A change
+  // marks only the versions that read it. company_fundamental's importer does not mark yet (restatements are new
+  // versions published later, so they never change stored rows before their publication). A document mark has
+  // every interval the version holds rows in (documents have no interval).
+  feature_data: { inputs: ['price_data', 'company_fundamental', 'document'], perKeyInputs: true, key: 'feature-set version', scope: 'symbol' },
   // Positions and valuations of a portfolio: stale from a revised bar of a symbol it held, or from the first date a
   // booking touched (scope ALL_SCOPES: the whole portfolio).
   portfolio_position: { inputs: ['price_data', 'trade'], key: 'portfolio id', scope: "symbol, or '*' for the whole portfolio" },

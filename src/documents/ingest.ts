@@ -4,6 +4,7 @@
 import crypto from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { IngestSourceResult } from '../contracts/documents';
+import { DerivedStalenessRepository } from '../repositories/derived-staleness-repository';
 import type { DocumentRepository, QuarantinedDocument } from '../repositories/document-repository';
 import { loadStore, upsertBatches } from '../vectors';
 import type { VectorStore } from '../vectors/store';
@@ -31,7 +32,8 @@ export interface IngestHooks {
 }
 
 /** Stores one document read from a source: nothing when its text is unchanged, a new version otherwise. */
-async function storeDocument(em: EntityManager, repo: DocumentRepository, doc: RawDocument, chunking: ChunkOptions, pipelineRunId: string | null, counts: DocumentCounts): Promise<QuarantinedDocument | null> {
+async function storeDocument(em: EntityManager, repo: DocumentRepository, doc: RawDocument, chunking: ChunkOptions, pipelineRunId: string | null, counts: DocumentCounts,
+  changedFrom: Map<string, Date>): Promise<QuarantinedDocument | null> {
   let text: string;
   let format: string;
   try {
@@ -54,6 +56,10 @@ async function storeDocument(em: EntityManager, repo: DocumentRepository, doc: R
   }, chunks, pipelineRunId);
   counts.written++;
   if (current) counts.revised++;
+  // Features read documents by publication time: the symbol's rows from the earlier of old and new dates are stale.
+  const from = current && current.publishedAt < doc.publishedAt ? current.publishedAt : doc.publishedAt;
+  const known = changedFrom.get(doc.symbol);
+  if (!known || from < known) changedFrom.set(doc.symbol, from);
   counts.chunks += chunks.length;
   return null;
 }
@@ -61,6 +67,7 @@ async function storeDocument(em: EntityManager, repo: DocumentRepository, doc: R
 /** Reads a source into document versions and chunks, `batch` documents per transaction. */
 export async function ingestSource(ds: DataSource, repo: DocumentRepository, source: DocumentSource, options: { pipelineRunId: string | null; chunking?: ChunkOptions }, hooks: IngestHooks = {}): Promise<DocumentCounts> {
   const counts: DocumentCounts = hooks.resume ? structuredClone(hooks.resume.counts) : emptyCounts();
+  const staleness = new DerivedStalenessRepository(ds);
   const symbols = new Set(counts.symbols);
   const skip = hooks.resume?.done ?? 0;
   const batchSize = hooks.batch ?? 10;
@@ -69,6 +76,7 @@ export async function ingestSource(ds: DataSource, repo: DocumentRepository, sou
   const flush = async (last: boolean) => {
     await ds.transaction(async (em) => {
       const quarantine: QuarantinedDocument[] = [];
+      const changedFrom = new Map<string, Date>();
       for (const item of pending) {
         counts.received++;
         if ('unreadable' in item) quarantine.push({ source: source.name, ...item.unreadable });
@@ -78,11 +86,13 @@ export async function ingestSource(ds: DataSource, repo: DocumentRepository, sou
           counts.unchanged++;
         } else {
           symbols.add(item.document.symbol);
-          const bad = await storeDocument(em, repo, item.document, options.chunking ?? {}, options.pipelineRunId, counts);
+          const bad = await storeDocument(em, repo, item.document, options.chunking ?? {}, options.pipelineRunId, counts, changedFrom);
           if (bad) quarantine.push(bad);
         }
       }
       counts.quarantined += await repo.quarantine(em, quarantine, options.pipelineRunId);
+      // Derived data follows its inputs, in the transaction that changed them (documents have no interval).
+      await staleness.markInputChanged(em, 'document', null, changedFrom, options.pipelineRunId);
       counts.symbols = [...symbols].sort();
       if (last) await hooks.inLastTransaction?.(em, counts);
     });

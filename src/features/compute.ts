@@ -1,4 +1,5 @@
 // Computes a feature set over one symbol's bars: the pure core of the features stage.
+import type { InputDataset } from '../contracts/derived';
 import type { Bar } from '../providers/bar';
 import type { FeatureSetSpec } from './feature-set';
 import type { FundamentalFact } from './fundamentals';
@@ -24,8 +25,27 @@ export interface CompiledFeatureSet {
   usesFundamentals: boolean;
   /** Whether the set reads documents. */
   usesDocuments: boolean;
+  /** The input datasets its values are computed from (what makes its rows stale when they change). */
+  inputs: InputDataset[];
   /** Positions (in `names`) of running totals, re-anchored on incremental runs. */
   cumulativeColumns: number[];
+}
+
+/**
+ * Per indicator: document signals read only documents (their values do not depend on prices), fundamental ratios
+ * read company_fundamental and the close, every other indicator reads the bars. Sorted, so it is a stable list.
+ */
+export function featureSetInputs(spec: FeatureSetSpec): InputDataset[] {
+  const inputs = new Set<InputDataset>();
+  for (const d of spec.features) {
+    const ind = indicators[d.indicator];
+    if (ind.documents === true) inputs.add('document');
+    else {
+      inputs.add('price_data');
+      if (ind.fundamental === true) inputs.add('company_fundamental');
+    }
+  }
+  return [...inputs].sort();
 }
 
 export function compileFeatureSet(spec: FeatureSetSpec, version: string): CompiledFeatureSet {
@@ -44,6 +64,7 @@ export function compileFeatureSet(spec: FeatureSetSpec, version: string): Compil
     spec, version, names, warmupBars, lookbackBars: warmupBars + STABILIZATION_BARS,
     usesFundamentals: spec.features.some((d) => indicators[d.indicator].fundamental === true),
     usesDocuments: spec.features.some((d) => indicators[d.indicator].documents === true),
+    inputs: featureSetInputs(spec),
     cumulativeColumns,
   };
 }

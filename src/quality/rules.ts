@@ -267,6 +267,8 @@ export function featureOlderThanBars(): QueryRuleSpec {
         SELECT x.symbol, x.ts, x.computed_at, max(x.bar_written_at) OVER (PARTITION BY x.symbol ORDER BY x.ts, x.computed_at IS NOT NULL) AS bars_written_at
         FROM (SELECT p.symbol, p.ts, p.updated_at AS bar_written_at, NULL::timestamptz AS computed_at FROM price_data p
               WHERE p.symbol = ANY($1) AND p.interval = $2 AND p.ts <= $4
+                -- A set that does not read bars (documents) is not made stale by them.
+                AND EXISTS (SELECT 1 FROM feature_set fs WHERE fs.version = $5 AND 'price_data' = ANY(fs.inputs))
               UNION ALL
               SELECT f.symbol, f.ts, NULL, f.computed_at FROM feature_data f
               WHERE f.feature_set_version = $5 AND f.symbol = ANY($1) AND f.interval = $2 AND f.ts >= $3 AND f.ts <= $4) x

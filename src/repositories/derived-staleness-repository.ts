@@ -7,17 +7,22 @@ import { StaleDataError } from '../contracts/errors';
 import { featureOlderThanBars } from '../quality/rules';
 
 /**
- * Per kind: the (key, scope, from) among `$1` scopes / `$2` from-instants (parallel arrays) and `$3` interval that hold
- * rows at or after `from`. Probes the kind's primary key once per (key, scope), never scans the table.
+ * Per kind: the (key, scope, interval, from) among `$1` scopes / `$2` from-instants (parallel arrays) and `$3` interval
+ * (NULL: every interval, for inputs without one) that hold rows at or after `from`, of keys that read input `$5`.
+ * Probes the kind's primary key once per (key, scope, interval), never scans the table.
  */
 const STORED_KEYS: Record<DerivedKind, string> = {
-  feature_data: `SELECT s.version AS key, u.scope, u.from_ts FROM unnest($1::text[], $2::timestamptz[]) AS u(scope, from_ts) CROSS JOIN feature_set s
-    WHERE EXISTS (SELECT 1 FROM feature_data f WHERE f.feature_set_version = s.version AND f.symbol = u.scope AND f.interval = $3 AND f.ts >= u.from_ts)`,
+  feature_data: `SELECT s.version AS key, u.scope, i.interval, u.from_ts FROM unnest($1::text[], $2::timestamptz[]) AS u(scope, from_ts) CROSS JOIN feature_set s
+    CROSS JOIN LATERAL (SELECT iv.interval FROM (
+        SELECT $3::text AS interval WHERE $3::text IS NOT NULL
+        UNION ALL SELECT DISTINCT f.interval FROM feature_data f WHERE $3::text IS NULL AND f.feature_set_version = s.version AND f.symbol = u.scope) iv
+      WHERE EXISTS (SELECT 1 FROM feature_data f WHERE f.feature_set_version = s.version AND f.symbol = u.scope AND f.interval = iv.interval AND f.ts >= u.from_ts)) i
+    WHERE $5::text = ANY(s.inputs)`,
   // Daily positions only ($3 is the interval of the changed bars: other intervals do not value portfolios).
-  portfolio_position: `SELECT p.id AS key, u.scope, u.from_ts FROM unnest($1::text[], $2::timestamptz[]) AS u(scope, from_ts) CROSS JOIN portfolio p
+  portfolio_position: `SELECT p.id AS key, u.scope, $3::text AS interval, u.from_ts FROM unnest($1::text[], $2::timestamptz[]) AS u(scope, from_ts) CROSS JOIN portfolio p
     WHERE $3 = '1d' AND EXISTS (SELECT 1 FROM portfolio_position pp WHERE pp.portfolio_id = p.id AND pp.as_of >= (u.from_ts AT TIME ZONE 'UTC')::date AND pp.symbol = u.scope)`,
   // A revised bar enters every later window: VaR rows from the bar on whose date held the symbol.
-  var_calculation: `SELECT p.id AS key, u.scope, u.from_ts FROM unnest($1::text[], $2::timestamptz[]) AS u(scope, from_ts) CROSS JOIN portfolio p
+  var_calculation: `SELECT p.id AS key, u.scope, $3::text AS interval, u.from_ts FROM unnest($1::text[], $2::timestamptz[]) AS u(scope, from_ts) CROSS JOIN portfolio p
     WHERE $3 = '1d' AND EXISTS (SELECT 1 FROM var_calculation v JOIN portfolio_position pp ON pp.portfolio_id = v.portfolio_id AND pp.as_of = v.as_of AND pp.symbol = u.scope
       WHERE v.portfolio_id = p.id AND v.as_of >= (u.from_ts AT TIME ZONE 'UTC')::date)`,
 };
@@ -62,17 +67,18 @@ export class DerivedStalenessRepository {
 
   /**
    * `input` changed for these scopes from these instants on (in `em`'s transaction): every stored key of every kind
-   * derived from it that holds rows from there on gets an open mark, or its open mark moves earlier. Returns the marks
+   * derived from it (and, per key, reading it) that holds rows from there on gets an open mark, or its open mark moves
+   * earlier; `interval` null for an input without one (documents): each interval the key holds rows in. Returns the marks
    * written.
    */
-  async markInputChanged(em: EntityManager, input: InputDataset, interval: string, changedFrom: Map<string, Date>, pipelineRunId: string | null): Promise<number> {
+  async markInputChanged(em: EntityManager, input: InputDataset, interval: string | null, changedFrom: Map<string, Date>, pipelineRunId: string | null): Promise<number> {
     if (changedFrom.size === 0) return 0;
     let marked = 0;
     for (const kind of derivedFrom(input)) {
       const [r] = await em.query(
         `WITH k AS (${STORED_KEYS[kind]}), up AS (
            INSERT INTO derived_staleness (derived_kind, derived_key, scope_key, interval, stale_from, input_dataset, pipeline_run_id)
-           SELECT $4, k.key, k.scope, $3, k.from_ts, $5, $6 FROM k
+           SELECT $4, k.key, k.scope, k.interval, k.from_ts, $5, $6 FROM k
            ON CONFLICT (derived_kind, derived_key, scope_key, interval) WHERE cleared_at IS NULL
            DO UPDATE SET stale_from = EXCLUDED.stale_from WHERE EXCLUDED.stale_from < derived_staleness.stale_from
            RETURNING 1

@@ -74,9 +74,9 @@ export class DocumentRepository {
   }
 
   /** The current version of a document, if any. */
-  async current(em: EntityManager | undefined, documentKey: string): Promise<{ id: string; version: number; contentHash: string } | null> {
+  async current(em: EntityManager | undefined, documentKey: string): Promise<{ id: string; version: number; contentHash: string; publishedAt: Date } | null> {
     const [row] = await this.m(em).query(
-      `SELECT id::text, version, content_hash AS "contentHash" FROM document WHERE document_key = $1 AND superseded_at IS NULL`, [documentKey]);
+      `SELECT id::text, version, content_hash AS "contentHash", published_at AS "publishedAt" FROM document WHERE document_key = $1 AND superseded_at IS NULL`, [documentKey]);
     return row ?? null;
   }
 

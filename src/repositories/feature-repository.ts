@@ -75,9 +75,9 @@ export class FeatureRepository {
   /** Records a version in the registry; a version's definitions never change, so an existing row is kept. */
   async register(set: CompiledFeatureSet, em: EntityManager = this.ds.manager): Promise<void> {
     await em.query(
-      `INSERT INTO feature_set (version, name, definitions, feature_names, warmup_bars) VALUES ($1, $2, $3, $4, $5)
+      `INSERT INTO feature_set (version, name, definitions, feature_names, warmup_bars, inputs) VALUES ($1, $2, $3, $4, $5, $6)
        ON CONFLICT (version) DO NOTHING`,
-      [set.version, set.spec.name, JSON.stringify(set.spec.features), set.names, set.warmupBars],
+      [set.version, set.spec.name, JSON.stringify(set.spec.features), set.names, set.warmupBars, set.inputs],
     );
   }
 
