@@ -61,7 +61,7 @@ const insertPrices = (where: string) => `INSERT INTO price_data (symbol, interva
   SELECT symbol, '1d', ts, close * 0.999, close * 1.01, close * 0.99, close, close, volume, 'synthetic', ts - interval '1 day', close, 1, 0.1 FROM src WHERE ${where}`;
 const insertFeatures = (where: string) => `INSERT INTO feature_data (feature_set_version, symbol, interval, ts, values)
   SELECT 'v1', symbol, '1d', ts, array_fill(close, ARRAY[${WIDTH}]) FROM src WHERE ${where}`;
-const inYear = (y: number) => `ts >= '${y}-01-01T00:00:00Z' AND ts < '${y + 1}-01-01T00:00:00Z'`;
+const inYear = (y: number, column = 'ts') => `${column} >= '${y}-01-01T00:00:00Z' AND ${column} < '${y + 1}-01-01T00:00:00Z'`;
 
 /** The year's first weekday at midnight UTC: a day every symbol has a bar on. */
 function firstWeekday(y: number): Date {
@@ -96,10 +96,11 @@ interface LayoutFigures {
   reloadYearS: number;
 }
 
-/** Sizes of a table and its partitions (the parent of a partitioned table holds nothing itself). */
+/** Sizes of both tables and their partitions (a partitioned parent holds nothing itself; a plain table is not in its own tree here). */
 async function sizes(c: Client): Promise<{ index: number; table: number }> {
   const { rows: [r] } = await c.query(`SELECT sum(pg_indexes_size(relid))::float8 AS index, sum(pg_table_size(relid))::float8 AS "table"
-    FROM (SELECT relid FROM pg_partition_tree('price_data') UNION ALL SELECT relid FROM pg_partition_tree('feature_data')) t`);
+    FROM (SELECT relid FROM pg_partition_tree('price_data') UNION SELECT relid FROM pg_partition_tree('feature_data')
+          UNION SELECT 'price_data'::regclass UNION SELECT 'feature_data'::regclass) t`);
   return { index: r.index, table: r.table };
 }
 
@@ -132,7 +133,7 @@ async function measureLayout(c: Client, layout: Layout, symbols: number, log: (m
   const yearOf = (i: number) => FIRST_YEAR + ((i * 13) % (LAST_YEAR - FIRST_YEAR + 1));
   const readSymbolYearMs = await medianMs(41, (i) => c.query(
     `SELECT p.ts, p.close, f.values FROM price_data p JOIN feature_data f ON f.feature_set_version = 'v1' AND f.symbol = p.symbol AND f.interval = p.interval AND f.ts = p.ts
-      WHERE p.symbol = $1 AND p.interval = '1d' AND p.${inYear(yearOf(i))} ORDER BY p.ts`, [symbolOf(i)]));
+      WHERE p.symbol = $1 AND p.interval = '1d' AND ${inYear(yearOf(i), 'p.ts')} ORDER BY p.ts`, [symbolOf(i)]));
   const readCrossSectionMs = await medianMs(21, (i) => c.query(`SELECT symbol, close FROM price_data WHERE interval = '1d' AND ts = $1`, [firstWeekday(yearOf(i))]));
   const hundred = names.slice(0, Math.min(100, names.length));
   const read100SymbolsYearMs = await medianMs(5, (i) => c.query(
