@@ -1,6 +1,8 @@
 // Deterministic synthetic daily bars: seeded geometric Brownian motion with volume, weekdays only and
 // a fixed set of holiday gaps. Same seed, symbol and date → same bar, for demos and benchmarks at any scale.
 // Any range from 1900 on is served in full; an earlier start is refused, never silently cut.
+// Interval '1m' serves 390 one-minute bars per trading day (14:30–20:59 UTC: the NYSE session at UTC−5, DST ignored),
+// each session a walk from that day's daily open, so minute bars scale benchmarks to intraday sizes.
 import { InputError } from '../contracts/errors';
 import { minusDays } from '../contracts/input';
 import type { DatasetRef } from '../contracts/dataset-ref';
@@ -33,6 +35,11 @@ const EARLIEST = '1900-01-01';
 type SyntheticFields = { date: string; open: number; high: number; low: number; close: number; adjClose: number; volume: number };
 
 const HOLIDAYS_MMDD = new Set(['01-01', '07-04', '12-25']);
+/** The intervals served: one bar per trading day, or one per minute of its session. */
+export const SYNTHETIC_INTERVALS = ['1d', '1m'] as const;
+const SESSION_MINUTES = 390;
+/** 09:30 at UTC−5, the NYSE open outside daylight saving time. */
+const SESSION_OPEN_UTC_MS = (14 * 60 + 30) * 60_000;
 const round4 = (x: number) => Math.round(x * 10000) / 10000;
 
 export class SyntheticProvider implements PriceProvider {
@@ -56,9 +63,16 @@ export class SyntheticProvider implements PriceProvider {
     return days;
   }
 
-  async *rows(symbol: string, _interval: string, range: DateRange): AsyncIterable<RawPriceRow> {
+  async *rows(symbol: string, interval: string, range: DateRange): AsyncIterable<RawPriceRow> {
     if (range.from < EARLIEST) {
       throw new InputError(`synthetic bars start at ${EARLIEST}; asked for ${range.from}..${range.to}`, `source synthetic ${symbol}`);
+    }
+    if (!(SYNTHETIC_INTERVALS as readonly string[]).includes(interval)) {
+      throw new InputError(`synthetic bars come in intervals ${SYNTHETIC_INTERVALS.join(', ')}; asked for "${interval}"`, `source synthetic ${symbol}`);
+    }
+    if (interval === '1m') {
+      for await (const day of this.rows(symbol, '1d', range)) yield* this.minutes(symbol, day.fields as SyntheticFields);
+      return;
     }
     // Two paths from a fixed origin, forward and backward, each with its own seed: a bar depends only on seed, symbol
     // and date, so any sub-range yields the same bars as the full range, and a range before the origin is served too.
@@ -68,6 +82,25 @@ export class SyntheticProvider implements PriceProvider {
       yield* earlier.map((fields) => this.row(symbol, fields));
     }
     if (range.to >= ORIGIN) for (const fields of this.walk(symbol, 'forward', start, { from: ORIGIN, to: range.to }, range)) yield this.row(symbol, fields);
+  }
+
+  /** One session of minute bars: a walk from the daily open with the daily volatility spread over its minutes. */
+  private *minutes(symbol: string, daily: SyntheticFields): Iterable<RawPriceRow> {
+    const rand = rng(hash(`${this.seed}:${symbol}:1m:${daily.date}`));
+    const gauss = () => Math.sqrt(-2 * Math.log(rand() || 1e-12)) * Math.cos(2 * Math.PI * rand());
+    const sigma = this.volatility / Math.sqrt(252 * SESSION_MINUTES);
+    const open0 = Date.parse(`${daily.date}T00:00:00Z`) + SESSION_OPEN_UTC_MS;
+    let price = daily.open;
+    for (let m = 0; m < SESSION_MINUTES; m++) {
+      const open = price;
+      const close = open * Math.exp(sigma * gauss());
+      const high = Math.max(open, close) * (1 + Math.abs(0.25 * sigma * gauss()));
+      const low = Math.min(open, close) * (1 - Math.abs(0.25 * sigma * gauss()));
+      price = close;
+      const ts = open0 + m * 60_000;
+      const fields = { date: ts, open: round4(open), high: round4(high), low: round4(low), close: round4(close), adjClose: round4(close), volume: Math.round(daily.volume / SESSION_MINUTES * (0.5 + rand())) };
+      yield { location: `synthetic:${symbol}:${ts}`, raw: fields, fields };
+    }
   }
 
   private row(symbol: string, fields: SyntheticFields): RawPriceRow {

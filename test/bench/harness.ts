@@ -4,7 +4,7 @@ import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { openDataSource } from '../../src/db/data-source';
 
-export type Stage = 'import' | 'features' | 'quality' | 'export' | 'orchestration' | 'portfolio' | 'risk' | 'optimize' | 'vectors';
+export type Stage = 'import' | 'features' | 'quality' | 'export' | 'orchestration' | 'portfolio' | 'risk' | 'optimize' | 'vectors' | 'scale';
 
 /** One figure. `limit` names the reference measured in the same run; `ratio` = our speed / the limit's speed. */
 export interface BenchResult {

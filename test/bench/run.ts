@@ -5,7 +5,7 @@ import path from 'node:path';
 import { loadConfig, projectRoot } from '../../src/config';
 import { scratchDatabase, type BenchResult, type BenchStage, type Stage } from './harness';
 
-const STAGES: Stage[] = ['import', 'features', 'quality', 'export', 'orchestration', 'portfolio', 'risk', 'optimize', 'vectors'];
+const STAGES: Stage[] = ['import', 'features', 'quality', 'export', 'orchestration', 'portfolio', 'risk', 'optimize', 'vectors', 'scale'];
 
 function loadStage(stage: Stage): BenchStage | undefined {
   const file = path.join(__dirname, `${stage}.bench.js`);
@@ -29,7 +29,8 @@ async function main(): Promise<number> {
     return 2;
   }
   const config = loadConfig();
-  const stages = (wanted.length ? (wanted as Stage[]) : STAGES).map((s) => [s, loadStage(s)] as const);
+  // scale runs only when named (`npm run bench -- scale`): up to an hour at full size.
+  const stages = (wanted.length ? (wanted as Stage[]) : STAGES.filter((s) => s !== 'scale')).map((s) => [s, loadStage(s)] as const);
   const adminUrl = process.env.TEST_DATABASE_URL ?? config.databaseUrl ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   const results: BenchResult[] = [];
   for (const [stage, bench] of stages) {

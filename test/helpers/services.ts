@@ -50,9 +50,6 @@ export const testRedisUrl = () => {
   return url.toString();
 };
 
-/** Redis tests run only with Redis; under CI global setup already failed when it is missing. */
-export const describeWithRedis = testRedisUrl() ? describe : describe.skip;
-
 export function openTestDataSource(poolMax = 5): Promise<DataSource> {
   return openDataSource({ url: testDatabaseUrl(), poolMax, applicationName: 'tickflow-test' });
 }

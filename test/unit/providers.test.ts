@@ -85,6 +85,34 @@ describe('SyntheticProvider', () => {
     expect(err.message).toBe('source synthetic ABC: synthetic bars start at 1900-01-01; asked for 1850-01-01..1851-01-01');
   });
 
+  it('serves 390 one-minute bars per trading day, each session from its daily open, the same on every call', async () => {
+    const range = { from: '2019-07-01', to: '2019-07-05' };
+    const days = await collect(new SyntheticProvider(7).rows('ABC', '1d', range));
+    const minutes = await collect(new SyntheticProvider(7).rows('ABC', '1m', range));
+    expect(days).toHaveLength(4); // 07-04 is a holiday
+    expect(minutes).toHaveLength(4 * 390);
+    expect(await collect(new SyntheticProvider(7).rows('ABC', '1m', range))).toEqual(minutes);
+    expect(await collect(new SyntheticProvider(7).rows('ABC', '1m', { from: '2019-07-05', to: '2019-07-05' }))).toEqual(minutes.slice(3 * 390));
+    const ts = minutes.map((r) => new Date(r.fields.date as number).toISOString());
+    expect(ts[0]).toBe('2019-07-01T14:30:00.000Z');
+    expect(ts[389]).toBe('2019-07-01T20:59:00.000Z');
+    expect(ts[390]).toBe('2019-07-02T14:30:00.000Z');
+    expect(new Set(ts).size).toBe(ts.length);
+    for (let d = 0; d < days.length; d++) expect(minutes[d * 390].fields.open).toBe(days[d].fields.open);
+    for (const { fields: f } of minutes) {
+      const [o, h, l, c] = [f.open, f.high, f.low, f.close] as number[];
+      expect(h).toBeGreaterThanOrEqual(Math.max(o, c));
+      expect(l).toBeLessThanOrEqual(Math.min(o, c));
+      expect(l).toBeGreaterThan(0);
+    }
+  });
+
+  it('refuses an interval it does not serve, naming it', async () => {
+    const err = await collect(new SyntheticProvider(7).rows('ABC', '5m', { from: '2019-07-01', to: '2019-07-05' })).catch((e) => e);
+    expect(err).toBeInstanceOf(InputError);
+    expect(err.message).toBe('source synthetic ABC: synthetic bars come in intervals 1d, 1m; asked for "5m"');
+  });
+
   it('produces only weekdays minus holidays, with consistent OHLC', async () => {
     const rows = await collect(new SyntheticProvider().rows('XYZ', '1d', { from: '2019-01-01', to: '2019-12-31' }));
     expect(rows).toHaveLength(SyntheticProvider.tradingDays({ from: '2019-01-01', to: '2019-12-31' }).length);
