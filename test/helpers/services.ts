@@ -50,8 +50,11 @@ export const testRedisUrl = () => {
   return url.toString();
 };
 
-/** Redis tests run only with Redis; under CI global setup already failed when it is missing. */
-export const describeWithRedis = testRedisUrl() ? describe : describe.skip;
+/**
+ * Redis tests run only with Redis; under CI global setup already failed when it is missing. Outside jest (the
+ * benchmarks import this module too) there is no `describe`, and nothing calls this.
+ */
+export const describeWithRedis: jest.Describe = typeof describe === 'undefined' ? (undefined as never) : testRedisUrl() ? describe : describe.skip;
 
 export function openTestDataSource(poolMax = 5): Promise<DataSource> {
   return openDataSource({ url: testDatabaseUrl(), poolMax, applicationName: 'tickflow-test' });
