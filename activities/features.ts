@@ -221,7 +221,7 @@ export function createFeatureActivities(deps: ActivityDeps) {
       const plans: StaleRecomputePlan[] = [];
       for (const version of [...new Set(marks.map((m) => m.key))].sort()) {
         const found = await features.registered(version);
-        if (!found) throw new Error(`stale version ${version} is not registered`); // feature_data's foreign key makes this a bug
+        if (!found) throw new Error(`stale version ${version} is not registered`); // versions are registered before their rows are written (and kept while rows exist): a bug
         const set = compileDeclaredSet(found.name, found.definitions);
         const mine = marks.filter((m) => m.key === version);
         plans.push({

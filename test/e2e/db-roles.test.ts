@@ -76,7 +76,7 @@ describe('least-privilege database roles', () => {
     });
     const input = { symbols: ['AAPL'], from: '2016-01-04', to: '2016-06-30' };
     const summary = await env.client.workflow.execute(marketDataPipeline, { taskQueue, workflowId: `db-roles-${Date.now()}`, args: [input] });
-    expect(summary.quality).toMatchObject({ rulesEvaluated: 18, blockingFailures: [] });
+    expect(summary.quality).toMatchObject({ rulesEvaluated: 19, blockingFailures: [] });
     expect(summary.export!.rows).toBeGreaterThan(100);
     const [run] = await runtime.query(`SELECT status, current_user AS who FROM pipeline_run WHERE id = $1`, [summary.pipelineRunId]);
     expect(run).toEqual({ status: 'completed', who: runtimeRole });

@@ -43,13 +43,13 @@ describe('marketDataPipeline end to end', () => {
 
     // ValidationResult: one row per default rule, all passed, linked to the run.
     const results = await h.ds.query(`SELECT rule, passed, pipeline_run_id, workflow_id FROM validation_result ORDER BY id`);
-    expect(results).toHaveLength(17);
+    expect(results).toHaveLength(18);
     expect(results.every((r: { passed: boolean; pipeline_run_id: string; workflow_id: string }) => r.passed && r.pipeline_run_id === summary.pipelineRunId && r.workflow_id === 'e2e-bundled')).toBe(true);
 
     // PipelineRun: keyed by the execution, completed, with counts and the gate decision.
     const [run] = await h.ds.query(`SELECT * FROM pipeline_run WHERE id = $1`, [summary.pipelineRunId]);
     expect(run).toMatchObject({ workflow_id: 'e2e-bundled', run_id: handle.firstExecutionRunId, workflow_type: 'marketDataPipeline', status: 'completed', error: null, task_queue: taskQueue });
-    expect(run.counts).toMatchObject({ imported: expectedBars, quarantined: 2, features: inRange, validations: 17, exported: summary.export!.rows });
+    expect(run.counts).toMatchObject({ imported: expectedBars, quarantined: 2, features: inRange, validations: 18, exported: summary.export!.rows });
     expect(run.gate).toMatchObject({ decision: 'pass', blockingFailures: [], validationResultIds: summary.quality.resultIds });
     expect(run.finished_at).not.toBeNull();
 

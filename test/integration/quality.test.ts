@@ -70,6 +70,37 @@ describe('quality rules', () => {
     expect(verdict.blockingFailures.sort()).toEqual(['feature.non_finite', 'feature.rsi_range']);
   });
 
+  it('finds ±Infinity as non-finite, and missing values only after the warm-up rows', async () => {
+    await ds.query(`INSERT INTO feature_set (version, name, definitions, feature_names, warmup_bars) VALUES ('t-2', 't', '[]', '{a,b}', 1)`);
+    await ds.query(`INSERT INTO feature_data (feature_set_version, symbol, interval, ts, values) VALUES
+      ('t-2', 'GOOD', '1d', '2019-01-07', '{NULL, 1}'), ('t-2', 'GOOD', '1d', '2019-01-08', '{Infinity, NULL}'),
+      ('t-2', 'GOOD', '1d', '2019-01-09', '{-Infinity, 2}'), ('t-2', 'GOOD', '1d', '2019-01-10', '{1, 2}'),
+      ('t-2', 'BAD', '1d', '2019-01-07', '{NULL, NULL}')`);
+    const verdict = await ds.transaction((em) =>
+      evaluateRules(em, featureRules, { ...scope, featureSetVersion: 't-2' }, { pipelineRunId: null, workflowId: null }));
+    const byRule = Object.fromEntries(verdict.outcomes.map((o) => [o.rule, o]));
+    expect(byRule['feature.non_finite']).toMatchObject({ failingRows: 2, rowsChecked: 5 });
+    // Row 1 of each symbol is its warm-up (warmup_bars 1): GOOD's rows 2..4 are checked, one has a NULL; BAD has none past it.
+    expect(byRule['feature.missing_after_warmup']).toMatchObject({ failingRows: 1, rowsChecked: 3 });
+  });
+
+  it('finds feature rows of an unregistered version (feature_data has no foreign key), and keeps a version with rows', async () => {
+    await ds.query(`INSERT INTO feature_set (version, name, definitions, feature_names, warmup_bars) VALUES ('t-3', 't', '[]', '{a}', 0)`);
+    await ds.query(`INSERT INTO feature_data (feature_set_version, symbol, interval, ts, values) VALUES
+      ('t-3', 'GOOD', '1d', '2019-01-07', '{1}'), ('orphan-1', 'GOOD', '1d', '2019-01-07', '{1}'), ('orphan-1', 'BAD', '1d', '2019-01-08', '{1}')`);
+    const run = (featureSetVersion: string) => ds.transaction((em) =>
+      evaluateRules(em, featureRules, { ...scope, featureSetVersion }, { pipelineRunId: null, workflowId: null }));
+    const orphan = (await run('orphan-1')).outcomes.find((o) => o.rule === 'feature.registered_version')!;
+    expect(orphan).toMatchObject({ passed: false, blocking: true, severity: 'error', rowsChecked: 2, failingRows: 2 });
+    expect((await run('t-3')).outcomes.find((o) => o.rule === 'feature.registered_version')).toMatchObject({ passed: true, rowsChecked: 1, failingRows: 0 });
+    // Deleting or renaming a version that still has rows is refused; one without rows may go.
+    await expect(ds.query(`DELETE FROM feature_set WHERE version = 't-3'`)).rejects.toThrow(/feature-set version t-3 still has feature_data rows/);
+    await expect(ds.query(`UPDATE feature_set SET version = 't-4' WHERE version = 't-3'`)).rejects.toThrow(/still has feature_data rows/);
+    await ds.query(`DELETE FROM feature_data WHERE feature_set_version = 't-3'`);
+    await ds.query(`DELETE FROM feature_set WHERE version = 't-3'`);
+    expect(await ds.query(`SELECT version FROM feature_set WHERE version = 't-3'`)).toEqual([]);
+  });
+
   it('skips feature rules when no feature set is in scope', async () => {
     const verdict = await ds.transaction((em) => evaluateRules(em, defaultRules, scope, { pipelineRunId: null, workflowId: null }));
     expect(verdict.outcomes.map((o) => o.rule)).toEqual(defaultRules.filter((r) => r.targetTable !== 'feature_data').map((r) => r.name));
