@@ -284,7 +284,6 @@ export class EdgarFilingsSource implements DocumentSource {
       const { filings } = await this.data.json(req, submissionsSchema);
       const limit = this.options.limit ?? 10;
       // Pages of filings newest first: `recent`, then each older file while the range reaches back into it.
-      const pages: { list: FilingList; where: string }[] = [{ list: filings.recent, where: `${this.data.describe(req)}#filings.recent.` }];
       const picked: { list: FilingList; i: number; where: string }[] = [];
       const pick = (page: { list: FilingList; where: string }) => {
         for (let i = 0; i < page.list.accessionNumber.length && picked.length < limit; i++) {
@@ -293,12 +292,11 @@ export class EdgarFilingsSource implements DocumentSource {
           picked.push({ list: page.list, i, where: page.where });
         }
       };
-      pick(pages[0]);
+      pick({ list: filings.recent, where: `${this.data.describe(req)}#filings.recent.` });
       for (const file of filings.files) {
         if (picked.length >= limit || (this.options.since && file.filingTo < this.options.since)) break;
         const pageReq = { path: `/submissions/${file.name}`, symbol };
-        const page = { list: await this.data.json(pageReq, filingListSchema), where: `${this.data.describe(pageReq)}#` };
-        pick(page);
+        pick({ list: await this.data.json(pageReq, filingListSchema), where: `${this.data.describe(pageReq)}#` });
       }
       for (const { list, i, where } of picked) {
         const accession = list.accessionNumber[i];

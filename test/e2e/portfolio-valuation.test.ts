@@ -10,8 +10,8 @@ import type { DataSource } from 'typeorm';
 import { valuePortfolio } from '../../src/portfolio/valuation';
 import { PortfolioRepository } from '../../src/repositories/portfolio-repository';
 import { bookTrades } from '../../workflows';
-import { childEnv, spawnTickflow, waitFor, type Spawned } from '../helpers/processes';
-import { openTestDataSource, resetData, startTemporal, testDatabaseUrl, testRedisUrl } from '../helpers/services';
+import { spawnTestWorker, waitFor, type Spawned } from '../helpers/processes';
+import { openTestDataSource, resetData, startTemporal } from '../helpers/services';
 
 jest.setTimeout(300_000);
 
@@ -44,7 +44,7 @@ describe('portfolio valuation on a worker that dies', () => {
   });
 
   const startWorker = () => {
-    const w = spawnTickflow(['worker'], childEnv({ DATABASE_URL: testDatabaseUrl(), TEMPORAL_ADDRESS: env.address, TEMPORAL_TASK_QUEUE: taskQueue, REDIS_URL: testRedisUrl() }));
+    const w = spawnTestWorker(env.address, taskQueue);
     workers.push(w);
     return w;
   };

@@ -14,8 +14,8 @@ import { RiskRepository } from '../../src/repositories/risk-repository';
 import { computeRisk, RISK_CHUNK } from '../../src/risk/risk-run';
 import { riskOptionsSchema, type RiskMethodName } from '../../src/contracts/risk';
 import { bookTrades, riskRun } from '../../workflows';
-import { childEnv, spawnTickflow, waitFor, type Spawned } from '../helpers/processes';
-import { bundledBars, insertRawBars, openTestDataSource, resetData, startTemporal, testDatabaseUrl, testRedisUrl } from '../helpers/services';
+import { spawnTestWorker, waitFor, type Spawned } from '../helpers/processes';
+import { bundledBars, insertRawBars, openTestDataSource, resetData, startTemporal } from '../helpers/services';
 
 jest.setTimeout(120_000);
 
@@ -56,7 +56,7 @@ describe('riskRun with its worker killed mid-range', () => {
   });
 
   const startWorker = () => {
-    const w = spawnTickflow(['worker'], childEnv({ DATABASE_URL: testDatabaseUrl(), TEMPORAL_ADDRESS: env.address, TEMPORAL_TASK_QUEUE: taskQueue, REDIS_URL: testRedisUrl(), TICKFLOW_HEARTBEAT_THROTTLE_MS: '250' }));
+    const w = spawnTestWorker(env.address, taskQueue, { TICKFLOW_HEARTBEAT_THROTTLE_MS: '250' });
     workers.push(w);
     return w;
   };

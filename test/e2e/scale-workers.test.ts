@@ -6,8 +6,8 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { DataSource } from 'typeorm';
 import { SyntheticProvider } from '../../src/providers/synthetic';
 import { backfill } from '../../workflows';
-import { childEnv, spawnTickflow, waitFor, type Spawned } from '../helpers/processes';
-import { openTestDataSource, resetData, startTemporal, testDatabaseUrl, testRedisUrl } from '../helpers/services';
+import { spawnTestWorker, waitFor, type Spawned } from '../helpers/processes';
+import { openTestDataSource, resetData, startTemporal } from '../helpers/services';
 import { activityPollers, activityRuns, spreadOver } from '../helpers/worker-spread';
 
 jest.setTimeout(180_000);
@@ -36,9 +36,7 @@ describe('the backfill scaled out over worker processes on one task queue', () =
   /** Starts workers until `n` are polling; returns the identities of all of them. */
   const scaleTo = async (n: number): Promise<string[]> => {
     while (workers.length < n) {
-      workers.push(spawnTickflow(['worker'], childEnv({
-        DATABASE_URL: testDatabaseUrl(), TEMPORAL_ADDRESS: env.address, TEMPORAL_TASK_QUEUE: taskQueue, REDIS_URL: testRedisUrl(),
-      })));
+      workers.push(spawnTestWorker(env.address, taskQueue));
     }
     const pids = workers.map((w) => `${w.child.pid}@`);
     return waitFor(`${n} activity pollers on ${taskQueue}`, async () => {

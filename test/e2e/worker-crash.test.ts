@@ -6,8 +6,8 @@ import type { DataSource } from 'typeorm';
 import { SyntheticProvider } from '../../src/providers/synthetic';
 import { marketDataPipeline } from '../../workflows';
 import { minusDays } from '../../workflows/pipeline-input';
-import { childEnv, spawnTickflow, waitFor, type Spawned } from '../helpers/processes';
-import { openTestDataSource, resetData, startTemporal, testDatabaseUrl, testRedisUrl } from '../helpers/services';
+import { spawnTestWorker, waitFor, type Spawned } from '../helpers/processes';
+import { openTestDataSource, resetData, startTemporal } from '../helpers/services';
 
 jest.setTimeout(240_000);
 
@@ -28,9 +28,7 @@ describe('a worker killed mid-run', () => {
   });
 
   const startWorker = () => {
-    const w = spawnTickflow(['worker'], childEnv({
-      DATABASE_URL: testDatabaseUrl(), TEMPORAL_ADDRESS: env.address, TEMPORAL_TASK_QUEUE: taskQueue, REDIS_URL: testRedisUrl(),
-    }));
+    const w = spawnTestWorker(env.address, taskQueue);
     workers.push(w);
     return w;
   };

@@ -2,7 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
-import { projectRoot } from './services';
+import { projectRoot, testDatabaseUrl, testRedisUrl } from './services';
 
 export const tickflowBin = path.join(projectRoot, 'bin', 'tickflow.js');
 
@@ -37,6 +37,13 @@ export function spawnTickflow(args: string[], env: NodeJS.ProcessEnv): Spawned {
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const closed = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
   return { child, output: () => out, stdout: () => stdout, stderr: () => stderr, exited, closed };
+}
+
+/** A `tickflow worker` process on this jest worker's database and Redis, polling `taskQueue` of the server at `temporalAddress`. */
+export function spawnTestWorker(temporalAddress: string, taskQueue: string, extra: Record<string, string> = {}): Spawned {
+  return spawnTickflow(['worker'], childEnv({
+    DATABASE_URL: testDatabaseUrl(), TEMPORAL_ADDRESS: temporalAddress, TEMPORAL_TASK_QUEUE: taskQueue, REDIS_URL: testRedisUrl(), ...extra,
+  }));
 }
 
 export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 60_000): Promise<T> {
