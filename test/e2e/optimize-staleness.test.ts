@@ -14,6 +14,7 @@ import { PortfolioRepository } from '../../src/repositories/portfolio-repository
 import { bookTrades, marketDataPipeline, optimizePortfolio } from '../../workflows';
 import { callActivity } from '../helpers/call-activity-workflow';
 import { childEnv, spawnTickflow } from '../helpers/processes';
+import { writeRevisedCopy } from '../helpers/price-csv';
 import { bundledDataDir, testActivityDeps, testDatabaseUrl, useTestWorker } from '../helpers/services';
 
 jest.setTimeout(240_000);
@@ -57,14 +58,7 @@ describe('models and optimizations follow their inputs', () => {
 
     // The vendor revises AAPL from 2016-11-01 on (+1%).
     const dir = path.join(h.exportDir, 'revised');
-    fs.mkdirSync(dir);
-    const lines = fs.readFileSync(path.join(bundledDataDir, 'AAPL.csv'), 'utf8').trim().split('\n');
-    fs.writeFileSync(path.join(dir, 'AAPL.csv'), [lines[0], ...lines.slice(1).map((l) => {
-      const c = l.split(',');
-      if (c[0] < '2016-11-01') return l;
-      const up = (x: string) => (Number(x) * 1.01).toFixed(6);
-      return [c[0], up(c[1]), up(c[2]), up(c[3]), up(c[4]), up(c[5]), c[6]].join(',');
-    })].join('\n') + '\n');
+    writeRevisedCopy(bundledDataDir, dir, 'AAPL', '2016-11-01');
     const revision = await h.ds.transaction((em) => importPrices(em, importRepositories(h.ds), new LocalFilesProvider(dir, 'csv'),
       { symbols: ['AAPL'], interval: '1d', range: { from: '2016-01-01', to: '2016-12-31' }, pipelineRunId: null, now: new Date('2024-01-01T00:00:00Z') }));
     expect(revision.revised).toBeGreaterThan(0);
