@@ -132,6 +132,18 @@ describe('document ingest (PostgreSQL)', () => {
     expect(batch[0].vector).toHaveLength(256);
   });
 
+  it('the quality counts see a missing, a short and a non-finite vector', async () => {
+    const h16 = new HashingEmbedder(16);
+    const { embedded } = await embedPending(ds, repo, h16, { pipelineRunId: null });
+    const ids: string[] = (await ds.query(`SELECT chunk_id::text AS id FROM document_embedding WHERE model_version = $1 ORDER BY chunk_id LIMIT 3`, [h16.version])).map((r: { id: string }) => r.id);
+    // Rows no embedder would write (embedPending refuses them): written behind its back, as a bug or a hand edit could.
+    await ds.query(`DELETE FROM document_embedding WHERE model_version = $1 AND chunk_id = $2`, [h16.version, ids[0]]);
+    await ds.query(`UPDATE document_embedding SET vector = vector[1:15] WHERE model_version = $1 AND chunk_id = $2`, [h16.version, ids[1]]);
+    await ds.query(`UPDATE document_embedding SET vector[3] = 'NaN' WHERE model_version = $1 AND chunk_id = $2`, [h16.version, ids[2]]);
+    expect(await repo.embeddingQuality(h16.model, h16.version, 16)).toEqual({ chunks: embedded, embedded: embedded - 1, wrongDimension: 1, nonFinite: 1 });
+    await ds.query(`DELETE FROM document_embedding WHERE model_version = $1`, [h16.version]);
+  });
+
   it('resumes from a heartbeat cursor: committed items are skipped, embedding continues after the last chunk id', async () => {
     const dir = path.join(tmp, 'resume');
     fs.mkdirSync(dir);
