@@ -28,10 +28,7 @@ export function createDataSource({ url, poolMax = 10, applicationName = 'tickflo
     applicationName,
     // node-postgres hands these to tls.connect (checkServerIdentity included); TypeORM's type is the server-side one.
     ...(ssl !== undefined ? { ssl: ssl as TlsOptions | false } : {}),
-    // JIT off for every session: Tickflow's statements are scoped to a batch of symbols, and once a table has
-    // statistics their cost estimates pass jit_above_cost, so PostgreSQL spent ~250 ms compiling a 50 ms query
-    // (the export's staleness check, per backfill batch). Behind PgBouncer, see docs/scale.md (startup options).
-    extra: { max: poolMax, idleTimeoutMillis: 10_000, connectionTimeoutMillis: 10_000, options: '-c jit=off' },
+    extra: { max: poolMax, idleTimeoutMillis: 10_000, connectionTimeoutMillis: 10_000 },
   });
 }
 
