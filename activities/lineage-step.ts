@@ -26,6 +26,10 @@ export async function lineageStep<T>(
   const done = await runs.findLineage(key);
   if (done) return done.details.result as T;
   return ds.transaction(async (em) => {
+    // Steps run statements scoped to a batch of symbols: once the big tables have statistics their cost estimates
+    // pass jit_above_cost, and compiling took ~250 ms of a 50 ms query (the export's staleness check, per backfill
+    // batch). SET LOCAL, not a startup option: PgBouncer refuses `-c jit=off` in a connection's options.
+    await em.query('SET LOCAL jit = off');
     const out = await work(em);
     await runs.recordLineage(em, {
       ...key,

@@ -41,7 +41,10 @@ function scopeParams(base: ExportFeatureSet, scope: ExportScope): unknown[] {
 }
 
 const SCOPE_FILTER = 'f0.feature_set_version = $5 AND f0.symbol = ANY($1) AND f0.interval = $2 AND f0.ts >= $3 AND f0.ts <= $4';
-const BAR_JOIN = 'JOIN price_data p ON p.symbol = f0.symbol AND p.interval = f0.interval AND p.ts = f0.ts';
+// The bars' side carries the scope too (implied by the join, but the planner does not derive it): without it a batch's
+// export hashed the features and scanned every bar of price_data, a cost that grew with the table, not the batch.
+const BAR_JOIN = `JOIN price_data p ON p.symbol = f0.symbol AND p.interval = f0.interval AND p.ts = f0.ts
+        AND p.symbol = ANY($1) AND p.interval = $2 AND p.ts >= $3 AND p.ts <= $4`;
 
 /**
  * The split boundaries, from a light pass over (symbol, ts) only: the dates that have a bar `horizon` bars ahead

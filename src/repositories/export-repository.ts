@@ -43,6 +43,8 @@ export class ExportRepository {
   async tuneForBulkRead(em: EntityManager): Promise<void> {
     await em.query(`SET LOCAL enable_nestloop = off`);
     await em.query(`SET LOCAL jit = off`);
+    // The label window and the output order sort every row of the scope: in memory, not in temp files (4 MB default).
+    await em.query(`SET LOCAL work_mem = '64MB'`);
   }
 
   /** First and last date of each split (buildSplitQuery), and the query that found them (for the manifest). */

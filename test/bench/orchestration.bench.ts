@@ -4,6 +4,8 @@
 //   limit   the activities' own time: the union of the intervals during which at least one activity ran
 //   share   orchestration = wall time with no activity running (scheduling, workflow tasks, child starts) / wall time
 //   latency per-activity scheduling latency = attempt start in the worker − the server's scheduled time (p50, p95)
+//   efficiency  end-to-end bars/s ÷ (1 / Σ 1/stage bars/s), the stages run alone over the same bars in one call each
+//               into a fresh database, after the backfill (pipeline-stages.ts; target ≥ 0.8)
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,6 +20,7 @@ import { installWorkerLogging, workflowBundle } from '../../src/worker';
 import { backfill } from '../../workflows';
 import { searchAttributeKeys } from '../../workflows/search-attributes';
 import { testActivityDeps } from '../helpers/services';
+import { efficiencyResults, stagesAlone } from './pipeline-stages';
 import { measure, type BenchContext, type BenchResult, type BenchStage } from './harness';
 
 interface Span {
@@ -101,7 +104,11 @@ async function run(ctx: BenchContext): Promise<BenchResult[]> {
     const byType = new Map<string, number>();
     for (const s of spans) byType.set(s.type, (byType.get(s.type) ?? 0) + (s.end - s.start));
     ctx.log(`activities: ${spans.length}; own time by type (s): ${[...byType].map(([t, ms]) => `${t} ${(ms / 1000).toFixed(1)}`).join(', ')}`);
+    const universe = Array.from({ length: symbols }, (_, i) => `SYN${String(i).padStart(4, '0')}`);
+    const stages = await stagesAlone(ctx.databaseUrl, { symbols: universe, range, seed: 3, horizon: 5 }, ctx.log);
+    if (stages.bars !== bars) throw new Error(`orchestration bench: the stages alone imported ${stages.bars} bars, the backfill ${bars}`);
     return [
+      ...efficiencyResults('orchestration', bars / m.seconds, stages),
       { name: 'orchestration.backfill_wall_s', value: m.seconds, unit: 's', limit: 'activities alone (union of their intervals)', ratio: busyMs / wallMs, note: `${symbols} symbols, ${bars} bars, ${m.result.batchesDone} children` },
       { name: 'orchestration.backfill_bars_per_s', value: bars / m.seconds, unit: 'bars/s', limit: '-', ratio: null },
       { name: 'orchestration.share_of_wall_time', value: share, unit: 'share', limit: '-', ratio: null, note: 'target < 0.05' },
