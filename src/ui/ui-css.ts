@@ -43,7 +43,14 @@ svg.dag .node.start rect { stroke: var(--accent); stroke-width: 2; }
 svg.dag .node text { font-size: 11px; fill: var(--fg); }
 svg.dag .node text.kind { fill: var(--muted); font-size: 10px; }
 svg.dag .edge path { fill: none; stroke: #9ca3af; stroke-width: 1.2; }
-svg.dag .edge text { font-size: 10px; fill: var(--muted); }
+svg.dag .edge text { font-size: 10px; fill: #374151; paint-order: stroke; stroke: #fff; stroke-width: 3px; }
+svg.dag .node.kind-price_data rect { fill: #eff6ff; }
+svg.dag .node.kind-feature_data rect { fill: #f0fdf4; }
+svg.dag .node.kind-validation_result rect { fill: #fefce8; }
+svg.dag .node.kind-file rect { fill: #faf5ff; }
+svg.dag .node.kind-model_training_run rect, svg.dag .node.kind-model_prediction rect { fill: #fff7ed; }
+svg.dag .node.kind-portfolio_position rect, svg.dag .node.kind-portfolio_valuation rect, svg.dag .node.kind-trade rect { fill: #ecfeff; }
+svg.dag a:hover rect { stroke: var(--accent); }
 .dag-wrap { overflow: auto; background: #fff; border: 1px solid var(--line); }
 footer { color: var(--muted); padding: 12px 24px; font-size: 12px; }
 `;
