@@ -28,7 +28,7 @@ const shorten = (s: string) => (s.length > MAX_CHARS ? `${s.slice(0, MAX_CHARS -
 
 export function renderDag(nodes: DagNode[], edges: DagEdge[]): Html {
   const g = new dagre.graphlib.Graph({ multigraph: true });
-  g.setGraph({ rankdir: 'LR', nodesep: 18, ranksep: 70, edgesep: 12, marginx: 12, marginy: 12 });
+  g.setGraph({ rankdir: 'LR', nodesep: 18, ranksep: 36, edgesep: 12, marginx: 12, marginy: 12 });
   g.setDefaultEdgeLabel(() => ({}));
   for (const n of nodes) g.setNode(n.id, { width: Math.max(shorten(n.label).length, n.kind.length) * CHAR_W + 20, height: NODE_H });
   edges.forEach((e, i) => g.setEdge(e.from, e.to, { width: e.label.length * 5.6 + 8, height: 14, labelpos: 'c' }, `e${i}`));

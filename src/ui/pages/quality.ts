@@ -28,15 +28,21 @@ function resultsTable(results: ResultRow[]): Html {
 <td>${r.pipelineRunId ? runLink(r.pipelineRunId, r.pipelineRunId.slice(0, 8)) : '–'}</td><td>${fmtTime(r.evaluatedAt)}</td></tr>`)}</tbody></table>`;
 }
 
+/** A run's place on a trend's x axis: when its rules were evaluated, to the minute (runs are categories, in order). */
+const runLabel = (evaluatedAt: string) => evaluatedAt.slice(5, 16).replace('T', ' ');
+
 function trendCharts(data: ReportData): Html {
-  return html`<div class="charts" id="trends">${data.trends.map((t) => lineChart({
-    id: t.rule, title: t.rule, width: 420, height: 200, yName: 'observed',
-    series: [
-      { name: 'observed', points: t.points.map((p) => [p.evaluatedAt, p.value] as [string, number]) },
-      ...(t.threshold === null ? [] : [{ name: 'threshold', points: t.points.map((p) => [p.evaluatedAt, t.threshold] as [string, number]) }]),
-    ],
-    markers: [{ name: 'failed', points: t.points.filter((p) => !p.passed).map((p) => [p.evaluatedAt, p.value] as [string, number]) }],
-  }))}</div>`;
+  return html`<div class="charts" id="trends">${data.trends.map((t) => {
+    const x = t.points.map((p) => `${runLabel(p.evaluatedAt)} ${p.pipelineRunId?.slice(0, 4) ?? ''}`.trim());
+    return lineChart({
+      id: t.rule, title: t.rule, width: 400, height: 200, yName: 'observed', xType: 'category',
+      series: [
+        { name: 'observed', points: t.points.map((p, i) => [x[i], p.value] as [string, number]) },
+        ...(t.threshold === null ? [] : [{ name: 'threshold', points: t.points.map((_, i) => [x[i], t.threshold] as [string, number]) }]),
+      ],
+      markers: [{ name: 'failed', points: t.points.flatMap((p, i) => (p.passed ? [] : [[x[i], p.value] as [string, number]])) }],
+    });
+  })}</div>`;
 }
 
 function sampleTable(r: ResultRow): Html {
@@ -49,14 +55,14 @@ ${r.sample.length > rows.length ? html`<p class="muted">${r.sample.length - rows
 }
 
 function failingSection(data: ReportData): Html {
-  const failed = data.results.filter((r) => !r.passed && r.sample.length > 0);
+  const failed = data.results.filter((r) => r.failingRows > 0 && r.sample.length > 0);
   if (failed.length === 0 && data.failingSymbols.length === 0) return html`<p class="empty" id="no-failures">no failing rows</p>`;
   return html`<div class="charts" id="failing-charts">${data.failingSymbols.map((f) => lineChart({
     id: `price:${f.symbol}`, title: `${f.symbol} close — failing bars (${f.rules.join(', ')})`, width: 640, height: 240,
     series: [{ name: 'close', points: f.bars.map((b) => [b.ts, b.close] as [string, number]) }],
     markers: [{ name: 'failing bar', points: f.failingTs.map((ts) => [ts, f.bars.find((b) => b.ts === ts)?.close ?? null] as [string, number | null]) }],
   }))}</div>
-${failed.map((r) => html`<h3 data-rule="${r.rule}">${r.rule}: ${r.failingRows} failing row(s)</h3>${sampleTable(r)}`)}`;
+${failed.map((r) => html`<h3 data-rule="${r.rule}">${r.rule} (${r.passed ? 'within tolerance' : 'failed'}): ${r.failingRows} failing row(s)</h3>${sampleTable(r)}`)}`;
 }
 
 function customRulesSection(rules: Awaited<ReturnType<QualityRepository['listCustomRules']>>): Html {
