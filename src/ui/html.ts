@@ -66,6 +66,7 @@ export function layout({ title, active, body }: { title: string; active?: PageNa
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title} · Tickflow</title>
 <link rel="stylesheet" href="/assets/ui.css">
+<link rel="icon" href="/assets/favicon.svg" type="image/svg+xml">
 </head>
 <body>
 <header class="top">

@@ -9,7 +9,7 @@ import type { UiApp, UiDeps } from './deps';
 import { UiNotFoundError, UiParamError } from './params';
 import { pages } from './pages';
 import { errorPage } from './respond';
-import { STYLESHEET } from './ui-css';
+import { FAVICON, STYLESHEET } from './ui-css';
 
 export type { UiApp, UiDeps } from './deps';
 
@@ -79,6 +79,9 @@ export function createUiApp(deps: UiDeps): UiApp {
   });
 
   app.get('/assets/ui.css', (c) => c.body(STYLESHEET, 200, { 'Content-Type': 'text/css; charset=utf-8' }));
+  app.get('/assets/favicon.svg', (c) => c.body(FAVICON, 200, { 'Content-Type': 'image/svg+xml' }));
+  // Browsers ask for it whatever the page says.
+  app.get('/favicon.ico', (c) => c.redirect('/assets/favicon.svg', 301));
   app.get('/', (c) => c.redirect('/runs', 302));
   for (const p of pages) p.register(app, deps);
 

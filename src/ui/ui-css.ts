@@ -1,4 +1,6 @@
-// The UI's one stylesheet, served at /assets/ui.css (a module, so the build ships it without a copy step).
+// The UI's one stylesheet and its icon, served under /assets/ (modules, so the build ships them without a copy step).
+
+export const FAVICON = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#111827"/><path d="M2 11 L6 7 L9 9 L14 4" stroke="#60a5fa" stroke-width="2" fill="none"/></svg>';
 export const STYLESHEET = `
 :root { --fg: #1f2937; --muted: #6b7280; --line: #e5e7eb; --bg: #f9fafb; --accent: #2563eb; --bad: #b91c1c; --good: #15803d; --warn: #a16207; }
 * { box-sizing: border-box; }

@@ -49,6 +49,7 @@ describe('tickflow ui: lineage', () => {
     const x = async (dataset: string) => g.page.$eval(`#lineage-graph g.node[data-node="${dataset}"] rect`, (r) => r.getBoundingClientRect().x);
     expect(await x(rows[0].output_dataset)).toBeLessThan(await x(rows[1].output_dataset));
     expect(g.requests.every((u) => u.startsWith(ui.url))).toBe(true);
+    expect(g.consoleErrors).toEqual([]);
     await g.page.close();
   });
 

@@ -84,6 +84,8 @@ describe('tickflow ui: quality', () => {
     // The failing rows themselves, from the stored sample.
     expect(await p.locator('table.sample[data-rule="price.ohlc_consistency"] tbody tr').count()).toBe(2);
     expect(o.requests.every((u) => u.startsWith(ui.url))).toBe(true);
+    // The CSP forbids inline styles and scripts: charts that needed either would log a violation.
+    expect(o.consoleErrors).toEqual([]);
 
     // A result's run link opens the run.
     await Promise.all([p.waitForURL(`**/runs/${runIds[0]}`), p.click(`#results tbody tr:first-child a.run-link`)]);

@@ -41,6 +41,7 @@ describe('tickflow ui: runs', () => {
     expect(o.requests.every((u) => u.startsWith(ui.url))).toBe(true);
     expect(o.requests.some((u) => u.endsWith('/assets/ui.css'))).toBe(true);
     expect(o.pageErrors).toEqual([]);
+    expect(o.consoleErrors).toEqual([]);
     // Every nav link resolves.
     const nav = await o.page.$$eval('header nav a', (as) => as.map((a) => (a as HTMLAnchorElement).href));
     expect(nav).toHaveLength(6);
@@ -91,6 +92,10 @@ describe('tickflow ui: runs', () => {
       rows_out: Number(tr.querySelector('.rows-out')!.textContent), output_dataset: tr.querySelector('a.output')!.textContent,
     })));
     expect(rows).toEqual(lineage);
+    // The step-time chart: a bar per lineage row, drawn.
+    const chart = p.locator('figure.chart[data-chart="step-times"]');
+    expect(Number(await chart.getAttribute('data-bars'))).toBe(lineage.length);
+    expect(await chart.locator('svg path').count()).toBeGreaterThan(lineage.length);
     expect(await p.getAttribute('#temporal-link', 'href')).toBe(workflowUiLink(ui.config, run.workflow_id, run.run_id));
 
     // The quality link shows this run's results; the lineage link its graph.

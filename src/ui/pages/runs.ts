@@ -2,6 +2,7 @@
 // rows and validation results, its parent and children, a link to its Temporal history).
 import { z } from 'zod';
 import { workflowUiLink } from '../../cli/context';
+import { barChart } from '../charts';
 import { QualityRepository } from '../../repositories/quality-repository';
 import { RunRepository, type RunRow } from '../../repositories/run-repository';
 import type { UiApp, UiDeps } from '../deps';
@@ -105,7 +106,10 @@ ${gate.warnings?.length ? html`<p>warnings: <span id="gate-warnings">${gate.warn
 ${results.length ? html`<p><a id="quality-link" href="${href('/quality', { run: run.id })}">${results.length} validation result(s), ${results.filter((r) => !r.passed).length} failed →</a></p>` : ''}`
     : html`<p class="empty" id="gate-decision">no gate decision (this workflow has no quality gate, or it did not get there)</p>`}
 <h2>Lineage rows</h2>
-${steps.length === 0 ? html`<p class="empty">no lineage rows</p>` : html`<table id="lineage-rows">
+${steps.length === 0 ? html`<p class="empty">no lineage rows</p>` : html`${barChart({
+    id: 'step-times', title: 'Time of each step (ms, from the previous commit)', width: 640, height: 220, yName: 'ms',
+    categories: steps.map((l) => `${l.activityId} ${l.activityType}`), series: [{ name: 'ms', values: steps.map((l) => l.ms) }],
+  })}<table id="lineage-rows">
 <thead><tr><th>activity</th><th>type</th><th class="num">attempt</th><th>inputs</th><th>output</th><th class="num">rows in</th><th class="num">rows out</th><th>committed</th><th class="num">step</th></tr></thead>
 <tbody>${steps.map((l) => html`<tr data-activity-id="${l.activityId}">
 <td>${l.activityId}</td><td class="activity-type">${l.activityType}</td><td class="num">${l.attempt}</td>
