@@ -24,11 +24,12 @@ export interface DagEdge {
 const CHAR_W = 6.4;
 const MAX_CHARS = 46;
 const NODE_H = 38;
-const shorten = (s: string) => (s.length > MAX_CHARS ? `${s.slice(0, MAX_CHARS - 1)}…` : s);
+// The middle goes: a path's or a range's two ends say the most (the folder and the file name, the first and last day).
+const shorten = (s: string) => (s.length > MAX_CHARS ? `${s.slice(0, 16)}…${s.slice(s.length - (MAX_CHARS - 17))}` : s);
 
 export function renderDag(nodes: DagNode[], edges: DagEdge[]): Html {
   const g = new dagre.graphlib.Graph({ multigraph: true });
-  g.setGraph({ rankdir: 'LR', nodesep: 18, ranksep: 36, edgesep: 12, marginx: 12, marginy: 12 });
+  g.setGraph({ rankdir: 'TB', nodesep: 16, ranksep: 22, edgesep: 10, marginx: 12, marginy: 12 });
   g.setDefaultEdgeLabel(() => ({}));
   for (const n of nodes) g.setNode(n.id, { width: Math.max(shorten(n.label).length, n.kind.length) * CHAR_W + 20, height: NODE_H });
   edges.forEach((e, i) => g.setEdge(e.from, e.to, { width: e.label.length * 5.6 + 8, height: 14, labelpos: 'c' }, `e${i}`));

@@ -53,7 +53,6 @@ svg.dag .node.kind-file rect { fill: #faf5ff; }
 svg.dag .node.kind-model_training_run rect, svg.dag .node.kind-model_prediction rect { fill: #fff7ed; }
 svg.dag .node.kind-portfolio_position rect, svg.dag .node.kind-portfolio_valuation rect, svg.dag .node.kind-trade rect { fill: #ecfeff; }
 svg.dag a:hover rect { stroke: var(--accent); }
-.dag-wrap svg.dag { max-width: 100%; height: auto; display: block; }
 .dag-wrap { overflow: auto; background: #fff; border: 1px solid var(--line); }
 footer { color: var(--muted); padding: 12px 24px; font-size: 12px; }
 `;

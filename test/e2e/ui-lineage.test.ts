@@ -43,11 +43,12 @@ describe('tickflow ui: lineage', () => {
     expect(g.runs).toEqual(expect.arrayContaining([first.pipelineRunId, second.pipelineRunId]));
     expect(Number(await g.page.textContent('#node-count'))).toBe(g.nodes.length);
     expect(Number(await g.page.textContent('#edge-count'))).toBe(g.edges.length);
-    // Laid out: every node has a real box inside the drawing, data flowing left to right.
-    const boxes = await g.page.$$eval('#lineage-graph g.node rect', (rs) => rs.map((r) => r.getBoundingClientRect()).map((b) => ({ w: b.width, h: b.height, x: b.x })));
+    // Laid out: every node has a real box inside the drawing, data flowing from top to bottom.
+    const boxes = await g.page.$$eval('#lineage-graph g.node rect', (rs) => rs.map((r) => r.getBoundingClientRect()).map((b) => ({ w: b.width, h: Math.round(b.height) })));
+    for (const b of boxes) expect(b).toEqual({ w: expect.any(Number), h: 38 }); // drawn at its size, not shrunk to fit
     for (const b of boxes) expect(b.w).toBeGreaterThan(30);
-    const x = async (dataset: string) => g.page.$eval(`#lineage-graph g.node[data-node="${dataset}"] rect`, (r) => r.getBoundingClientRect().x);
-    expect(await x(rows[0].output_dataset)).toBeLessThan(await x(rows[1].output_dataset));
+    const ys = new Map(await g.page.$$eval('#lineage-graph g.node', (gs) => gs.map((n) => [n.getAttribute('data-node')!, n.querySelector('rect')!.getBoundingClientRect().y] as const)));
+    for (const r of rows) for (const input of r.input_datasets) expect(ys.get(input)!).toBeLessThan(ys.get(r.output_dataset)!);
     expect(g.requests.every((u) => u.startsWith(ui.url))).toBe(true);
     expect(g.consoleErrors).toEqual([]);
     await g.page.close();

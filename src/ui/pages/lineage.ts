@@ -130,7 +130,7 @@ export function register(app: UiApp, deps: UiDeps): void {
     const body = html`${form({ dataset: p.dataset, run: p.run, direction, depth })}
 <p>${direction === 'both' ? 'Upstream and downstream of' : direction === 'upstream' ? 'Upstream of' : 'Downstream of'} ${subject}:
 <span id="node-count">${g.nodes.size}</span> datasets, <span id="edge-count">${g.edges.size}</span> activity edges, <span id="run-count">${runIds.size}</span> runs.
-Data flows left to right; click a dataset to centre on it, an activity to open its run.</p>
+Data flows from top to bottom; click a dataset to centre on it, an activity to open its run.</p>
 ${depthLinks({ dataset: p.dataset, run: p.run, direction }, depth)}
 <div class="dag-wrap" id="lineage-graph">${renderDag([...g.nodes.values()], [...g.edges.values()])}</div>
 <h2>Runs on the way</h2>
