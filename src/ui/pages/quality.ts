@@ -35,7 +35,7 @@ function trendCharts(data: ReportData): Html {
   return html`<div class="charts" id="trends">${data.trends.map((t) => {
     const x = t.points.map((p) => `${runLabel(p.evaluatedAt)} ${p.pipelineRunId?.slice(0, 4) ?? ''}`.trim());
     return lineChart({
-      id: t.rule, title: t.rule, width: 400, height: 200, yName: 'observed', xType: 'category',
+      id: t.rule, title: t.rule, width: 370, height: 190, xType: 'category',
       series: [
         { name: 'observed', points: t.points.map((p, i) => [x[i], p.value] as [string, number]) },
         ...(t.threshold === null ? [] : [{ name: 'threshold', points: t.points.map((_, i) => [x[i], t.threshold] as [string, number]) }]),
