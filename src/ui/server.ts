@@ -16,6 +16,7 @@ export type { UiApp, UiDeps } from './deps';
 /** Strict: nothing but our own stylesheet and images; no script at all, no framing, forms only to ourselves. */
 export const CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 export const TOKEN_COOKIE = 'tickflow_ui_token';
+const DEFAULT_ALLOWED_HOSTS = ['localhost', '127.0.0.1', '[::1]'];
 
 export const isLoopbackHost = (host: string) => host === 'localhost' || host === '::1' || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host);
 
@@ -42,7 +43,7 @@ function readCookie(header: string | undefined, name: string): string | undefine
 
 export function createUiApp(deps: UiDeps): UiApp {
   const app: UiApp = new Hono();
-  const allowedHosts = new Set(deps.allowedHosts ?? ['localhost', '127.0.0.1', '[::1]']);
+  const allowedHosts = new Set(deps.allowedHosts ?? DEFAULT_ALLOWED_HOSTS);
 
   app.use('*', async (c, next) => {
     await next();
@@ -117,7 +118,9 @@ export interface RunningUi {
 /** Serves the app; port 0 picks a free one (see `url`). */
 export async function startUiServer(deps: UiDeps, o: UiServerOptions): Promise<RunningUi> {
   checkUiServerOptions(o);
-  const app = createUiApp({ ...deps, token: o.token });
+  // The address it is bound to is a name it serves (e.g. 127.0.0.2), besides the usual loopback names.
+  const bound = o.host.includes(':') ? `[${o.host.replace(/^\[|\]$/g, '')}]` : o.host;
+  const app = createUiApp({ ...deps, token: o.token, allowedHosts: deps.allowedHosts ?? [...DEFAULT_ALLOWED_HOSTS, bound] });
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, hostname: o.host, port: o.port }, () => resolve(s));
     s.once('error', reject);
