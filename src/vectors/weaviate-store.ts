@@ -46,9 +46,9 @@ export interface WeaviateStoreOptions {
 }
 
 /**
- * At most `limit` writes in flight. The first failure is kept and thrown by the next `add` or by `drain`; ids of
- * in-flight writes are tracked so a later write of the same id waits for the earlier one (last write wins, as when
- * the batches are written one after another).
+ * At most `limit` writes in flight. The first failure is kept and thrown by the next `add` or by `drain`, once the
+ * writes still in flight have ended. Ids of in-flight writes are tracked so a later write of the same id waits for
+ * the earlier one (last write wins, as when the batches are written one after another).
  */
 class WritePool {
   private readonly running = new Set<Promise<void>>();
@@ -60,7 +60,8 @@ class WritePool {
   async add(ids: string[], write: () => Promise<void>): Promise<void> {
     if (ids.some((id) => this.ids.has(id))) await this.drain();
     while (this.running.size >= this.limit) await Promise.race(this.running);
-    this.check();
+    // After a failure: let every write in flight end, then throw (no write outlives the call that failed).
+    if (this.failure !== undefined) await this.drain();
     for (const id of ids) this.ids.add(id);
     const p: Promise<void> = write().catch((e: unknown) => {
       this.failure ??= e;

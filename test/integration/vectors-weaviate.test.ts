@@ -62,6 +62,29 @@ describe('weaviate: bulk writes', () => {
     }
   });
 
+  test('a failing write fails the load, once the writes in flight have ended', async () => {
+    const s = await server();
+    const store = await WeaviateStore.connect(s.url, s.grpcPort, { batchSize: 5, concurrency: 4 });
+    try {
+      await store.ensureCollection('w_failed', 8);
+      async function* batches() {
+        for (let b = 0; b < 6; b++) yield rows(20 * b, 20, 'AAPL', 10 + b);
+      }
+      // The progress callback runs inside each write (the activity's heartbeat): a throw there is a failed write.
+      const onBatch = (n: number) => {
+        if (n >= 15) throw new Error('heartbeat refused');
+      };
+      await expect(loadStore(store, 'w_failed', batches(), onBatch)).rejects.toThrow('heartbeat refused');
+      const settled = await store.count('w_failed');
+      expect(settled).toBeLessThan(120);
+      await new Promise((r) => setTimeout(r, 500));
+      expect(await store.count('w_failed')).toBe(settled); // nothing still being written behind the error
+      await store.dropCollection('w_failed');
+    } finally {
+      await store.close();
+    }
+  });
+
   test('write options are checked', async () => {
     const s = await server();
     await expect(WeaviateStore.connect(s.url, s.grpcPort, { concurrency: 0 })).rejects.toThrow('concurrency must be a positive integer (got 0)');
