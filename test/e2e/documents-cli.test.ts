@@ -1,6 +1,6 @@
 // `tickflow docs` as a user runs it, against the ingestDocuments workflow on a real Temporal dev server, real
 // PostgreSQL and the embedded LanceDB store: ingest (twice: the second writes nothing), point-in-time and hybrid
-// search, show, reconcile finding a record missing from the store, reindex healing it; lineage of every step.
+// search, show, reconcile finding a record missing from the store, reindex healing it; lineage of every step; the quality gate failing the ingest on a broken vector.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -105,5 +105,19 @@ describe('tickflow docs (ingestDocuments on Temporal, LanceDB)', () => {
     const rebuilt = await openVectorStore('lancedb', { lancedbDir });
     expect((await rebuilt.ids(collection)).sort()).toEqual((await ds.query(`SELECT id::text FROM document_chunk ORDER BY id::text`)).map((r: { id: string }) => r.id));
     await rebuilt.close();
+
+    // The gate: a stored vector that lost a dimension fails the blocking rule, and the ingest fails with it
+    // (non-retryable QualityGateError, the run recorded as failed, the result rows kept) instead of completing.
+    await ds.query(`UPDATE document_embedding SET vector = vector[1:255] WHERE chunk_id = (SELECT min(chunk_id) FROM document_embedding)`);
+    const gated = await cli('docs', 'ingest', '--no-worker', '--json');
+    expect(gated.code).toBe(1);
+    const failed = gated.json();
+    expect(failed).toMatchObject({ status: 'failed' });
+    expect(JSON.stringify(failed)).toContain('document quality rules failed: document.vector_dimension');
+    const [run] = await ds.query(`SELECT id, status FROM pipeline_run WHERE workflow_type = 'ingestDocuments' ORDER BY started_at DESC LIMIT 1`);
+    expect(run.status).toBe('failed');
+    const results = await ds.query(`SELECT rule AS rule_name, passed FROM validation_result WHERE pipeline_run_id = $1 ORDER BY rule`, [run.id]);
+    expect(results).toContainEqual({ rule_name: 'document.vector_dimension', passed: false });
+    expect(results).toContainEqual({ rule_name: 'document.every_chunk_embedded', passed: true });
   });
 });
