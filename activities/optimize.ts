@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { DatasetRef } from '../src/contracts/dataset-ref';
-import { InputError } from '../src/contracts/errors';
+import { InputError, StaleDataError } from '../src/contracts/errors';
 import { describeInputIssues, minusDays } from '../src/contracts/input';
 import { optimizeInputSchema, type OptimizeInput, type OptimizeResult } from '../src/contracts/optimize';
 import { exactAllocation, greedyAllocation } from '../src/optimize/discrete-allocation';
@@ -14,6 +14,7 @@ import { runOptimization, type OptimizationData } from '../src/optimize/optimize
 import { tradeFileCsv, tradesTowards } from '../src/optimize/proposed-trades';
 import { alignTo, returnsFromPrices, type Panel } from '../src/optimize/returns';
 import { SOLVER_OPTIONS, solverVersion } from '../src/optimize/solver';
+import { DerivedStalenessRepository } from '../src/repositories/derived-staleness-repository';
 import { ModelRepository } from '../src/repositories/model-repository';
 import { OptimizationRepository } from '../src/repositories/optimization-repository';
 import { PortfolioRepository } from '../src/repositories/portfolio-repository';
@@ -54,6 +55,7 @@ export function createOptimizeActivities(deps: ActivityDeps) {
   const ds = deps.dataSource;
   const runs = new RunRepository(ds);
   const repo = new OptimizationRepository(ds);
+  const staleness = new DerivedStalenessRepository(ds);
   const models = new ModelRepository(ds);
   const portfolios = new PortfolioRepository(ds);
 
@@ -91,6 +93,10 @@ export function createOptimizeActivities(deps: ActivityDeps) {
           const p = await repo.predictionsAsOf(em, runId, symbols, asOf);
           const lacking = symbols.filter((s) => !p.some((r) => r.symbol === s));
           if (lacking.length) throw new InputError(`model training run ${runId} has no prediction of a bar on or before ${asOf} for ${lacking.join(', ')}`, 'returns.modelTrainingRunId');
+          // A prediction whose features' inputs changed after training is not what the model would say now.
+          const stale = (await staleness.open({ kind: 'model_prediction', keys: [runId], scopes: symbols }, em))
+            .filter((m) => p.some((r) => r.symbol === m.scope && m.staleFrom.slice(0, 10) <= r.day));
+          if (stale.length) throw new StaleDataError(`the predictions of model training run ${runId}`, stale, 'a new model training (tickflow run), then optimize with its id');
           // A forward return over `horizon` bars, compounded to a year of 252 bars.
           data.predictedReturns = Object.fromEntries(p.map((r) => [r.symbol, (1 + r.value) ** (252 / horizon) - 1]));
           predictions = Object.fromEntries(p.map((r) => [r.symbol, { day: r.day, value: r.value }]));
@@ -144,6 +150,9 @@ export function createOptimizeActivities(deps: ActivityDeps) {
       if (run.status !== 'optimal') throw new InputError(`portfolio optimization ${run.id} is ${run.status}: there are no weights to allocate`, 'optimizationId');
       const alloc = (run.inputs as { allocation?: OptimizeInput['allocation'] }).allocation;
       if (!alloc) throw new InputError(`portfolio optimization ${run.id} was not asked for an allocation`, 'allocation');
+      // Shares from weights whose inputs were revised since would be booked as if nothing changed.
+      const stale = await staleness.open({ kind: 'portfolio_optimization', keys: [run.id] });
+      if (stale.length) throw new StaleDataError(`portfolio optimization ${run.id}`, stale, 'the optimization again (tickflow optimize run)');
       return lineageStep(ds, runs, args.pipelineRunId, async (em) => {
         const symbols = run.symbols;
         const latest = await repo.latestPrices(em, symbols, run.asOf);

@@ -6,7 +6,6 @@ import type {
   BookTradesArgs, BookTradesResult, PerformanceArgs, PerformanceResult, PlanValuationArgs, ValuationPlan, ValuePortfolioArgs, ValuePortfolioResult,
 } from '../src/contracts/portfolio';
 import { formatDatasetRef, type DatasetRef } from '../src/contracts/dataset-ref';
-import { derivedFrom } from '../src/contracts/derived';
 import { InputError } from '../src/contracts/errors';
 import { bookTrades } from '../src/portfolio/booking';
 import { performanceMetrics } from '../src/portfolio/performance-report';
@@ -46,7 +45,7 @@ export function createPortfolioActivities(deps: ActivityDeps) {
         await runs.addCounts(em, args.pipelineRunId, { tradesBooked: r.booked, tradesQuarantined: r.quarantined });
         // Positions from the earliest date the booking touched are stale until revalued (in the booking's transaction).
         if (r.earliestDate) {
-          for (const kind of derivedFrom('trade')) await staleness.markKeyChanged(em, kind, args.portfolioId, '1d', new Date(`${r.earliestDate}T00:00:00Z`), 'trade', args.pipelineRunId);
+          await staleness.markPortfolioChanged(em, args.portfolioId, '1d', new Date(`${r.earliestDate}T00:00:00Z`), args.pipelineRunId);
         }
         const { bookedIds: _ids, ...result } = r;
         return {

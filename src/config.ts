@@ -196,6 +196,12 @@ const envSchema = z.object({
   TICKFLOW_RUNTIME_ROLE_PASSWORD: z.string().min(1).optional(),
   /** Milliseconds one custom rule's statement may run before it is cancelled and fails. @default 30000 */
   TICKFLOW_RULE_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
+  /** Port `tickflow ui` listens on (--port overrides). @default 8234 */
+  TICKFLOW_UI_PORT: port.default(8234),
+  /** Address `tickflow ui` binds (--host overrides); anything but loopback needs TICKFLOW_UI_TOKEN. @default 127.0.0.1 */
+  TICKFLOW_UI_HOST: z.string().trim().min(1).default('127.0.0.1'),
+  /** Token every `tickflow ui` request must carry (secret: environment only). Required off loopback. */
+  TICKFLOW_UI_TOKEN: z.string().min(16, 'expected at least 16 characters (a long random secret)').optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -245,6 +251,8 @@ export interface Config {
   /** The runtime role `tickflow db migrate` manages (name unset: none). The password is a secret: never log it. */
   runtimeRole: { name: string | undefined; password: string | undefined };
   vectors: VectorsConfig;
+  /** `tickflow ui`. The token is a secret: never log it. */
+  ui: { host: string; port: number; token: string | undefined };
 }
 
 /** Where each vector store lives; see src/vectors/index.ts. The API key is a secret: never log it. */
@@ -375,5 +383,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     migrationDatabaseUrl: e.TICKFLOW_MIGRATION_DATABASE_URL,
     customRules: { role: e.TICKFLOW_RULES_ROLE, timeoutMs: e.TICKFLOW_RULE_TIMEOUT_MS },
     runtimeRole: { name: e.TICKFLOW_RUNTIME_ROLE, password: e.TICKFLOW_RUNTIME_ROLE_PASSWORD },
+    ui: { host: e.TICKFLOW_UI_HOST, port: e.TICKFLOW_UI_PORT, token: e.TICKFLOW_UI_TOKEN },
   };
 }

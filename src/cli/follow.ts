@@ -64,20 +64,27 @@ export async function startAndFollow<W extends Workflow, P>(o: StartAndFollow<W,
     }
     // One progress query at a time, and the last one drained before returning: a query still retrying inside gRPC
     // when the connection closes throws from a timer and would crash the process after the workflow succeeded.
+    // Once the result is in, a query answered late must not print a progress line under the summary or failure.
     let last = '';
+    let settled = false;
     let inflight: Promise<void> | undefined;
     const progress = o.progress;
     const ticker = progress && !o.json
       ? setInterval(() => {
         inflight ??= progress.read(handle).then((p) => {
           const line = progress.line(p);
-          if (line !== last) err(`  ${line}`);
+          if (!settled && line !== last) err(`  ${line}`);
           last = line;
         }, () => {}).finally(() => (inflight = undefined));
       }, 500)
       : undefined;
+    const stopTicker = async (): Promise<void> => {
+      settled = true;
+      clearInterval(ticker);
+      await inflight;
+    };
     try {
-      const result = (await handle.result()) as Awaited<ReturnType<W>>;
+      const result = (await handle.result().finally(stopTicker)) as Awaited<ReturnType<W>>;
       const meta = { workflowId: o.workflowId, runId: handle.firstExecutionRunId, link };
       await o.beforeSummary?.(result);
       if (o.json) out(JSON.stringify(o.jsonResult ? o.jsonResult(result, meta) : { workflowId: o.workflowId, status: 'completed', link, result }, null, 2));
@@ -90,8 +97,7 @@ export async function startAndFollow<W extends Workflow, P>(o: StartAndFollow<W,
       else err(failureReport(e, { workflowId: o.workflowId, link, verbose: isVerbose() }));
       return 1;
     } finally {
-      clearInterval(ticker);
-      await inflight;
+      await stopTicker();
     }
   };
   if (o.noWorker || !o.wait) return execute();

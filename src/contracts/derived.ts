@@ -6,7 +6,7 @@
 export type InputDataset = 'price_data' | 'company_fundamental' | 'trade' | 'document';
 
 /** Tables computed from inputs, stored per key (a version) and scope (a symbol): what can go stale. */
-export type DerivedKind = 'feature_data' | 'portfolio_position' | 'var_calculation';
+export type DerivedKind = 'feature_data' | 'portfolio_position' | 'var_calculation' | 'model_prediction' | 'portfolio_optimization';
 
 export interface DerivedKindSpec {
   /** The inputs a change of which makes stored rows stale from the changed instant on. */
@@ -33,6 +33,15 @@ export const DERIVED_KINDS: Readonly<Record<DerivedKind, DerivedKindSpec>> = {
   // VaR rows of a portfolio read its positions and the closes of its symbols: stale from a revised bar of a symbol it
   // held on a date with VaR rows, or from the first date a booking touched (scope ALL_SCOPES).
   var_calculation: { inputs: ['price_data', 'trade'], key: 'portfolio id', scope: "symbol, or '*' for the whole portfolio" },
+  // Predictions of a model run read the features of their feature-set version: stale from a change of an input that
+  // version reads (its feature_set.inputs), from the changed instant on. Predictions are written once, at training:
+  // the mark stays open until a new model is trained, and an optimization refuses to read a stale prediction.
+  model_prediction: { inputs: ['price_data', 'company_fundamental', 'document'], perKeyInputs: true, key: 'model training run id', scope: 'symbol' },
+  // An optimization read the closes of its universe (and market) up to its as-of, the predictions derived from them and
+  // a turnover portfolio's positions: stale from a revised bar of one of its symbols on or before its as-of (scope the
+  // symbol), or a booking in that portfolio on or before it (scope '*'). Never recomputed in place: a new run is a new
+  // row, so the mark stays, and allocating a stale optimization is refused.
+  portfolio_optimization: { inputs: ['price_data', 'trade'], key: 'optimization id', scope: "symbol, or '*' for a booking in its turnover portfolio" },
 };
 
 /** The scope of a mark that covers every scope of its key (a booking changes the whole portfolio). */

@@ -66,6 +66,15 @@ const ABOUT_FILES = /^(NOTICE|README|SOURCES|LICENSE|COPYING)(\.|$)/i;
 /** `<SYMBOL>_<FORM>_<YYYY-MM-DD>[_<ACCESSION>].<ext>`; FORM may use "-A" for "/A". */
 const FILE_NAME = /^([A-Z0-9][A-Z0-9.\-^=]*)_([A-Za-z0-9-]+)_(\d{4}-\d{2}-\d{2})(?:_(\d{10}-\d{2}-\d{6}))?[._]/;
 
+/**
+ * Asked-for symbols that the source has nothing of are an error naming them, raised before anything is read into
+ * PostgreSQL (a typo in --symbols would otherwise ingest the others and say nothing).
+ */
+function requireAskedSymbols(asked: string[] | undefined, present: Set<string>, where: string): void {
+  const missing = (asked ?? []).filter((s) => !present.has(s));
+  if (missing.length) throw new InputError(`symbol${missing.length > 1 ? 's' : ''} ${missing.join(', ')} ${missing.length > 1 ? 'have' : 'has'} no document in ${where}`, 'symbols');
+}
+
 const indexEntry = z.object({
   file: z.string().min(1),
   symbol: z.string().regex(TICKER),
@@ -111,14 +120,14 @@ export class FolderSource implements DocumentSource {
     if (!fs.existsSync(this.dir) || !fs.statSync(this.dir).isDirectory()) throw new InputError(`${this.dir} is not a folder`, 'path');
     const index = this.index();
     const files = fs.readdirSync(this.dir).filter((f) => EXTENSIONS.test(f) && !ABOUT_FILES.test(f)).sort();
-    const seen = new Set<string>();
+    const symbolOf = (file: string) => index.get(file)?.symbol ?? FILE_NAME.exec(file)?.[1] ?? null;
+    requireAskedSymbols(this.symbols, new Set(files.map(symbolOf).filter((s) => s !== null)), this.dir);
     for (const file of files) {
       const full = path.join(this.dir, file);
       const meta = index.get(file);
       const named = FILE_NAME.exec(file);
-      const symbol = meta?.symbol ?? named?.[1] ?? null;
+      const symbol = symbolOf(file);
       if (symbol && this.symbols && !this.symbols.includes(symbol)) continue;
-      if (symbol) seen.add(symbol);
       let body: string;
       try {
         const bytes = fs.readFileSync(full);
@@ -159,7 +168,6 @@ export class FolderSource implements DocumentSource {
         },
       };
     }
-    for (const s of this.symbols ?? []) if (!seen.has(s)) throw new InputError(`symbol ${s} has no document in ${this.dir}`, 'symbols');
   }
 }
 
@@ -185,6 +193,18 @@ export class NewsJsonlSource implements DocumentSource {
   async *items(): AsyncIterable<SourceItem> {
     if (!fs.existsSync(this.file)) throw new InputError(`${this.file} does not exist`, 'path');
     const lines = fs.readFileSync(this.file, 'utf8').split(/\r?\n/);
+    if (this.symbols) {
+      const present = new Set<string>();
+      for (const line of lines) {
+        try {
+          const symbol = (JSON.parse(line) as { symbol?: unknown } | null)?.symbol;
+          if (typeof symbol === 'string') present.add(symbol);
+        } catch {
+          // quarantined below
+        }
+      }
+      requireAskedSymbols(this.symbols, present, this.file);
+    }
     for (const [i, line] of lines.entries()) {
       if (!line.trim()) continue;
       const location = `${this.file}:${i + 1}`;

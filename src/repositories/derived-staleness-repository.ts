@@ -25,16 +25,29 @@ const STORED_KEYS: Record<DerivedKind, string> = {
   var_calculation: `SELECT p.id AS key, u.scope, $3::text AS interval, u.from_ts FROM unnest($1::text[], $2::timestamptz[]) AS u(scope, from_ts) CROSS JOIN portfolio p
     WHERE $3 = '1d' AND EXISTS (SELECT 1 FROM var_calculation v JOIN portfolio_position pp ON pp.portfolio_id = v.portfolio_id AND pp.as_of = v.as_of AND pp.symbol = u.scope
       WHERE v.portfolio_id = p.id AND v.as_of >= (u.from_ts AT TIME ZONE 'UTC')::date)`,
+  // Daily predictions only; the runs with a prediction of the symbol from the changed instant on, of a feature-set
+  // version that reads the input (symbol, ts index).
+  model_prediction: `SELECT DISTINCT p.model_training_run_id::text AS key, u.scope, coalesce($3::text, '1d') AS interval, u.from_ts
+    FROM unnest($1::text[], $2::timestamptz[]) AS u(scope, from_ts)
+    CROSS JOIN LATERAL (SELECT DISTINCT mp.model_training_run_id, mp.feature_set_version FROM model_prediction mp WHERE mp.symbol = u.scope AND mp.ts >= u.from_ts) p
+    JOIN feature_set s ON s.version = p.feature_set_version AND $5::text = ANY(s.inputs)
+    WHERE coalesce($3::text, '1d') = '1d'`,
+  // Closes are read up to the as-of, and the predictions' features look back further: any revision on or before it.
+  portfolio_optimization: `SELECT o.id::text AS key, u.scope, $3::text AS interval, u.from_ts FROM unnest($1::text[], $2::timestamptz[]) AS u(scope, from_ts)
+    JOIN portfolio_optimization o ON (u.scope = ANY(o.symbols) OR u.scope = o.inputs->'returns'->>'market') AND o.as_of >= (u.from_ts AT TIME ZONE 'UTC')::date
+    WHERE $3 = '1d'`,
 };
 
 /**
- * Per kind: whether key `$2` holds rows from `$5` on, so a whole-key mark is written only where there is something to
- * go stale (positions are always marked: a valuation reads its marks to know where to start).
+ * Per kind computed from trades: the keys a booking in portfolio `$2` from `$5` on makes stale, each marked whole
+ * (scope '*'). Positions are always marked (a valuation reads its marks to know where to start); VaR rows and
+ * optimizations only where there is something to go stale.
  */
-const KEY_HAS_ROWS: Record<DerivedKind, string> = {
-  feature_data: 'true',
-  portfolio_position: 'true',
-  var_calculation: `EXISTS (SELECT 1 FROM var_calculation v WHERE v.portfolio_id = $2::text AND v.as_of >= ($5::timestamptz AT TIME ZONE 'UTC')::date)`,
+const KEYS_OF_PORTFOLIO: Partial<Record<DerivedKind, string>> = {
+  portfolio_position: 'SELECT $2::text AS key',
+  var_calculation: `SELECT $2::text AS key WHERE EXISTS (SELECT 1 FROM var_calculation v WHERE v.portfolio_id = $2::text AND v.as_of >= ($5::timestamptz AT TIME ZONE 'UTC')::date)`,
+  portfolio_optimization: `SELECT o.id::text AS key FROM portfolio_optimization o
+    WHERE o.inputs->'constraints'->'turnover'->>'portfolioId' = $2::text AND o.as_of >= ($5::timestamptz AT TIME ZONE 'UTC')::date`,
 };
 
 /** Which derived rows are asked about: one kind, optionally some keys, scopes and an interval. */
@@ -90,15 +103,28 @@ export class DerivedStalenessRepository {
     return marked;
   }
 
-  /** Marks one key's whole scope (ALL_SCOPES) stale from `from` (in `em`'s transaction): a booking that changed a portfolio. */
-  async markKeyChanged(em: EntityManager, kind: DerivedKind, key: string, interval: string, from: Date, input: InputDataset, pipelineRunId: string | null): Promise<void> {
-    await em.query(
-      `INSERT INTO derived_staleness (derived_kind, derived_key, scope_key, interval, stale_from, input_dataset, pipeline_run_id)
-       SELECT $1::text, $2::text, $3::text, $4::text, $5::timestamptz, $6::text, $7::uuid WHERE ${KEY_HAS_ROWS[kind]}
-       ON CONFLICT (derived_kind, derived_key, scope_key, interval) WHERE cleared_at IS NULL
-       DO UPDATE SET stale_from = EXCLUDED.stale_from WHERE EXCLUDED.stale_from < derived_staleness.stale_from`,
-      [kind, key, ALL_SCOPES, interval, from, input, pipelineRunId],
-    );
+  /**
+   * A booking changed portfolio `portfolioId` from `from` on (in `em`'s transaction): every key of every kind computed
+   * from trades that read it is marked whole (ALL_SCOPES). Returns the marks written.
+   */
+  async markPortfolioChanged(em: EntityManager, portfolioId: string, interval: string, from: Date, pipelineRunId: string | null): Promise<number> {
+    let marked = 0;
+    for (const kind of derivedFrom('trade')) {
+      const keys = KEYS_OF_PORTFOLIO[kind];
+      if (!keys) throw new Error(`derived kind ${kind} reads trades but has no KEYS_OF_PORTFOLIO query`);
+      const [r] = await em.query(
+        `WITH up AS (
+           INSERT INTO derived_staleness (derived_kind, derived_key, scope_key, interval, stale_from, input_dataset, pipeline_run_id)
+           SELECT $1::text, k.key, $3::text, $4::text, $5::timestamptz, 'trade', $6::uuid FROM (${keys}) k
+           ON CONFLICT (derived_kind, derived_key, scope_key, interval) WHERE cleared_at IS NULL
+           DO UPDATE SET stale_from = EXCLUDED.stale_from WHERE EXCLUDED.stale_from < derived_staleness.stale_from
+           RETURNING 1
+         ) SELECT count(*)::int AS n FROM up`,
+        [kind, portfolioId, ALL_SCOPES, interval, from, pipelineRunId],
+      );
+      marked += r.n;
+    }
+    return marked;
   }
 
   /**

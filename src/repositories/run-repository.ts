@@ -117,7 +117,32 @@ export class RunRepository {
     return this.ds.query(`SELECT ${RUN_COLUMNS} FROM pipeline_run ORDER BY started_at DESC LIMIT $1`, [limit]);
   }
 
-  async lineageOf(pipelineRunId: string): Promise<LineageRecord[]> {
+  /**
+   * Runs matching every filter given, newest first: status, workflow type, any of `symbols` in the run's input
+   * (input.symbols), started on or after `from` and before the day after `to` (UTC dates). For the UI's run list.
+   */
+  async search(filter: RunFilter): Promise<{ rows: RunRow[]; total: number }> {
+    const where = `($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR workflow_type = $2)
+      AND ($3::text[] IS NULL OR (jsonb_typeof(input->'symbols') = 'array' AND input->'symbols' ?| $3::text[]))
+      AND ($4::date IS NULL OR started_at >= ($4::date)::timestamp AT TIME ZONE 'UTC')
+      AND ($5::date IS NULL OR started_at < ($5::date + 1)::timestamp AT TIME ZONE 'UTC')`;
+    const params = [filter.status ?? null, filter.workflowType ?? null, filter.symbols?.length ? filter.symbols : null, filter.from ?? null, filter.to ?? null];
+    const [rows, [{ total }]] = await Promise.all([
+      this.ds.query(`SELECT ${RUN_COLUMNS} FROM pipeline_run WHERE ${where} ORDER BY started_at DESC, id LIMIT $6 OFFSET $7`,
+        [...params, filter.limit ?? 50, filter.offset ?? 0]),
+      this.ds.query(`SELECT count(*)::int AS total FROM pipeline_run WHERE ${where}`, params),
+    ]);
+    return { rows, total };
+  }
+
+  /** The workflow types that have runs, for the UI's filter. */
+  async workflowTypes(): Promise<string[]> {
+    const rows: { workflowType: string }[] = await this.ds.query(`SELECT DISTINCT workflow_type AS "workflowType" FROM pipeline_run ORDER BY 1`);
+    return rows.map((r) => r.workflowType);
+  }
+
+  /** A run's lineage rows in the order they were written (createdAt: when the activity committed). */
+  async lineageOf(pipelineRunId: string): Promise<RunLineageRow[]> {
     return this.ds.query(
       `SELECT activity_id AS "activityId", activity_type AS "activityType", attempt, input_datasets AS "inputDatasets",
               output_dataset AS "outputDataset", rows_in::int AS "rowsIn", rows_out::int AS "rowsOut", content_hash AS "contentHash",
@@ -175,6 +200,21 @@ export class RunRepository {
        FROM data_lineage l JOIN pipeline_run r ON r.id = l.pipeline_run_id ORDER BY l.id`,
     );
   }
+}
+
+export type RunLineageRow = Pick<LineageRecord, 'activityId' | 'activityType' | 'attempt' | 'inputDatasets' | 'outputDataset' | 'rowsIn' | 'rowsOut'>
+  & { contentHash: string | null; createdAt: Date };
+
+export interface RunFilter {
+  status?: PipelineRunStatus;
+  workflowType?: string;
+  symbols?: string[];
+  /** UTC dates YYYY-MM-DD, inclusive. */
+  from?: string;
+  to?: string;
+  /** @default 50 */
+  limit?: number;
+  offset?: number;
 }
 
 export interface LineageEdge {

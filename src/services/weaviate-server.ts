@@ -28,6 +28,8 @@ export interface WeaviateServerOptions {
   httpPort?: number;
   /** @default a free port */
   grpcPort?: number;
+  /** More server settings (Weaviate's environment variables), over the defaults below. */
+  env?: Record<string, string>;
 }
 
 export interface WeaviateServer extends LocalServer {
@@ -81,6 +83,7 @@ export async function startWeaviateServer(opts: WeaviateServerOptions): Promise<
       RAFT_INTERNAL_RPC_PORT: String(raftRpc),
       RAFT_JOIN: `node1:${raftRpc}`,
       RAFT_BOOTSTRAP_EXPECT: '1',
+      ...opts.env,
     },
     logFile: path.join(opts.dataDir, 'weaviate.log'),
     ready: () => httpOk(`${url}/v1/.well-known/ready`),

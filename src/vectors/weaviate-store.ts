@@ -3,10 +3,18 @@
 // distance. Filters are Weaviate filters, which build an allow-list before the HNSW search (pre-filtering; ACORN
 // for large allow-lists, a flat scan below flatSearchCutoff), so a point-in-time query returns k rows whenever k
 // are eligible. Object ids must be UUIDs: a chunk id maps to a UUIDv5 of itself and is kept as `chunkId`.
+// Writes go through the client's gRPC batch (`insertMany`), several batches in flight: the client serialises a
+// batch one object per timer tick (~1 ms each, then polls every 500 ms), so one batch at a time caps an import at
+// a few hundred rows/s whatever the server can take (docs/vector-stores.md has the profile).
 import weaviate, { Filters, generateUuid5, type Collection, type FilterValue, type WeaviateClient } from 'weaviate-client';
 import { InputError } from '../contracts/errors';
 import { assertCollectionName, checkQuery, checkRecords, existsWithDimension, metadataTags, requireCollection, slices } from './records';
 import type { VectorHit, VectorQuery, VectorRecord, VectorStore } from './store';
+
+function positive(n: number, field: string): number {
+  if (!Number.isInteger(n) || n < 1) throw new InputError(`${field} must be a positive integer (got ${n})`, 'weaviate store options');
+  return n;
+}
 
 type Props = {
   chunkId: string;
@@ -20,20 +28,86 @@ type Props = {
 const className = (collection: string) => collection[0].toUpperCase() + collection.slice(1);
 const DIMENSION = /tickflow dimension=(\d+)/;
 
+export interface WeaviateStoreOptions {
+  /**
+   * Objects per gRPC batch request. Below 500 the client's serialisation of a batch finishes inside its first
+   * 500 ms poll. @default 400
+   */
+  batchSize?: number;
+  /** Batch requests in flight at once (each waits mostly on the client's serialisation timer). @default 16 */
+  concurrency?: number;
+  /**
+   * HNSW graph degree of new collections; building the graph is the server's cost of an import (≈ a third of its
+   * CPU in distance computations). Weaviate's default is 32; 16 as in pgvector's default. @default 16
+   */
+  maxConnections?: number;
+  /** HNSW candidate list while building, for new collections (Weaviate's default 128; pgvector's 64). @default 64 */
+  efConstruction?: number;
+}
+
+/**
+ * At most `limit` writes in flight. The first failure is kept and thrown by the next `add` or by `drain`, once the
+ * writes still in flight have ended. Ids of in-flight writes are tracked so a later write of the same id waits for
+ * the earlier one (last write wins, as when the batches are written one after another).
+ */
+class WritePool {
+  private readonly running = new Set<Promise<void>>();
+  private readonly ids = new Set<string>();
+  private failure: unknown;
+
+  constructor(private readonly limit: number) {}
+
+  async add(ids: string[], write: () => Promise<void>): Promise<void> {
+    if (ids.some((id) => this.ids.has(id))) await this.drain();
+    while (this.running.size >= this.limit) await Promise.race(this.running);
+    // After a failure: let every write in flight end, then throw (no write outlives the call that failed).
+    if (this.failure !== undefined) await this.drain();
+    for (const id of ids) this.ids.add(id);
+    const p: Promise<void> = write().catch((e: unknown) => {
+      this.failure ??= e;
+    }).finally(() => {
+      this.running.delete(p);
+      for (const id of ids) this.ids.delete(id);
+    });
+    this.running.add(p);
+  }
+
+  async drain(): Promise<void> {
+    while (this.running.size) await Promise.race(this.running);
+    this.check();
+  }
+
+  private check(): void {
+    if (this.failure !== undefined) throw this.failure;
+  }
+}
+
 export class WeaviateStore implements VectorStore {
   readonly name = 'weaviate';
   private readonly dimensions = new Map<string, number>();
+  private readonly batchSize: number;
+  private readonly concurrency: number;
+  private readonly maxConnections: number;
+  private readonly efConstruction: number;
 
-  private constructor(private readonly client: WeaviateClient) {}
+  private constructor(private readonly client: WeaviateClient, options: Required<WeaviateStoreOptions>) {
+    ({ batchSize: this.batchSize, concurrency: this.concurrency, maxConnections: this.maxConnections, efConstruction: this.efConstruction } = options);
+  }
 
-  static async connect(url: string, grpcPort: number): Promise<WeaviateStore> {
+  static async connect(url: string, grpcPort: number, options: WeaviateStoreOptions = {}): Promise<WeaviateStore> {
+    const checked = {
+      batchSize: positive(options.batchSize ?? 400, 'batchSize'),
+      concurrency: positive(options.concurrency ?? 16, 'concurrency'),
+      maxConnections: positive(options.maxConnections ?? 16, 'maxConnections'),
+      efConstruction: positive(options.efConstruction ?? 64, 'efConstruction'),
+    };
     const u = new URL(url);
     const secure = u.protocol === 'https:';
     const client = await weaviate.connectToCustom({
       httpHost: u.hostname, httpPort: Number(u.port || (secure ? 443 : 80)), httpSecure: secure,
       grpcHost: u.hostname, grpcPort, grpcSecure: secure,
     });
-    return new WeaviateStore(client);
+    return new WeaviateStore(client, checked);
   }
 
   private handle(collection: string): Collection<Props> {
@@ -70,7 +144,9 @@ export class WeaviateStore implements VectorStore {
         { name: 'metaTags', dataType: 'text[]', tokenization: 'field', indexFilterable: true },
       ],
       vectorizers: weaviate.configure.vectors.selfProvided({
-        vectorIndexConfig: weaviate.configure.vectorIndex.hnsw({ distanceMetric: 'cosine', filterStrategy: 'acorn', ef: 128 }),
+        vectorIndexConfig: weaviate.configure.vectorIndex.hnsw({
+          distanceMetric: 'cosine', filterStrategy: 'acorn', ef: 128, maxConnections: this.maxConnections, efConstruction: this.efConstruction,
+        }),
       }),
     });
     this.dimensions.set(collection, dimension);
@@ -79,21 +155,43 @@ export class WeaviateStore implements VectorStore {
   async upsert(collection: string, records: VectorRecord[]): Promise<void> {
     const dimension = await this.require(collection);
     checkRecords(this.name, collection, dimension, records);
-    const c = this.handle(collection);
-    for (const slice of slices(records, 500)) {
-      // A batch object with an existing UUID replaces that object: an upsert.
-      const result = await c.data.insertMany(slice.map((r) => ({
-        id: generateUuid5(r.id),
-        vectors: r.vector,
-        properties: {
-          chunkId: r.id, symbol: r.symbol, publishedMs: r.publishedAt.getTime(), documentId: r.documentId, chunkIndex: r.chunkIndex,
-          metaTags: metadataTags(r.metadata),
-        },
-      })));
-      if (result.hasErrors) {
-        const [first] = Object.values(result.errors);
-        throw new InputError(`batch write failed for ${Object.keys(result.errors).length} object(s): ${first?.message}`, `${this.name} ${collection}`);
+    const pool = new WritePool(this.concurrency);
+    for (const slice of slices(records, this.batchSize)) await pool.add(slice.map((r) => r.id), () => this.insert(collection, slice));
+    await pool.drain();
+  }
+
+  /** Many batches, with writes in flight across batch boundaries (the same objects as upserting each in turn). */
+  async load(collection: string, batches: AsyncIterable<VectorRecord[]>, onBatch?: (written: number) => void): Promise<number> {
+    const dimension = await this.require(collection);
+    const pool = new WritePool(this.concurrency);
+    let written = 0;
+    for await (const batch of batches) {
+      checkRecords(this.name, collection, dimension, batch);
+      for (const slice of slices(batch, this.batchSize)) {
+        await pool.add(slice.map((r) => r.id), async () => {
+          await this.insert(collection, slice);
+          written += slice.length;
+          onBatch?.(written);
+        });
       }
+    }
+    await pool.drain();
+    return written;
+  }
+
+  private async insert(collection: string, records: VectorRecord[]): Promise<void> {
+    // A batch object with an existing UUID replaces that object: an upsert.
+    const result = await this.handle(collection).data.insertMany(records.map((r) => ({
+      id: generateUuid5(r.id),
+      vectors: r.vector,
+      properties: {
+        chunkId: r.id, symbol: r.symbol, publishedMs: r.publishedAt.getTime(), documentId: r.documentId, chunkIndex: r.chunkIndex,
+        metaTags: metadataTags(r.metadata),
+      },
+    })));
+    if (result.hasErrors) {
+      const [first] = Object.values(result.errors);
+      throw new InputError(`batch write failed for ${Object.keys(result.errors).length} object(s): ${first?.message}`, `${this.name} ${collection}`);
     }
   }
 

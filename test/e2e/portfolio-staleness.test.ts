@@ -8,6 +8,7 @@ import { LocalFilesProvider } from '../../src/providers/local-files';
 import { DerivedStalenessRepository } from '../../src/repositories/derived-staleness-repository';
 import { PortfolioRepository } from '../../src/repositories/portfolio-repository';
 import { bookTrades, portfolioValuation } from '../../workflows';
+import { writeRevisedCopy } from '../helpers/price-csv';
 import { bundledDataDir, useTestWorker } from '../helpers/services';
 
 jest.setTimeout(180_000);
@@ -35,14 +36,7 @@ describe('portfolio positions follow their inputs', () => {
 
     // The vendor revises AAPL from 2016-03-01 on (+1%).
     const dir = path.join(h.exportDir, 'revised');
-    fs.mkdirSync(dir);
-    const lines = fs.readFileSync(path.join(bundledDataDir, 'AAPL.csv'), 'utf8').trim().split('\n');
-    fs.writeFileSync(path.join(dir, 'AAPL.csv'), [lines[0], ...lines.slice(1).map((l) => {
-      const c = l.split(',');
-      if (c[0] < '2016-03-01') return l;
-      const up = (x: string) => (Number(x) * 1.01).toFixed(6);
-      return [c[0], up(c[1]), up(c[2]), up(c[3]), up(c[4]), up(c[5]), c[6]].join(',');
-    })].join('\n') + '\n');
+    writeRevisedCopy(bundledDataDir, dir, 'AAPL', '2016-03-01');
     const revision = await importFrom(dir, 'csv');
     expect(revision.revised).toBeGreaterThan(0);
     const stale = await open();

@@ -11,7 +11,6 @@ import type { Worker } from '@temporalio/worker';
 import { WorkflowFailedError } from '@temporalio/client';
 import { chromium } from 'playwright-core';
 import type { DataSource } from 'typeorm';
-import { derivedFrom } from '../../src/contracts/derived';
 import { RISK_METHOD_NAMES, riskOptionsSchema } from '../../src/contracts/risk';
 import { evaluateRules } from '../../src/quality/run-quality';
 import { riskRules } from '../../src/quality/rules';
@@ -126,7 +125,7 @@ describe('risk: riskRun, backtests and the report', () => {
       await ds.transaction(async (em) => {
         await em.query(`INSERT INTO trade (portfolio_id, trade_ref, kind, symbol, quantity, price, fees, currency, executed_at, trade_date, settle_date, source)
           VALUES ('riskp', 's1', 'sell', 'SPY', 50, 208.5, 1, 'USD', '2016-11-01', '2016-11-01', '2016-11-03', 'test')`);
-        for (const kind of derivedFrom('trade')) await staleness.markKeyChanged(em, kind, 'riskp', '1d', new Date('2016-11-01T00:00:00Z'), 'trade', null);
+        await staleness.markPortfolioChanged(em, 'riskp', '1d', new Date('2016-11-01T00:00:00Z'), null);
       });
       expect((await staleness.open({ kind: 'var_calculation', keys: ['riskp'] })).map((m) => m.staleFrom.slice(0, 10))).toEqual(['2016-11-01']);
       const refused = await start(riskRun, input, 'risk-stale').catch((e: unknown) => e);

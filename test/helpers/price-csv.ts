@@ -44,3 +44,14 @@ export function csvPipelineInput(dir: string, symbols: string[], { bars = 1000, 
     lookbackDays: 0, export: { enabled: exportEnabled },
   };
 }
+
+/** `symbol`'s file of `srcDir` written to `dstDir` as a vendor revision: every bar from `from` on scaled by 1.01. */
+export function writeRevisedCopy(srcDir: string, dstDir: string, symbol: string, from: string): void {
+  const lines = fs.readFileSync(path.join(srcDir, `${symbol}.csv`), 'utf8').trim().split('\n');
+  const up = (x: string) => (Number(x) * 1.01).toFixed(6);
+  fs.mkdirSync(dstDir, { recursive: true });
+  fs.writeFileSync(path.join(dstDir, `${symbol}.csv`), [lines[0], ...lines.slice(1).map((l) => {
+    const c = l.split(',');
+    return c[0] < from ? l : [c[0], up(c[1]), up(c[2]), up(c[3]), up(c[4]), up(c[5]), c[6]].join(',');
+  })].join('\n') + '\n');
+}

@@ -9,6 +9,8 @@ import { InputError, ProviderError, TransientProviderError } from '../../src/con
 import { HashingEmbedder, OpenAiCompatibleEmbedder, UseLiteEmbedder, cosine } from '../../src/documents/embedders';
 import { computeFeatures } from '../../src/features/compute';
 import { compileDeclaredSet } from '../../src/features/feature-store';
+import { DerivedStalenessRepository } from '../../src/repositories/derived-staleness-repository';
+import { FeatureRepository } from '../../src/repositories/feature-repository';
 import { extractText } from '../../src/documents/extract';
 import { embedPending, ingestSource } from '../../src/documents/ingest';
 import { EdgarFilingsSource, FolderSource, NewsJsonlSource } from '../../src/documents/sources';
@@ -74,7 +76,10 @@ describe('document ingest (PostgreSQL)', () => {
       'AAPL_NOTE_2020-01-06.html: empty: no text after extraction',
       expect.stringMatching(/^notes\.md: no symbol/),
     ]);
+    // Before anything is written: a typo in --symbols does not ingest the other symbols' documents first.
+    const before = await count(ds, 'SELECT count(*) AS n FROM document');
     await expect(ingestSource(ds, repo, new FolderSource(bundled, ['AAPL', 'ZZZZ']), { pipelineRunId: null })).rejects.toThrow(new InputError(`symbol ZZZZ has no document in ${bundled}`, 'symbols'));
+    expect(await count(ds, 'SELECT count(*) AS n FROM document')).toBe(before);
   });
 
   it('reads news lines, quarantining a line that is not JSON or has no zone', async () => {
@@ -89,6 +94,19 @@ describe('document ingest (PostgreSQL)', () => {
     expect((await repo.get('news:n1'))).toMatchObject({ formType: 'news', link: 'https://news.test/n1', publishedAt: new Date('2020-01-02T14:30:00Z') });
     const reasons = (await repo.quarantined()).filter((q) => q.source === 'news').map((q) => `${q.location.split(':').pop()}: ${q.reason}`);
     expect(reasons).toEqual(['2: not JSON', expect.stringMatching(/^3: publishedAt: timestamp 2020-01-03 09:00 has no zone/)]);
+  });
+
+  it('names asked-for symbols a news file has no line of, before reading any', async () => {
+    const file = path.join(tmp, 'news-symbols.jsonl');
+    fs.writeFileSync(file, [
+      JSON.stringify({ id: 'n3', symbol: 'AAPL', publishedAt: '2020-01-04T14:30:00Z', text: 'Apple news.', url: 'https://news.test/n3' }),
+      '{not json',
+    ].join('\n'));
+    const before = await count(ds, 'SELECT count(*) AS n FROM document');
+    await expect(ingestSource(ds, repo, new NewsJsonlSource(file, ['AAPL', 'ZZZZ', 'QQQQ']), { pipelineRunId: null }))
+      .rejects.toThrow(new InputError(`symbols ZZZZ, QQQQ have no document in ${file}`, 'symbols'));
+    expect(await count(ds, 'SELECT count(*) AS n FROM document')).toBe(before);
+    expect(await ingestSource(ds, repo, new NewsJsonlSource(file, ['AAPL']), { pipelineRunId: null })).toMatchObject({ received: 2, written: 1, quarantined: 1 });
   });
 
   it('embeds every current chunk once per model version, never overwriting another version', async () => {
@@ -112,6 +130,18 @@ describe('document ingest (PostgreSQL)', () => {
     expect(batch).toHaveLength(3);
     expect(batch[0]).toMatchObject({ symbol: expect.any(String), publishedAt: expect.any(Date), chunkIndex: 0, metadata: { source: 'folder' } });
     expect(batch[0].vector).toHaveLength(256);
+  });
+
+  it('the quality counts see a missing, a short and a non-finite vector', async () => {
+    const h16 = new HashingEmbedder(16);
+    const { embedded } = await embedPending(ds, repo, h16, { pipelineRunId: null });
+    const ids: string[] = (await ds.query(`SELECT chunk_id::text AS id FROM document_embedding WHERE model_version = $1 ORDER BY chunk_id LIMIT 3`, [h16.version])).map((r: { id: string }) => r.id);
+    // Rows no embedder would write (embedPending refuses them): written behind its back, as a bug or a hand edit could.
+    await ds.query(`DELETE FROM document_embedding WHERE model_version = $1 AND chunk_id = $2`, [h16.version, ids[0]]);
+    await ds.query(`UPDATE document_embedding SET vector = vector[1:15] WHERE model_version = $1 AND chunk_id = $2`, [h16.version, ids[1]]);
+    await ds.query(`UPDATE document_embedding SET vector[3] = 'NaN' WHERE model_version = $1 AND chunk_id = $2`, [h16.version, ids[2]]);
+    expect(await repo.embeddingQuality(h16.model, h16.version, 16)).toEqual({ chunks: embedded, embedded: embedded - 1, wrongDimension: 1, nonFinite: 1 });
+    await ds.query(`DELETE FROM document_embedding WHERE model_version = $1`, [h16.version]);
   });
 
   it('resumes from a heartbeat cursor: committed items are skipped, embedding continues after the last chunk id', async () => {
@@ -174,6 +204,22 @@ describe('document ingest (PostgreSQL)', () => {
     expect(rows[2][0]).toBeCloseTo(similarity, 12);
     expect(rows[2][1]).toBeCloseTo(21 / 24, 9);
     expect(rows.map((r) => r[2])).toEqual([0, 0, 1]);
+  });
+
+  it('a new document marks its symbol\'s stored documents-set rows stale from its publication time, in the ingest transaction', async () => {
+    const set = compileDeclaredSet('documents');
+    expect(set.inputs).toEqual(['document']);
+    await new FeatureRepository(ds).register(set);
+    await ds.query(`INSERT INTO feature_data (feature_set_version, symbol, interval, ts, values) VALUES ($1, 'MSFT', '1d', $2, $3), ($1, 'IBM', '1d', $2, $3)`,
+      [set.version, new Date('2021-01-04T00:00:00Z'), [null, null, 0]]);
+    const file = path.join(tmp, 'msft-news.jsonl');
+    fs.writeFileSync(file, JSON.stringify({ id: 'm1', symbol: 'MSFT', publishedAt: '2020-12-01T13:00:00Z', text: 'Microsoft news.', url: 'https://news.test/m1' }));
+    await ingestSource(ds, repo, new NewsJsonlSource(file), { pipelineRunId: null });
+    const stale = await new DerivedStalenessRepository(ds).open({ kind: 'feature_data', keys: [set.version] });
+    expect(stale).toEqual([expect.objectContaining({ scope: 'MSFT', interval: '1d', staleFrom: '2020-12-01T13:00:00.000Z', cause: { input: 'document', pipelineRunId: null } })]);
+    // An unchanged re-ingest marks nothing more.
+    await ingestSource(ds, repo, new NewsJsonlSource(file), { pipelineRunId: null });
+    expect(await new DerivedStalenessRepository(ds).open({ kind: 'feature_data', keys: [set.version] })).toHaveLength(1);
   });
 });
 

@@ -8,10 +8,13 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import type { DataSource } from 'typeorm';
 import { createFeatureActivities } from '../../activities/features';
 import { InputError } from '../../src/contracts/errors';
+import { ingestSource } from '../../src/documents/ingest';
+import { FolderSource } from '../../src/documents/sources';
 import { parseLabelSpec } from '../../src/export/label-spec';
 import { exportTrainingData, type ExportFormat, type ExportRequest } from '../../src/export/training-export';
 import { DEFAULT_FEATURE_SET, FUNDAMENTAL_FEATURE_SET, featureSetVersion } from '../../src/features/feature-set';
 import type { Bar } from '../../src/providers/bar';
+import { DocumentRepository } from '../../src/repositories/document-repository';
 import { RunRepository } from '../../src/repositories/run-repository';
 import { insertRawBars, openTestDataSource, resetData, testActivityDeps } from '../helpers/services';
 
@@ -196,6 +199,23 @@ describe('training-data export', () => {
     const rawClose = async (i: number) => (await ds.query(`SELECT close FROM price_data WHERE symbol = 'AAA' AND ts = $1`, [`${day(i)}T00:00:00Z`]))[0].close;
     expect(later(after, D + 2).fa_pe as number).toBeCloseTo((await rawClose(D + 2)) / 4, 9);
     expect(later(after, D + 3).fa_pe as number).toBeCloseTo((await rawClose(D + 3)) / 8, 9);
+  });
+
+  it('joins the documents feature set next to the default one, point in time', async () => {
+    const docs = fs.mkdtempSync(path.join(dir, 'documents-'));
+    // An 8-K without an acceptance time: dated 22:00 New York of its filing day, 03:00Z on day 61 (EST).
+    fs.writeFileSync(path.join(docs, `AAA_8-K_${day(60)}.txt`), 'AAA announces its quarterly results.');
+    await ingestSource(ds, new DocumentRepository(ds), new FolderSource(docs), { pipelineRunId: null });
+    const plan = await inActivity(() => features.planFeatureRecompute({ featureSet: 'documents', interval: '1d' }));
+    await inActivity(() => features.recomputeFeatureChunk({ pipelineRunId: runId, ...plan, interval: '1d' }));
+    const r = await run(request('csv', { featureSetVersions: [defaultVersion, 'documents'] }));
+    expect(r.columns).toEqual(expect.arrayContaining(['sma_10', 'doc_text_similarity', 'doc_days_since_8k', 'doc_filings_30d']));
+    expect(r.columns).not.toContain('fa_pe');
+    const rows = await readBack(r.path, 'csv');
+    const at = (symbol: string, i: number) => rows.find((x) => x.symbol === symbol && x.ts === `${day(i)}T00:00:00Z`)!;
+    expect(at('AAA', 61)).toMatchObject({ doc_days_since_8k: null, doc_filings_30d: 0 });
+    expect(at('AAA', 62)).toMatchObject({ doc_days_since_8k: 21 / 24, doc_filings_30d: 1, doc_text_similarity: null });
+    expect(at('BBB', 62)).toMatchObject({ doc_days_since_8k: null, doc_filings_30d: 0 });
   });
 
   it('rejects unknown feature sets and versions', async () => {

@@ -1,15 +1,22 @@
 // The feature store on the real PostgreSQL and Redis: activities run in Temporal's activity test context (the
 // database and Redis are real), so lineage, transactions and the cache behave as in a worker.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import Redis from 'ioredis';
 import type { DataSource } from 'typeorm';
 import { createFeatureActivities } from '../../activities/features';
 import { copyBinary } from '../../src/db/copy';
+import { HashingEmbedder, cosine } from '../../src/documents/embedders';
+import { ingestSource } from '../../src/documents/ingest';
+import { FolderSource } from '../../src/documents/sources';
 import { compileFeatureSet, computeFeatures } from '../../src/features/compute';
 import { FeatureCache } from '../../src/features/feature-cache';
 import { DEFAULT_FEATURE_SET, FUNDAMENTAL_FEATURE_SET, featureSetVersion } from '../../src/features/feature-set';
 import { FeatureStore } from '../../src/features/feature-store';
 import type { Bar } from '../../src/providers/bar';
+import { DocumentRepository } from '../../src/repositories/document-repository';
 import { FeatureRepository } from '../../src/repositories/feature-repository';
 import { RunRepository } from '../../src/repositories/run-repository';
 import { freePort } from '../../src/services/net';
@@ -64,7 +71,7 @@ describe('feature store', () => {
 
   afterAll(async () => {
     if (redis) {
-      const keys = (await Promise.all(['AAA', 'DDD', 'EEE', 'FFF'].map((s) => redis!.keys(`tickflow:features:latest:*:1d:${s}`)))).flat();
+      const keys = (await Promise.all(['AAA', 'DDD', 'EEE', 'FFF', 'GGG'].map((s) => redis!.keys(`tickflow:features:latest:*:1d:${s}`)))).flat();
       if (keys.length) await redis.del(...keys);
       redis.disconnect();
     }
@@ -196,6 +203,33 @@ describe('feature store', () => {
     const bbb = await repo.range(plan.version, 'BBB', '1d', new Date(START), new Date(START + 100 * DAY));
     expect(bbb).toHaveLength(60);
     expect(bbb.every((r) => r.values.every((v) => v === null))).toBe(true); // missing, never zero
+  });
+
+  it('document signals through the recompute activities use only documents published by each bar', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tickflow-doc-features-'));
+    try {
+      // Two 8-Ks without acceptance times: dated 22:00 New York of their filing day (03:00Z the next day in January).
+      fs.writeFileSync(path.join(dir, 'GGG_8-K_2019-01-10.txt'), 'GGG announces a new product line. Revenue grew in the quarter.');
+      fs.writeFileSync(path.join(dir, 'GGG_8-K_2019-01-20.txt'), 'GGG announces a restructuring. Revenue fell in the quarter.');
+      fs.writeFileSync(path.join(dir, 'GGG_news_2019-01-15.txt'), 'A news item is not a filing.');
+      await ingestSource(ds, new DocumentRepository(ds), new FolderSource(dir), { pipelineRunId: null });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+    await insertRawBars(ds, makeBars('GGG', 45));
+    const plan = await inActivity(() => activities.planFeatureRecompute({ featureSet: 'documents', interval: '1d', symbols: ['GGG'] }));
+    await inActivity(() => activities.recomputeFeatureChunk({ pipelineRunId: runId, ...plan, interval: '1d' }));
+    const store = new FeatureStore(repo, cache);
+    const at = async (d: string) => (await store.asOf(plan.version, 'GGG', '1d', new Date(`${d}T00:00:00Z`)))!.values;
+    expect(await at('2019-01-11')).toEqual({ doc_text_similarity: null, doc_days_since_8k: null, doc_filings_30d: 0 });
+    expect(await at('2019-01-12')).toEqual({ doc_text_similarity: null, doc_days_since_8k: 21 / 24, doc_filings_30d: 1 });
+    expect(await at('2019-01-21')).toEqual({ doc_text_similarity: null, doc_days_since_8k: 10 - 3 / 24, doc_filings_30d: 1 });
+    const [first, second] = ['GGG announces a new product line. Revenue grew in the quarter.', 'GGG announces a restructuring. Revenue fell in the quarter.']
+      .map((t) => new HashingEmbedder(4096).counts(t));
+    expect(await at('2019-01-22')).toEqual({ doc_text_similarity: expect.closeTo(cosine(second, first), 12), doc_days_since_8k: 21 / 24, doc_filings_30d: 2 });
+    // 30 days after the first 8-K became public it leaves the window.
+    expect((await at('2019-02-10')).doc_filings_30d).toBe(2);
+    expect((await at('2019-02-11')).doc_filings_30d).toBe(1);
   });
 
   (testRedisUrl() ? it : it.skip)('caches on write, invalidates a recomputed version, and degrades when Redis is gone', async () => {

@@ -18,5 +18,6 @@ import { codecServerCommand } from './codec-server';
 import { riskCommand } from './risk';
 import { optimizeCommand } from './optimize';
 import { docsCommand } from './docs';
+import { uiCommand } from './ui';
 
-export const commands: Command[] = [runCommand, workerCommand, dbCommand, runsCommand, servicesCommand, featuresCommand, qualityCommand, backfillCommand, reprocessCommand, scheduleCommand, lineageCommand, exportCommand, modelsCommand, portfolioCommand, codecServerCommand, riskCommand, optimizeCommand, docsCommand];
+export const commands: Command[] = [runCommand, workerCommand, dbCommand, runsCommand, servicesCommand, featuresCommand, qualityCommand, backfillCommand, reprocessCommand, scheduleCommand, lineageCommand, exportCommand, modelsCommand, portfolioCommand, codecServerCommand, riskCommand, optimizeCommand, docsCommand, uiCommand];

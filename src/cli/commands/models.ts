@@ -1,5 +1,6 @@
 // `tickflow models`: model training runs (ModelTrainingRun) and their predictions, from PostgreSQL.
 import { InputError } from '../../contracts/errors';
+import { DerivedStalenessRepository } from '../../repositories/derived-staleness-repository';
 import { ModelRepository } from '../../repositories/model-repository';
 import { parse } from '../args';
 import { err, out, usage, withRuntime, type Command } from '../context';
@@ -22,14 +23,17 @@ async function run(argv: string[]): Promise<number> {
   };
   return withRuntime({ migrate: true }, async ({ dataSource }) => {
     const models = new ModelRepository(dataSource);
+    const staleOf = (ids: string[]) => (ids.length ? new DerivedStalenessRepository(dataSource).open({ kind: 'model_prediction', keys: ids }) : Promise.resolve([]));
     if (action === 'list') {
       const rows = await models.list(count('limit', values.limit, 20));
-      if (values.json) out(JSON.stringify(rows, null, 2));
+      const marks = await staleOf(rows.map((r) => r.id));
+      if (values.json) out(JSON.stringify(rows.map((r) => ({ ...r, stalePredictions: marks.filter((m) => m.key === r.id) })), null, 2));
       else if (rows.length === 0) out('no model training runs yet');
       else {
         for (const r of rows) {
           const score = r.metrics.test_ic !== undefined ? `test ic ${fmt(r.metrics.test_ic)}` : r.metrics.test_accuracy !== undefined ? `test acc ${fmt(r.metrics.test_accuracy)}` : '';
-          out(`${r.id}  ${r.status.padEnd(9)}  ${r.modelType.padEnd(8)}  ${new Date(r.startedAt).toISOString()}  ${score}  ${r.datasetPath}`);
+          const stale = marks.filter((m) => m.key === r.id);
+          out(`${r.id}  ${r.status.padEnd(9)}  ${r.modelType.padEnd(8)}  ${new Date(r.startedAt).toISOString()}  ${score}  ${r.datasetPath}${stale.length ? `  STALE predictions (${stale.map((m) => m.scope).join(', ')})` : ''}`);
         }
       }
       return 0;
@@ -42,7 +46,8 @@ async function run(argv: string[]): Promise<number> {
         return 1;
       }
       const predictions = await models.predictionsOf(r.id, count('predictions', values.predictions, 20));
-      if (values.json) out(JSON.stringify({ ...r, predictions }, null, 2));
+      const marks = await staleOf([r.id]);
+      if (values.json) out(JSON.stringify({ ...r, predictions, stalePredictions: marks }, null, 2));
       else {
         out(`ModelTrainingRun ${r.id}\n  model      ${r.modelType}  ${JSON.stringify(r.hyperParameters)}\n  status     ${r.status}`);
         out(`  dataset    ${r.datasetPath}\n  sha256     ${r.datasetHash}\n  features   ${r.featureSetVersions.join(', ')}\n  splits     ${JSON.stringify(r.splitRanges)}`);
@@ -50,6 +55,7 @@ async function run(argv: string[]): Promise<number> {
         for (const [k, v] of Object.entries(r.metrics)) out(`    ${k.padEnd(20)} ${fmt(v)}`);
         out(`  predictions (${predictions.length} latest):`);
         for (const p of predictions) out(`    ${p.symbol.padEnd(8)} ${new Date(p.ts).toISOString()}  ${fmt(p.value)}  ${p.featureSetVersion}`);
+        for (const m of marks) out(`  STALE      predictions of ${m.scope} from ${m.staleFrom.slice(0, 10)}: their features' ${m.cause.input} changed since training; train a new model`);
       }
       return 0;
     }

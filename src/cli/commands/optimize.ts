@@ -3,10 +3,13 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import type { DataSource } from 'typeorm';
 import { InputError } from '../../contracts/errors';
 import { objectives, optimizeInputSchema, returnModels, riskModelNames, type OptimizeInputArgs } from '../../contracts/optimize';
 import type { FrontierPoint } from '../../optimize/optimize';
 import { optimizationReport } from '../../optimize/report';
+import type { StaleScope } from '../../contracts/derived';
+import { DerivedStalenessRepository } from '../../repositories/derived-staleness-repository';
 import { OptimizationRepository, type OptimizationRecord } from '../../repositories/optimization-repository';
 import { optimizePortfolio, type OptimizeSummary } from '../../../workflows/optimize';
 import { parse } from '../args';
@@ -147,9 +150,15 @@ async function run(argv: string[]): Promise<number> {
   if (action === 'list') {
     return withRuntime({ migrate: true }, async ({ dataSource }) => {
       const rows = await new OptimizationRepository(dataSource).list(Number(num('limit', v.limit) ?? 20));
-      if (json) out(JSON.stringify(rows, null, 2));
+      const marks = await staleMarks(dataSource, rows.map((r) => r.id));
+      if (json) out(JSON.stringify(rows.map((r) => ({ ...r, stale: marks.filter((m) => m.key === r.id) })), null, 2));
       else if (rows.length === 0) out('no optimizations yet (tickflow optimize run)');
-      else for (const r of rows) out(`${r.id}  ${r.asOf}  ${r.objective.padEnd(22)} ${r.status.padEnd(10)} return ${pct(r.expectedReturn)}  vol ${pct(r.volatility)}  ${r.symbols.length} symbols`);
+      else {
+        for (const r of rows) {
+          const stale = staleNote(marks.filter((m) => m.key === r.id));
+          out(`${r.id}  ${r.asOf}  ${r.objective.padEnd(22)} ${r.status.padEnd(10)} return ${pct(r.expectedReturn)}  vol ${pct(r.volatility)}  ${r.symbols.length} symbols${stale ? `  ${stale}` : ''}`);
+        }
+      }
       return 0;
     }, json);
   }
@@ -179,11 +188,21 @@ async function run(argv: string[]): Promise<number> {
       fs.writeFileSync(file, optimizationReport(r, assets));
       if (!json) err(`· report written to ${file}`);
     }
-    if (json) out(JSON.stringify(r, null, 2));
-    else for (const l of lines(r, outputs.warnings ?? [])) out(l);
+    const marks = await staleMarks(dataSource, [r.id]);
+    if (json) out(JSON.stringify({ ...r, stale: marks }, null, 2));
+    else {
+      for (const l of lines(r, outputs.warnings ?? [])) out(l);
+      for (const m of marks) out(`  STALE           ${m.scope === '*' ? 'its turnover portfolio was rebooked' : `${m.scope} revised`} from ${m.staleFrom.slice(0, 10)} (${m.cause.input}${m.cause.pipelineRunId ? `, run ${m.cause.pipelineRunId}` : ''}): run the optimization again`);
+    }
     return 0;
   }, json);
 }
+
+/** Open stale marks of these optimizations (a revised input since they ran). */
+const staleMarks = (ds: DataSource, ids: string[]): Promise<StaleScope[]> =>
+  ids.length === 0 ? Promise.resolve([]) : new DerivedStalenessRepository(ds).open({ kind: 'portfolio_optimization', keys: ids });
+
+const staleNote = (marks: StaleScope[]): string => (marks.length === 0 ? '' : `STALE from ${marks[0].staleFrom.slice(0, 10)}`);
 
 export const optimizeCommand: Command = {
   name: 'optimize', summary: 'optimise a portfolio (mean-variance, HRP, risk parity, min CVaR), allocate shares and book them; show runs and frontiers',

@@ -94,6 +94,10 @@ async function run(argv: string[]): Promise<number> {
     if (!json && rt.temporal?.startedDevServer) {
       err(`· the Temporal dev server keeps running for the Web UI (${rt.config.temporal.uiUrl}); stop it with: npx tickflow services stop`);
     }
+    if (!json && code === 0) {
+      const { host, port } = rt.config.ui;
+      err(`· browse runs, lineage, quality, features, portfolios and documents: npx tickflow ui → http://${host.includes(':') ? `[${host}]` : host}:${port}`);
+    }
     return code;
   }, json);
 }

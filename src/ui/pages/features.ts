@@ -1,0 +1,8 @@
+// The Features page (placeholder until it is written).
+import type { UiApp, UiDeps } from '../deps';
+import { html } from '../html';
+import { sendPage } from '../respond';
+
+export function register(app: UiApp, _deps: UiDeps): void {
+  app.get('/features', (c) => sendPage(c, 'Features', 'features', html`<p class="empty">not yet</p>`));
+}

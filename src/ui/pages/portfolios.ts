@@ -1,0 +1,8 @@
+// The Portfolios & risk page (placeholder until it is written).
+import type { UiApp, UiDeps } from '../deps';
+import { html } from '../html';
+import { sendPage } from '../respond';
+
+export function register(app: UiApp, _deps: UiDeps): void {
+  app.get('/portfolios', (c) => sendPage(c, 'Portfolios & risk', 'portfolios', html`<p class="empty">not yet</p>`));
+}
