@@ -34,7 +34,8 @@ const EARLIEST = '1900-01-01';
 
 type SyntheticFields = { date: string; open: number; high: number; low: number; close: number; adjClose: number; volume: number };
 
-const HOLIDAYS_MMDD = new Set(['01-01', '07-04', '12-25']);
+/** Fixed holidays as month × 100 + day (01-01, 07-04, 12-25): compared as numbers, not as date strings per day. */
+const HOLIDAYS_MMDD = new Set([101, 704, 1225]);
 /** The intervals served: one bar per trading day, or one per minute of its session. */
 export const SYNTHETIC_INTERVALS = ['1d', '1m'] as const;
 const SESSION_MINUTES = 390;
@@ -57,7 +58,7 @@ export class SyntheticProvider implements PriceProvider {
     for (let t = Date.parse(`${range.from}T00:00:00Z`); t <= end; t += 86_400_000) {
       const d = new Date(t);
       const dow = d.getUTCDay();
-      if (dow === 0 || dow === 6 || HOLIDAYS_MMDD.has(d.toISOString().slice(5, 10))) continue;
+      if (dow === 0 || dow === 6 || HOLIDAYS_MMDD.has((d.getUTCMonth() + 1) * 100 + d.getUTCDate())) continue;
       days.push(d);
     }
     return days;

@@ -215,8 +215,15 @@ export function requiredColumns(table: Exclude<TargetTable, 'schema'>, columns: 
   };
 }
 
-const FEATURE_SCOPE = `FROM feature_data f WHERE f.feature_set_version = $5 AND f.symbol = ANY($1) AND f.interval = $2
-  AND f.ts >= $3 AND f.ts <= $4`;
+/**
+ * The scope's feature rows, read symbol by symbol along the primary key (OFFSET 0 keeps each range its own scan). As
+ * `symbol = ANY($1)` the plan followed the statistics: between two autovacuum ANALYZEs of a table growing by a batch,
+ * the rules' time per batch doubled as the table grew, then fell back.
+ */
+const FEATURE_ROWS = `(SELECT DISTINCT unnest($1::text[])) u(symbol)
+  CROSS JOIN LATERAL (SELECT d.symbol, d.ts, d.values, d.computed_at FROM feature_data d WHERE d.feature_set_version = $5 AND d.symbol = u.symbol
+    AND d.interval = $2 AND d.ts >= $3 AND d.ts <= $4 OFFSET 0) f`;
+const FEATURE_SCOPE = `FROM ${FEATURE_ROWS}`;
 
 /**
  * feature_data has no foreign key to feature_set (it halved COPY speed): rows whose version is not registered —
@@ -254,8 +261,8 @@ export function featureWithinRange({ name, like, min, max }: { name: string; lik
     flaggedSql: `SELECT f.symbol, f.ts, n.name, f.values[n.ord] AS value, NOT (f.values[n.ord] BETWEEN ${min} AND ${max}) AS fail
       FROM (SELECT u.name, u.ord::int AS ord FROM feature_set s CROSS JOIN LATERAL unnest(s.feature_names) WITH ORDINALITY u(name, ord)
             WHERE s.version = $5 AND u.name LIKE '${like}') n
-      JOIN feature_data f ON f.feature_set_version = $5 AND f.values[n.ord] IS NOT NULL
-      WHERE f.symbol = ANY($1) AND f.interval = $2 AND f.ts >= $3 AND f.ts <= $4`,
+      CROSS JOIN ${FEATURE_ROWS}
+      WHERE f.values[n.ord] IS NOT NULL`,
   };
 }
 

@@ -192,8 +192,10 @@ export class FeatureRepository {
           WHERE feature_data.values IS DISTINCT FROM EXCLUDED.values
         RETURNING 1
       ) SELECT count(*)::int AS n FROM up`);
+    // MATERIALIZED: the newest bar write is looked up once per symbol. Inlined, the planner evaluated it once per
+    // staged row (a 25-symbol batch: 65 k × 2,586 index rows, 79 s; materialized 0.8 s).
     await em.query(`
-      WITH written AS (
+      WITH written AS MATERIALIZED (
         SELECT s.symbol, s.interval, (SELECT max(p.updated_at) FROM price_data p WHERE p.symbol = s.symbol AND p.interval = s.interval) AS at
         FROM (SELECT DISTINCT symbol, interval FROM feature_staging) s
       )
