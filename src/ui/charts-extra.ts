@@ -17,6 +17,8 @@ export interface ScatterGroup {
   color?: string;
   /** @default 8 */
   size?: number;
+  /** Where each point's label goes. @default 'right' */
+  labelPosition?: 'left' | 'right' | 'top' | 'bottom';
 }
 
 export interface ScatterChartOptions {
@@ -47,7 +49,7 @@ export function scatterChart(o: ScatterChartOptions): Html {
       ? { name: g.name, type: 'line' as const, showSymbol: true, symbolSize: 4, data: g.points.map((p) => [p.x, p.y]), ...(g.color ? { itemStyle: { color: g.color }, lineStyle: { color: g.color } } : {}) }
       : {
         name: g.name, type: 'scatter' as const, symbolSize: g.size ?? 8, data: g.points.map((p) => ({ value: [p.x, p.y], name: p.label })),
-        label: { show: true, position: 'right' as const, formatter: '{b}', fontSize: 10 }, ...(g.color ? { itemStyle: { color: g.color } } : {}),
+        label: { show: true, position: g.labelPosition ?? 'right', formatter: '{b}', fontSize: 10 }, ...(g.color ? { itemStyle: { color: g.color } } : {}),
       })),
   }, width, height);
   const points = o.groups.reduce((n, g) => n + g.points.length, 0);

@@ -30,6 +30,9 @@ describe('tickflow ui: Portfolios & risk', () => {
       await run(riskRun, { portfolioId: ID, from: '2015-10-01', to: '2015-12-31', methods: ['historical', 'parametric_normal'], levels: [0.99], horizons: [1], options: { window: 60 } }, 'risk');
       const opt = await run(optimizePortfolio, { symbols: SYMBOLS, asOf: '2015-12-31', lookbackDays: 365 }, 'optimize');
       optimizationId = (opt as { optimization: { optimizationId: string } }).optimization.optimizationId;
+      // The mark a revised GOOG bar writes on main's optimisation kind (written directly: this branch predates its writer).
+      await h.ds.query(`INSERT INTO derived_staleness (derived_kind, derived_key, scope_key, interval, stale_from, input_dataset)
+        VALUES ('portfolio_optimization', $1, 'GOOG', '1d', '2015-11-02', 'price_data')`, [optimizationId]);
       await h.ds.transaction((em) => new DerivedStalenessRepository(h.ds).markKeyChanged(em, 'portfolio_position', ID, '1d', new Date('2015-12-01T00:00:00Z'), 'trade', null));
     },
   });
@@ -45,7 +48,7 @@ describe('tickflow ui: Portfolios & risk', () => {
     const [nav] = await ui.h.ds.query(`SELECT nav::text AS nav FROM portfolio_valuation WHERE portfolio_id = $1 ORDER BY as_of DESC LIMIT 1`, [ID]);
     expect(await row.locator('td').nth(5).innerText()).toBe(nav.nav);
     expect(await row.locator('.badge.bad').innerText()).toBe('stale from 2015-12-01');
-    expect(await page.locator(`#optimizations tr[data-optimization="${optimizationId}"]`).count()).toBe(1);
+    expect(await page.locator(`#optimizations tr[data-optimization="${optimizationId}"] .badge.bad`).innerText()).toBe('stale from 2015-11-02');
 
     await row.locator('a').click();
     await page.waitForURL(new RegExp(`/portfolios/${ID}$`));
@@ -92,6 +95,7 @@ describe('tickflow ui: Portfolios & risk', () => {
     await page.waitForURL(new RegExp(`/optimizations/${optimizationId}$`));
     const [row] = await ui.h.ds.query(`SELECT weights, outputs, status FROM portfolio_optimization WHERE id = $1`, [optimizationId]);
     expect(await page.locator('#opt-status').innerText()).toBe(row.status);
+    expect(await page.locator('table.stale-marks tr[data-kind="portfolio_optimization"] td').nth(2).innerText()).toBe('GOOG');
     const frontier = page.locator('figure[data-chart="frontier"]');
     expect(await frontier.locator('svg').count()).toBe(1);
     expect(await frontier.getAttribute('data-points')).toBe(String(row.outputs.frontier.length + Object.keys(row.outputs.mu).length + 1));

@@ -13,6 +13,7 @@ import { sendPage } from '../respond';
 /** Features charted when none are asked for: the version's first few. */
 const DEFAULT_FEATURES = 4;
 const MAX_FEATURES = 12;
+const DEFAULT_SET = 'default';
 /** Bars shown when no range is asked for: the last year the version holds. */
 const DEFAULT_DAYS = 365;
 
@@ -64,7 +65,8 @@ export function register(app: UiApp, deps: UiDeps): void {
     const listing = html`<h2>Feature-set versions</h2>${versionsTable(versions, staleByVersion, p.version, p.symbol)}`;
     if (versions.length === 0) return sendPage(c, 'Features', 'features', listing);
 
-    const base = p.version ? versions.find((v) => v.version === p.version) : versions[0];
+    // Unasked, the newest version of the price set (`default`) every pipeline computes, else the newest of any set.
+    const base = p.version ? versions.find((v) => v.version === p.version) : (versions.find((v) => v.name === DEFAULT_SET) ?? versions[0]);
     if (!base) throw new UiNotFoundError(`no feature-set version ${JSON.stringify(p.version)} (registered: ${versions.map((v) => v.version).join(', ')})`);
     const other = p.compare ? versions.find((v) => v.version === p.compare) : undefined;
     if (p.compare && !other) throw new UiNotFoundError(`no feature-set version ${JSON.stringify(p.compare)} to compare with`);

@@ -3,7 +3,7 @@
 // exceptions marked and the Basel traffic light of the latest backtest; one optimisation run's efficient frontier
 // and weights. Stale marks of positions and VaR rows are shown where they apply.
 import { z } from 'zod';
-import type { StaleScope } from '../../contracts/derived';
+import type { DerivedKind, StaleScope } from '../../contracts/derived';
 import { portfolioIdSchema } from '../../contracts/portfolio';
 import { RISK_METHOD_NAMES } from '../../contracts/risk';
 import type { FrontierPoint } from '../../optimize/optimize';
@@ -26,6 +26,12 @@ const portfolioQuery = {
   level: q.optional(z.coerce.number().gt(0.5).lt(1)),
   horizon: q.optional(q.int(1, 60)),
 };
+
+/**
+ * Optimisations are a derived kind on main (9758d4e: a revised bar or a booking marks the runs that read it); this
+ * branch's base predates it, hence the cast. Drop it once merged: the marks then come from the real writer.
+ */
+const OPTIMIZATION_KIND = 'portfolio_optimization' as string as DerivedKind;
 
 const DEFAULT_SERIES = { method: 'historical', level: 0.99, horizon: 1 } as const;
 
@@ -58,13 +64,13 @@ function portfolioList(rows: { p: PortfolioRow; span: { first: string; last: str
 <td>${staleBadge(marks)}</td></tr>`)}</tbody></table>`;
 }
 
-function optimizationList(rows: OptimizationRecord[]): Html {
+function optimizationList(rows: OptimizationRecord[], marks: StaleScope[]): Html {
   if (rows.length === 0) return html`<p class="empty">No optimisation runs yet (tickflow optimize run).</p>`;
   return html`<table id="optimizations"><thead><tr><th>run</th><th>as of</th><th>objective</th><th>status</th><th>symbols</th><th class="num">expected return</th>
-<th class="num">volatility</th><th class="num">Sharpe</th><th>created</th></tr></thead>
+<th class="num">volatility</th><th class="num">Sharpe</th><th>created</th><th>state</th></tr></thead>
 <tbody>${rows.map((o) => html`<tr data-optimization="${o.id}"><td><a href="/optimizations/${o.id}">${o.id.slice(0, 8)}</a></td><td>${o.asOf}</td><td>${o.objective}</td>
 <td class="status-${o.status === 'optimal' ? 'completed' : 'failed'}">${o.status}</td><td>${o.symbols.join(', ')}</td><td class="num">${pct(o.expectedReturn)}</td>
-<td class="num">${pct(o.volatility)}</td><td class="num">${num(o.sharpe)}</td><td>${o.createdAt}</td></tr>`)}</tbody></table>`;
+<td class="num">${pct(o.volatility)}</td><td class="num">${num(o.sharpe)}</td><td>${o.createdAt}</td><td>${staleBadge(marks.filter((m) => m.key === o.id))}</td></tr>`)}</tbody></table>`;
 }
 
 function backtestTable(id: string, rows: BacktestRow[], current: { method: string; level: number; horizon: number }): Html {
@@ -96,8 +102,9 @@ export function register(app: UiApp, deps: UiDeps): void {
       const [last] = span ? await portfolios.valuations(p.id, span.last, span.last) : [];
       return { p, span, nav: last?.nav ?? null, marks: marks.filter((m) => m.key === p.id) };
     }));
+    const runs = await optimizations.list(50);
     return sendPage(c, 'Portfolios & risk', 'portfolios', html`<h2>Portfolios</h2>${portfolioList(rows)}
-<h2>Optimisation runs</h2>${optimizationList(await optimizations.list(50))}`);
+<h2>Optimisation runs</h2>${optimizationList(runs, await staleness.open({ kind: OPTIMIZATION_KIND, keys: runs.map((r) => r.id) }))}`);
   });
 
   app.get('/portfolios/:id', async (c) => {
@@ -201,13 +208,15 @@ ${lineChart({
       groups.push({ name: 'assets', color: '#6b7280', size: 7, points: Object.keys(outputs.mu).filter((s) => outputs.assetVolatility![s] !== undefined)
         .map((s) => ({ label: s, x: outputs.assetVolatility![s], y: outputs.mu![s] })) });
     }
-    if (r.volatility !== null && r.expectedReturn !== null) groups.push({ name: 'this run', color: '#dc2626', size: 12, points: [{ label: r.objective, x: r.volatility, y: r.expectedReturn }] });
+    if (r.volatility !== null && r.expectedReturn !== null) groups.push({ name: 'this run', color: '#dc2626', size: 12, labelPosition: 'left', points: [{ label: r.objective, x: r.volatility, y: r.expectedReturn }] });
     const weights = Object.entries(r.weights).sort((a, b) => b[1] - a[1]);
+    const marks = await staleness.open({ kind: OPTIMIZATION_KIND, keys: [r.id] });
     const diagnostics = r.diagnostics as { constraint?: string; message?: string }[];
     return sendPage(c, `Optimisation ${r.id.slice(0, 8)}`, 'portfolios', html`<dl class="facts"><dt>run</dt><dd>${r.id}</dd><dt>pipeline run</dt><dd>${runLink(r.pipelineRunId)}</dd>
 <dt>as of</dt><dd>${r.asOf}</dd><dt>objective</dt><dd>${r.objective}</dd><dt>status</dt><dd id="opt-status">${r.status}</dd><dt>symbols</dt><dd>${r.symbols.join(', ')}</dd>
 <dt>expected return</dt><dd id="opt-return">${pct(r.expectedReturn)}</dd><dt>volatility</dt><dd id="opt-volatility">${pct(r.volatility)}</dd><dt>Sharpe</dt><dd id="opt-sharpe">${num(r.sharpe)}</dd>
 ${outputs.allocation ? html`<dt>allocation</dt><dd>leftover ${num(outputs.allocation.leftover)}, rounding RMSE ${num(outputs.allocation.rmse)}</dd>` : ''}</dl>
+<h2>Staleness</h2>${staleMarksTable(marks, `optimisation ${r.id.slice(0, 8)} (its closes, predictions or turnover portfolio changed since)`)}
 ${diagnostics.length ? html`<h2>Why there is no solution</h2><ul class="diagnostics">${diagnostics.map((d) => html`<li><b>${d.constraint ?? ''}</b>: ${d.message ?? JSON.stringify(d)}</li>`)}</ul>` : ''}
 ${outputs.warnings?.length ? html`<h2>Warnings</h2><ul>${outputs.warnings.map((w) => html`<li>${w}</li>`)}</ul>` : ''}
 <h2>Efficient frontier</h2>${frontier.length ? scatterChart({ title: 'Expected return against volatility (annualised)', id: 'frontier', groups, xName: 'volatility', yName: 'expected return', percent: true })
