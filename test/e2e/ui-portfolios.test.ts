@@ -68,7 +68,7 @@ describe('tickflow ui: Portfolios & risk', () => {
     const returns: { r: number | null }[] = await ui.h.ds.query(`SELECT daily_return AS r FROM portfolio_valuation WHERE portfolio_id = $1 ORDER BY as_of`, [ID]);
     const twr = returns.reduce((g, x) => g * (1 + (x.r ?? 0)), 1) - 1;
     expect(await page.locator('#twr').innerText()).toBe(`${(twr * 100).toFixed(2)} %`);
-    for (const chart of ['twr', 'drawdown', 'nav', 'var']) expect(await page.locator(`figure[data-chart="${chart}"] svg`).count()).toBe(1);
+    for (const chart of ['twr', 'drawdown', 'nav', 'pnl', 'var']) expect(await page.locator(`figure[data-chart="${chart}"] svg`).count()).toBe(1);
     expect(await page.locator('figure[data-chart="twr"]').getAttribute('data-series')).toBe('2');
 
     // VaR: exceptions are the days whose realised P&L fell below −VaR; the traffic light is the stored backtest's.

@@ -147,7 +147,13 @@ export function register(app: UiApp, deps: UiDeps): void {
 <dt>max drawdown</dt><dd id="max-drawdown">${pct(Math.min(...dd.map((d) => d[1])))}</dd><dt>realised P&amp;L</dt><dd>${last.realisedPnl}</dd><dt>unrealised P&amp;L</dt><dd>${last.unrealisedPnl}</dd></dl>
 <div class="charts">${lineChart({ title: 'Time-weighted return against the benchmark', id: 'twr', series: lines, width: 620 })}
 ${lineChart({ title: 'Drawdown', id: 'drawdown', series: [{ name: 'drawdown', points: dd }], width: 620 })}
-${lineChart({ title: 'Net asset value', id: 'nav', series: pnl, width: 620, yName: portfolio.currency })}</div>`;
+${lineChart({ title: 'Net asset value', id: 'nav', series: pnl, width: 620, yName: portfolio.currency })}
+${lineChart({
+    title: 'Profit and loss', id: 'pnl', width: 620, yName: portfolio.currency, series: [
+      { name: 'realised', points: valuations.map((v) => [v.asOf, Number(v.realisedPnl)]) },
+      { name: 'unrealised', points: valuations.map((v) => [v.asOf, Number(v.unrealisedPnl)]) },
+    ],
+  })}</div>`;
     }
     const metricNames = [...new Set(metrics.map((m) => m.metric))];
     const periods = [...new Map(metrics.map((m) => [`${m.period}|${m.periodStart}|${m.periodEnd}`, m])).values()];
