@@ -41,7 +41,7 @@ describe('tickflow ui: Documents', () => {
   const noScriptRan = async (page: import('playwright-core').Page) => expect(await page.evaluate(() => (window as unknown as { __x?: number }).__x)).toBeUndefined();
 
   it('searches as of a date with the hits searchChunks gives, and links each to its document and chunks', async () => {
-    const { page, status, pageErrors } = await browser.open(`${ui.url}/documents`);
+    const { page, status, pageErrors, consoleErrors, requests } = await browser.open(`${ui.url}/documents`);
     expect(status).toBe(200);
     const [{ n }] = await ui.h.ds.query(`SELECT count(*)::int AS n FROM document WHERE superseded_at IS NULL`);
     expect(await page.locator('#documents tbody tr').count()).toBe(n);
@@ -86,6 +86,9 @@ describe('tickflow ui: Documents', () => {
     await noScriptRan(page);
     expect(await page.locator('section.chunk b, img[src="x"], script').count()).toBe(0);
     expect(pageErrors).toEqual([]);
+    // Nothing the CSP refused (an inline style or script would be logged), nothing fetched from elsewhere.
+    expect(consoleErrors.filter((e) => /Content Security Policy|Refused/i.test(e))).toEqual([]);
+    expect(requests.every((u) => u.startsWith(ui.url))).toBe(true);
     await page.close();
   });
 

@@ -29,7 +29,7 @@ describe('tickflow ui: Features', () => {
   const browser = useUiBrowser();
 
   it('lists the versions with their stale marks, and charts a symbol\'s features from two versions with the stored numbers', async () => {
-    const { page, status, pageErrors } = await browser.open(`${ui.url}/features`);
+    const { page, status, pageErrors, consoleErrors, requests } = await browser.open(`${ui.url}/features`);
     expect(status).toBe(200);
     const [{ versions }] = await ui.h.ds.query(`SELECT count(*)::int AS versions FROM feature_set`);
     expect(versions).toBeGreaterThanOrEqual(2);
@@ -75,6 +75,9 @@ describe('tickflow ui: Features', () => {
     await page.waitForURL(new RegExp(`version=${V2}`));
     expect(await page.locator('h2').first().innerText()).toBe(`AAPL from ${V2}`);
     expect(pageErrors).toEqual([]);
+    // Nothing the CSP refused (an inline style or script would be logged), nothing fetched from elsewhere.
+    expect(consoleErrors.filter((e) => /Content Security Policy|Refused/i.test(e))).toEqual([]);
+    expect(requests.every((u) => u.startsWith(ui.url))).toBe(true);
     await page.close();
   });
 

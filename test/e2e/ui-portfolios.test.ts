@@ -40,7 +40,7 @@ describe('tickflow ui: Portfolios & risk', () => {
   const noScriptRan = async (page: import('playwright-core').Page) => expect(await page.evaluate(() => (window as unknown as { __x?: number }).__x)).toBeUndefined();
 
   it('lists portfolios and runs, and shows positions, performance, VaR against P&L with exceptions and the traffic light', async () => {
-    const { page, status, pageErrors } = await browser.open(`${ui.url}/portfolios`);
+    const { page, status, pageErrors, consoleErrors, requests } = await browser.open(`${ui.url}/portfolios`);
     expect(status).toBe(200);
     const row = page.locator(`#portfolios tr[data-portfolio="${ID}"]`);
     expect(await row.locator('td').nth(1).innerText()).toBe(HOSTILE);
@@ -86,11 +86,14 @@ describe('tickflow ui: Portfolios & risk', () => {
     const [latest] = await ui.h.ds.query(`SELECT value_at_risk AS var FROM var_calculation WHERE portfolio_id = $1 AND method = 'parametric_normal' ORDER BY as_of DESC LIMIT 1`, [ID]);
     expect(Math.abs(Number(await page.locator('#latest-var').innerText()) / latest.var - 1)).toBeLessThan(1e-5); // 6 significant digits
     expect(pageErrors).toEqual([]);
+    // Nothing the CSP refused (an inline style or script would be logged), nothing fetched from elsewhere.
+    expect(consoleErrors.filter((e) => /Content Security Policy|Refused/i.test(e))).toEqual([]);
+    expect(requests.every((u) => u.startsWith(ui.url))).toBe(true);
     await page.close();
   });
 
   it('shows an optimisation run\'s frontier and weights as stored', async () => {
-    const { page } = await browser.open(`${ui.url}/portfolios`);
+    const { page, consoleErrors } = await browser.open(`${ui.url}/portfolios`);
     await page.locator(`#optimizations tr[data-optimization="${optimizationId}"] a`).click();
     await page.waitForURL(new RegExp(`/optimizations/${optimizationId}$`));
     const [row] = await ui.h.ds.query(`SELECT weights, outputs, status FROM portfolio_optimization WHERE id = $1`, [optimizationId]);
@@ -103,6 +106,7 @@ describe('tickflow ui: Portfolios & risk', () => {
     for (const [symbol, w] of Object.entries(row.weights as Record<string, number>)) {
       expect(Number(await page.locator(`#weights tr[data-symbol="${symbol}"] td[data-weight]`).getAttribute('data-weight'))).toBe(w);
     }
+    expect(consoleErrors.filter((e) => /Content Security Policy|Refused/i.test(e))).toEqual([]);
     await page.close();
   });
 
