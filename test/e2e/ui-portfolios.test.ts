@@ -68,6 +68,21 @@ describe('tickflow ui: Portfolios & risk', () => {
     const returns: { r: number | null }[] = await ui.h.ds.query(`SELECT daily_return AS r FROM portfolio_valuation WHERE portfolio_id = $1 ORDER BY as_of`, [ID]);
     const twr = returns.reduce((g, x) => g * (1 + (x.r ?? 0)), 1) - 1;
     expect(await page.locator('#twr').innerText()).toBe(`${(twr * 100).toFixed(2)} %`);
+    // The headline figures are the stored since-inception metrics.
+    const stored: { metric: string; value: number }[] = await ui.h.ds.query(`SELECT metric, value FROM performance_metric WHERE subject_id = $1 AND period = 'inception'`, [ID]);
+    const metric = (name: string) => `${(stored.find((m) => m.metric === name)!.value * 100).toFixed(2)} %`;
+    expect(await page.locator('#twr').innerText()).toBe(metric('time_weighted_return'));
+    expect(await page.locator('#max-drawdown').innerText()).toBe(metric('max_drawdown'));
+    expect(await page.locator('#benchmark-return').innerText()).toBe(metric('benchmark_return'));
+    // The drawdown chart's trough is that maximum drawdown.
+    const dd: string[][] = await page.locator('figure[data-chart="drawdown"] details.chart-data tbody tr')
+      .evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td'), (td) => td.textContent ?? '')));
+    expect(Math.min(...dd.map((r) => Number(r[3])))).toBeCloseTo(stored.find((m) => m.metric === 'max_drawdown')!.value, 12);
+    // The benchmark's line ends at its stored return over the same dates.
+    const lines: string[][] = await page.locator('figure[data-chart="twr"] details.chart-data tbody tr')
+      .evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td'), (td) => td.textContent ?? '')));
+    const spy = lines.filter((r) => r[0] === 'SPY total return');
+    expect(Number(spy[spy.length - 1][3])).toBeCloseTo(stored.find((m) => m.metric === 'benchmark_return')!.value, 12);
     for (const chart of ['twr', 'drawdown', 'nav', 'pnl', 'var']) expect(await page.locator(`figure[data-chart="${chart}"] svg`).count()).toBe(1);
     expect(await page.locator('figure[data-chart="twr"]').getAttribute('data-series')).toBe('2');
 

@@ -7,9 +7,11 @@ import type { DerivedKind, StaleScope } from '../../contracts/derived';
 import { portfolioIdSchema } from '../../contracts/portfolio';
 import { RISK_METHOD_NAMES } from '../../contracts/risk';
 import type { FrontierPoint } from '../../optimize/optimize';
+import { cumulativeReturn, maxDrawdown } from '../../portfolio/performance';
+import { benchmarkDailyReturns } from '../../portfolio/performance-report';
 import { DerivedStalenessRepository } from '../../repositories/derived-staleness-repository';
 import { OptimizationRepository, type OptimizationRecord } from '../../repositories/optimization-repository';
-import { PortfolioRepository, type PortfolioRow, type ValuationRow } from '../../repositories/portfolio-repository';
+import { PortfolioRepository, type PortfolioRow } from '../../repositories/portfolio-repository';
 import { RiskRepository, type BacktestRow } from '../../repositories/risk-repository';
 import { barChart, lineChart, type ChartSeries } from '../charts';
 import { scatterChart, type ScatterGroup } from '../charts-extra';
@@ -38,12 +40,13 @@ const DEFAULT_SERIES = { method: 'historical', level: 0.99, horizon: 1 } as cons
 const lightBadge = (light: string) => html`<span class="badge traffic-${light}${light === 'green' ? html` good` : light === 'red' ? html` bad` : ''}" data-traffic-light="${light}">${light}</span>`;
 const runLink = (id: string | null) => (id ? html`<a href="/runs/${id}">${id.slice(0, 8)}</a>` : html`–`);
 
-/** Growth of 1 compounded from the stored daily returns (a missing return is a flat day), minus 1. */
-function timeWeighted(valuations: ValuationRow[]): [string, number][] {
+/** Growth of 1 compounded day by day (a missing return is a flat day, as in the stored metrics), minus 1. */
+function compounded(days: string[], returns: (number | null)[]): [string, number][] {
   let growth = 1;
-  return valuations.map((v) => {
-    if (v.dailyReturn !== null && Number.isFinite(v.dailyReturn)) growth *= 1 + v.dailyReturn;
-    return [v.asOf, growth - 1];
+  return days.map((d, i) => {
+    const r = returns[i];
+    if (r !== null && Number.isFinite(r)) growth *= 1 + r;
+    return [d, growth - 1];
   });
 }
 
@@ -132,19 +135,33 @@ export function register(app: UiApp, deps: UiDeps): void {
     // Performance: TWR from the stored daily returns, the benchmark's total return over the same dates, drawdown.
     let performance: Html = html`<p class="empty">Not valued yet.</p>`;
     if (valuations.length > 0) {
-      const twr = timeWeighted(valuations);
+      const days = valuations.map((v) => v.asOf);
+      const twr = compounded(days, valuations.map((v) => v.dailyReturn));
       const lines: ChartSeries[] = [{ name: `${portfolio.id} TWR`, points: twr }];
       if (portfolio.benchmarkSymbol) {
-        const closes = await portfolios.benchmarkCloses(undefined, portfolio.benchmarkSymbol, valuations[0].asOf, valuations[valuations.length - 1].asOf);
-        if (closes.length > 0) lines.push({ name: `${portfolio.benchmarkSymbol} total return`, points: closes.map((b) => [b.day, b.close / closes[0].close - 1]) });
+        // Chained over the valued days exactly as the stored benchmark_return is, so the line ends where it says.
+        const closes = await portfolios.benchmarkCloses(undefined, portfolio.benchmarkSymbol, days[0], days[days.length - 1]);
+        if (closes.length > 0) {
+          lines.push({ name: `${portfolio.benchmarkSymbol} total return`, points: compounded(days, benchmarkDailyReturns(valuations, new Map(closes.map((b) => [b.day, b.close])))) });
+        }
       }
       const dd = drawdown(twr);
       const pnl: ChartSeries[] = [
         { name: 'NAV', points: valuations.map((v) => [v.asOf, Number(v.nav)]) },
       ];
       const last = valuations[valuations.length - 1];
-      performance = html`<dl class="facts"><dt>NAV</dt><dd id="nav">${last.nav}</dd><dt>time-weighted return</dt><dd id="twr">${pct(twr[twr.length - 1][1])}</dd>
-<dt>max drawdown</dt><dd id="max-drawdown">${pct(Math.min(...dd.map((d) => d[1])))}</dd><dt>realised P&amp;L</dt><dd>${last.realisedPnl}</dd><dt>unrealised P&amp;L</dt><dd>${last.unrealisedPnl}</dd></dl>
+      // The headline figures are the stored ones (performance_metric, since inception) unless a range narrows them;
+      // then they come from the same functions over the range's stored daily returns.
+      const stored = (metric: string) => (p.from || p.to ? undefined : metrics.find((m) => m.period === 'inception' && m.metric === metric));
+      const returns = valuations.map((v) => v.dailyReturn);
+      const headline = {
+        twr: stored('time_weighted_return')?.value ?? cumulativeReturn(returns),
+        maxDrawdown: stored('max_drawdown')?.value ?? maxDrawdown(returns).value,
+        benchmark: stored('benchmark_return')?.value,
+      };
+      performance = html`<dl class="facts"><dt>NAV</dt><dd id="nav">${last.nav}</dd><dt>time-weighted return</dt><dd id="twr">${pct(headline.twr)}</dd>
+${headline.benchmark !== undefined ? html`<dt>benchmark return</dt><dd id="benchmark-return">${pct(headline.benchmark)}</dd>` : ''}
+<dt>max drawdown</dt><dd id="max-drawdown">${pct(headline.maxDrawdown)}</dd><dt>realised P&amp;L</dt><dd>${last.realisedPnl}</dd><dt>unrealised P&amp;L</dt><dd>${last.unrealisedPnl}</dd></dl>
 <div class="charts">${lineChart({ title: 'Time-weighted return against the benchmark', id: 'twr', series: lines, width: 620 })}
 ${lineChart({ title: 'Drawdown', id: 'drawdown', series: [{ name: 'drawdown', points: dd }], width: 620 })}
 ${lineChart({ title: 'Net asset value', id: 'nav', series: pnl, width: 620, yName: portfolio.currency })}
