@@ -65,6 +65,15 @@ describe('tickflow ui: Features', () => {
     expect(cell(V2)).toBe(last2.b);
     // Both versions' marks on AAPL are listed.
     expect(await page.locator('table.stale-marks tbody tr').count()).toBe(2);
+    // V2's rows were written after the bars, so only the quality rule's test would catch a bar rewritten since: none yet.
+    expect(await page.locator('#older-than-bars').count()).toBe(0);
+
+    // A bar rewritten by plain SQL leaves no mark, but the rows from it on now predate it: flagged as the rule flags them.
+    await ui.h.ds.query(`UPDATE price_data SET updated_at = now() WHERE symbol = 'AAPL' AND interval = '1d' AND ts = '2015-03-16'`);
+    await page.reload();
+    const [{ late }] = await ui.h.ds.query(`SELECT count(*)::int AS late FROM feature_data WHERE feature_set_version = $1 AND symbol = 'AAPL' AND ts >= '2015-03-16'`, [base]);
+    expect(await page.locator('#older-than-bars').innerText()).toContain(`${late} rows of ${base} from 2015-03-16 on`);
+    expect(await page.locator('#older-than-bars').innerText()).toContain(`${late} rows of ${V2} from 2015-03-16 on`);
 
     // Links: a feature name link narrows to that feature; a version link switches version.
     await page.locator('p.muted a', { hasText: names[2] }).filter({ hasText: new RegExp(`^${names[2]}$`) }).first().click();

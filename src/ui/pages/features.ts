@@ -88,6 +88,9 @@ ${body}${listing}`);
       : new Date(Math.max(span!.first.getTime(), to.getTime() - DEFAULT_DAYS * 86_400_000));
     if (from > to) throw new UiParamError(`from=${JSON.stringify(p.from ?? day(from))}: after to=${JSON.stringify(p.to ?? day(to))}`);
 
+    const shown = other ? [base.version, other.version] : [base.version];
+    const late = (await Promise.all(shown.map(async (v) => (await staleness.featuresOlderThanBars(v, { symbols: [symbol], interval, from, to }))
+      .map((r) => ({ version: v, ...r }))))).flat();
     const [rows, otherRows] = await Promise.all([
       repo.range(base.version, symbol, interval, from, to),
       other ? repo.range(other.version, symbol, interval, from, to) : Promise.resolve([]),
@@ -108,6 +111,8 @@ ${body}${listing}`);
 <dl class="facts"><dt>set</dt><dd>${base.name}</dd><dt>range</dt><dd id="range">${day(from)} … ${day(to)}</dd><dt>bars</dt><dd id="bars">${rows.length}</dd>
 <dt>stored span</dt><dd>${day(span!.first)} … ${day(span!.last)} (${span!.rows} bars)</dd></dl>
 <h2>Staleness</h2>${staleMarksTable(symbolMarks, `${symbol} in ${other ? `${base.version} or ${other.version}` : base.version}`)}
+${late.length ? html`<p class="error" id="older-than-bars">${late.map((l) => html`${l.rows} row${l.rows === 1 ? '' : 's'} of ${l.version} from ${day(l.staleFrom)} on were computed before a bar
+at or before them was last written (feature.older_than_bars). `)}Recompute: tickflow features recompute --stale.</p>` : ''}
 <h2>Charts</h2>${rows.length === 0 ? html`<p class="empty">No bars in the range.</p>` : html`<div class="charts">${charts}</div>`}
 <p class="muted">Features of ${base.version}: ${base.featureNames.map((f, k) => html`${k ? ', ' : ''}<a href="${href('/features', { version: base.version, compare: other?.version, symbol, features: f, from: p.from, to: p.to, interval: p.interval })}">${f}</a>`)}</p>`);
   });
