@@ -30,10 +30,13 @@ describe('tickflow ui: Portfolios & risk', () => {
       await run(riskRun, { portfolioId: ID, from: '2015-10-01', to: '2015-12-31', methods: ['historical', 'parametric_normal'], levels: [0.99], horizons: [1], options: { window: 60 } }, 'risk');
       const opt = await run(optimizePortfolio, { symbols: SYMBOLS, asOf: '2015-12-31', lookbackDays: 365 }, 'optimize');
       optimizationId = (opt as { optimization: { optimizationId: string } }).optimization.optimizationId;
-      // The mark a revised GOOG bar writes on main's optimisation kind (written directly: this branch predates its writer).
+      // A revised GOOG bar from 2015-11-02 on: the staleness mechanism marks the positions and VaR rows that read it.
+      await h.ds.transaction((em) => new DerivedStalenessRepository(h.ds).markInputChanged(em, 'price_data', '1d', new Map([['GOOG', new Date('2015-11-02T00:00:00Z')]]), null));
+      // And the optimisation that read it: main's writer marks it (portfolio_optimization, 9758d4e); this branch
+      // predates that kind, so the same mark is written here unless the writer already did.
       await h.ds.query(`INSERT INTO derived_staleness (derived_kind, derived_key, scope_key, interval, stale_from, input_dataset)
-        VALUES ('portfolio_optimization', $1, 'GOOG', '1d', '2015-11-02', 'price_data')`, [optimizationId]);
-      await h.ds.transaction((em) => new DerivedStalenessRepository(h.ds).markKeyChanged(em, 'portfolio_position', ID, '1d', new Date('2015-12-01T00:00:00Z'), 'trade', null));
+        SELECT 'portfolio_optimization', $1::text, 'GOOG', '1d', '2015-11-02', 'price_data'
+        WHERE NOT EXISTS (SELECT 1 FROM derived_staleness WHERE derived_kind = 'portfolio_optimization' AND derived_key = $1::text AND cleared_at IS NULL)`, [optimizationId]);
     },
   });
   const browser = useUiBrowser();
@@ -47,14 +50,15 @@ describe('tickflow ui: Portfolios & risk', () => {
     await noScriptRan(page);
     const [nav] = await ui.h.ds.query(`SELECT nav::text AS nav FROM portfolio_valuation WHERE portfolio_id = $1 ORDER BY as_of DESC LIMIT 1`, [ID]);
     expect(await row.locator('td').nth(5).innerText()).toBe(nav.nav);
-    expect(await row.locator('.badge.bad').innerText()).toBe('stale from 2015-12-01');
+    expect(await row.locator('.badge.bad').innerText()).toBe('stale from 2015-11-02');
     expect(await page.locator(`#optimizations tr[data-optimization="${optimizationId}"] .badge.bad`).innerText()).toBe('stale from 2015-11-02');
 
     await row.locator('a').click();
     await page.waitForURL(new RegExp(`/portfolios/${ID}$`));
     expect(await page.locator('#portfolio-name').innerText()).toBe(HOSTILE);
     await noScriptRan(page);
-    expect(await page.locator('table.stale-marks tbody tr').count()).toBe(1);
+    expect(await page.locator('table.stale-marks tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-kind')).sort()))
+      .toEqual(['portfolio_position', 'var_calculation']);
     // Positions: the latest valued date's rows, as stored.
     const positions: { symbol: string; market_value: string; quantity: string }[] = await ui.h.ds.query(
       `SELECT symbol, market_value::text, quantity::text FROM portfolio_position WHERE portfolio_id = $1 AND as_of = (SELECT max(as_of) FROM portfolio_position WHERE portfolio_id = $1)`, [ID]);
