@@ -327,10 +327,17 @@ export class FeatureRepository {
     return { ts: rows[0].ts, values: Object.fromEntries(rows[0].names.map((n, i) => [n, rows[0].values[i]])) };
   }
 
-  /** Symbols that hold rows of a version in an interval (what the Features page offers). */
+  /**
+   * Symbols that hold rows of a version in an interval (what the Features page offers): a skip scan of the primary
+   * key, one probe per symbol, where DISTINCT would read every row of the version.
+   */
   async symbolsOf(version: string, interval: string): Promise<string[]> {
     const rows: { symbol: string }[] = await this.ds.query(
-      `SELECT DISTINCT symbol FROM feature_data WHERE feature_set_version = $1 AND interval = $2 ORDER BY symbol`, [version, interval]);
+      `WITH RECURSIVE s AS (
+         SELECT (SELECT min(symbol) FROM feature_data WHERE feature_set_version = $1 AND interval = $2) AS symbol
+         UNION ALL
+         SELECT (SELECT min(f.symbol) FROM feature_data f WHERE f.feature_set_version = $1 AND f.interval = $2 AND f.symbol > s.symbol) FROM s WHERE s.symbol IS NOT NULL
+       ) SELECT symbol FROM s WHERE symbol IS NOT NULL`, [version, interval]);
     return rows.map((r) => r.symbol);
   }
 

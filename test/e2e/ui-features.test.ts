@@ -44,6 +44,8 @@ describe('tickflow ui: Features', () => {
     // A version's page: its first symbol and first four features, one chart each.
     await page.goto(`${ui.url}/features?version=${base}`);
     expect(await page.locator('figure.chart').count()).toBe(4);
+    const symbols: { symbol: string }[] = await ui.h.ds.query(`SELECT DISTINCT symbol FROM feature_data WHERE feature_set_version = $1 ORDER BY 1`, [base]);
+    expect(await page.locator('select[name="symbol"] option').allInnerTexts()).toEqual(symbols.map((r) => r.symbol));
     expect(await page.locator('figure.chart svg').count()).toBe(4);
 
     // Click through to a comparison from the form's links: one feature, both versions in one chart.
