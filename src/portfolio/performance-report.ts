@@ -44,17 +44,25 @@ function next(day: string): string {
   return new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
 }
 
+/**
+ * The benchmark's return on each valued day (from the previous valued day's close), aligned with the portfolio's
+ * returns; null on the first day and where either close is missing (a flat day in compounding, like the portfolio's).
+ */
+export function benchmarkDailyReturns(valuations: readonly { asOf: string }[], closes: Map<string, number>): (number | null)[] {
+  return valuations.map((row, i) => {
+    if (i === 0) return null;
+    const a = closes.get(valuations[i - 1].asOf);
+    const b = closes.get(row.asOf);
+    return a && b ? b / a - 1 : null;
+  });
+}
+
 export function performanceMetrics(inputs: PerformanceInputs): MetricRow[] {
   const v = inputs.valuations;
   if (v.length === 0) return [];
   const ppy = DEFAULT_CONVENTIONS.periodsPerYear;
   const rf = (1 + inputs.riskFreeAnnual) ** (1 / ppy) - 1;
-  const benchReturns = v.map((row, i) => {
-    if (!inputs.benchmark || i === 0) return null;
-    const a = inputs.benchmark.closes.get(v[i - 1].asOf);
-    const b = inputs.benchmark.closes.get(row.asOf);
-    return a && b ? b / a - 1 : null;
-  });
+  const benchReturns = inputs.benchmark ? benchmarkDailyReturns(v, inputs.benchmark.closes) : v.map(() => null);
   const rows: MetricRow[] = [];
   for (const p of periodsOf(v[0].asOf, v[v.length - 1].asOf)) {
     const idx = v.map((row, i) => (row.asOf >= p.start && row.asOf <= p.end ? i : -1)).filter((i) => i >= 0);

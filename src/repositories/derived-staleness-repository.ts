@@ -184,14 +184,23 @@ export class DerivedStalenessRepository {
       .filter((m) => new Date(m.staleFrom) <= scope.to);
     const found: { key: string; scope: string; staleFrom: string }[] = marked.map((m) => ({ key: m.key, scope: m.scope, staleFrom: m.staleFrom }));
     for (const version of versions) {
-      const rows: { symbol: string; stale_from: Date }[] = await em.query(
-        `SELECT symbol, min(ts) AS stale_from FROM (${featureOlderThanBars().flaggedSql}) r WHERE fail GROUP BY symbol ORDER BY symbol`,
-        [scope.symbols, scope.interval, scope.from, scope.to, version],
-      );
-      for (const r of rows) {
-        if (!found.some((f) => f.key === version && f.scope === r.symbol)) found.push({ key: version, scope: r.symbol, staleFrom: r.stale_from.toISOString() });
+      for (const r of await this.featuresOlderThanBars(version, scope, em)) {
+        if (!found.some((f) => f.key === version && f.scope === r.symbol)) found.push({ key: version, scope: r.symbol, staleFrom: r.staleFrom.toISOString() });
       }
     }
     if (found.length > 0) throw new StaleDataError(`feature_data in ${scope.symbols.join(',')} ${scope.interval}`, found);
+  }
+
+  /**
+   * Per symbol of the scope, the first feature row of `version` computed before a bar at or before it was last
+   * written (the quality rule feature.older_than_bars: it sees plain SQL updates, which leave no mark), and how many.
+   */
+  async featuresOlderThanBars(version: string, scope: { symbols: string[]; interval: string; from: Date; to: Date }, em: EntityManager = this.ds.manager):
+  Promise<{ symbol: string; staleFrom: Date; rows: number }[]> {
+    const rows: { symbol: string; stale_from: Date; n: number }[] = await em.query(
+      `SELECT symbol, min(ts) AS stale_from, count(*)::int AS n FROM (${featureOlderThanBars().flaggedSql}) r WHERE fail GROUP BY symbol ORDER BY symbol`,
+      [scope.symbols, scope.interval, scope.from, scope.to, version],
+    );
+    return rows.map((r) => ({ symbol: r.symbol, staleFrom: r.stale_from, rows: r.n }));
   }
 }

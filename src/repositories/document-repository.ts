@@ -234,6 +234,14 @@ export class DocumentRepository {
     return row ?? null;
   }
 
+  /** A document's chunks in order, with their offsets in the extracted text. */
+  async chunksOf(documentId: string): Promise<{ id: string; index: number; text: string; tokens: number; start: number; end: number }[]> {
+    if (!/^[0-9]{1,18}$/.test(documentId)) return [];
+    return this.ds.query(
+      `SELECT id::text, chunk_index AS index, text, tokens, start_offset AS start, end_offset AS "end" FROM document_chunk WHERE document_id = $1::bigint ORDER BY chunk_index`,
+      [documentId]);
+  }
+
   /** Current documents of a symbol published at or before `asOf`, oldest first: what document features read. */
   async facts(symbol: string, asOf: Date): Promise<DocumentFact[]> {
     return this.ds.query(

@@ -329,6 +329,28 @@ export class FeatureRepository {
     return { ts: rows[0].ts, values: Object.fromEntries(rows[0].names.map((n, i) => [n, rows[0].values[i]])) };
   }
 
+  /**
+   * Symbols that hold rows of a version in an interval (what the Features page offers): a skip scan of the primary
+   * key, one probe per symbol, where DISTINCT would read every row of the version.
+   */
+  async symbolsOf(version: string, interval: string): Promise<string[]> {
+    const rows: { symbol: string }[] = await this.ds.query(
+      `WITH RECURSIVE s AS (
+         SELECT (SELECT min(symbol) FROM feature_data WHERE feature_set_version = $1 AND interval = $2) AS symbol
+         UNION ALL
+         SELECT (SELECT min(f.symbol) FROM feature_data f WHERE f.feature_set_version = $1 AND f.interval = $2 AND f.symbol > s.symbol) FROM s WHERE s.symbol IS NOT NULL
+       ) SELECT symbol FROM s WHERE symbol IS NOT NULL`, [version, interval]);
+    return rows.map((r) => r.symbol);
+  }
+
+  /** The first and last bar a version holds for a symbol, or null when it holds none. */
+  async span(version: string, symbol: string, interval: string): Promise<{ first: Date; last: Date; rows: number } | null> {
+    const [row]: { first: Date | null; last: Date | null; rows: number }[] = await this.ds.query(
+      `SELECT min(ts) AS first, max(ts) AS last, count(*)::int AS rows FROM feature_data WHERE feature_set_version = $1 AND symbol = $2 AND interval = $3`,
+      [version, symbol, interval]);
+    return row?.first && row.last ? { first: row.first, last: row.last, rows: row.rows } : null;
+  }
+
   /** The latest stored vector per symbol, by name. */
   async latest(version: string, symbol: string, interval: string): Promise<{ ts: Date; values: Record<string, number | null> } | null> {
     return this.asOf(version, symbol, interval, 'infinity');
