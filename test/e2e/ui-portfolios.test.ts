@@ -30,13 +30,10 @@ describe('tickflow ui: Portfolios & risk', () => {
       await run(riskRun, { portfolioId: ID, from: '2015-10-01', to: '2015-12-31', methods: ['historical', 'parametric_normal'], levels: [0.99], horizons: [1], options: { window: 60 } }, 'risk');
       const opt = await run(optimizePortfolio, { symbols: SYMBOLS, asOf: '2015-12-31', lookbackDays: 365 }, 'optimize');
       optimizationId = (opt as { optimization: { optimizationId: string } }).optimization.optimizationId;
-      // A revised GOOG bar from 2015-11-02 on: the staleness mechanism marks the positions and VaR rows that read it.
+      // A revised GOOG bar from 2015-11-02 on: the staleness mechanism marks the positions, VaR rows and optimisation that read it.
       await h.ds.transaction((em) => new DerivedStalenessRepository(h.ds).markInputChanged(em, 'price_data', '1d', new Map([['GOOG', new Date('2015-11-02T00:00:00Z')]]), null));
-      // And the optimisation that read it: main's writer marks it (portfolio_optimization, 9758d4e); this branch
-      // predates that kind, so the same mark is written here unless the writer already did.
-      await h.ds.query(`INSERT INTO derived_staleness (derived_kind, derived_key, scope_key, interval, stale_from, input_dataset)
-        SELECT 'portfolio_optimization', $1::text, 'GOOG', '1d', '2015-11-02', 'price_data'
-        WHERE NOT EXISTS (SELECT 1 FROM derived_staleness WHERE derived_kind = 'portfolio_optimization' AND derived_key = $1::text AND cleared_at IS NULL)`, [optimizationId]);
+      // The optimisation that read GOOG up to its as-of is marked by the same call (kind portfolio_optimization).
+      expect(await new DerivedStalenessRepository(h.ds).open({ kind: 'portfolio_optimization', keys: [optimizationId] })).toHaveLength(1);
     },
   });
   const browser = useUiBrowser();

@@ -3,7 +3,7 @@
 // exceptions marked and the Basel traffic light of the latest backtest; one optimisation run's efficient frontier
 // and weights. Stale marks of positions and VaR rows are shown where they apply.
 import { z } from 'zod';
-import type { DerivedKind, StaleScope } from '../../contracts/derived';
+import type { StaleScope } from '../../contracts/derived';
 import { portfolioIdSchema } from '../../contracts/portfolio';
 import { RISK_METHOD_NAMES } from '../../contracts/risk';
 import type { FrontierPoint } from '../../optimize/optimize';
@@ -29,11 +29,6 @@ const portfolioQuery = {
   horizon: q.optional(q.int(1, 60)),
 };
 
-/**
- * Optimisations are a derived kind on main (9758d4e: a revised bar or a booking marks the runs that read it); this
- * branch's base predates it, hence the cast. Drop it once merged: the marks then come from the real writer.
- */
-const OPTIMIZATION_KIND = 'portfolio_optimization' as string as DerivedKind;
 
 const DEFAULT_SERIES = { method: 'historical', level: 0.99, horizon: 1 } as const;
 
@@ -107,7 +102,7 @@ export function register(app: UiApp, deps: UiDeps): void {
     }));
     const runs = await optimizations.list(50);
     return sendPage(c, 'Portfolios & risk', 'portfolios', html`<h2>Portfolios</h2>${portfolioList(rows)}
-<h2>Optimisation runs</h2>${optimizationList(runs, await staleness.open({ kind: OPTIMIZATION_KIND, keys: runs.map((r) => r.id) }))}`);
+<h2>Optimisation runs</h2>${optimizationList(runs, await staleness.open({ kind: 'portfolio_optimization', keys: runs.map((r) => r.id) }))}`);
   });
 
   app.get('/portfolios/:id', async (c) => {
@@ -233,7 +228,7 @@ ${lineChart({
     }
     if (r.volatility !== null && r.expectedReturn !== null) groups.push({ name: 'this run', color: '#dc2626', size: 12, labelPosition: 'left', points: [{ label: r.objective, x: r.volatility, y: r.expectedReturn }] });
     const weights = Object.entries(r.weights).sort((a, b) => b[1] - a[1]);
-    const marks = await staleness.open({ kind: OPTIMIZATION_KIND, keys: [r.id] });
+    const marks = await staleness.open({ kind: 'portfolio_optimization', keys: [r.id] });
     const diagnostics = r.diagnostics as { constraint?: string; message?: string }[];
     return sendPage(c, `Optimisation ${r.id.slice(0, 8)}`, 'portfolios', html`<dl class="facts"><dt>run</dt><dd>${r.id}</dd><dt>pipeline run</dt><dd>${runLink(r.pipelineRunId)}</dd>
 <dt>as of</dt><dd>${r.asOf}</dd><dt>objective</dt><dd>${r.objective}</dd><dt>status</dt><dd id="opt-status">${r.status}</dd><dt>symbols</dt><dd>${r.symbols.join(', ')}</dd>
