@@ -45,15 +45,17 @@ function next(day: string): string {
 }
 
 /**
- * The benchmark's return on each valued day (from the previous valued day's close), aligned with the portfolio's
- * returns; null on the first day and where either close is missing (a flat day in compounding, like the portfolio's).
+ * The benchmark's return on each valued day, aligned with the portfolio's returns: from the last close it has before
+ * that day, so a day without a benchmark close (a quarantined bar) is null — flat in compounding — and the next day
+ * carries the whole move since; null on the first day. Compounded, the returns equal the close-to-close change.
  */
 export function benchmarkDailyReturns(valuations: readonly { asOf: string }[], closes: Map<string, number>): (number | null)[] {
-  return valuations.map((row, i) => {
-    if (i === 0) return null;
-    const a = closes.get(valuations[i - 1].asOf);
-    const b = closes.get(row.asOf);
-    return a && b ? b / a - 1 : null;
+  let last: number | undefined;
+  return valuations.map((row) => {
+    const before = last;
+    const close = closes.get(row.asOf);
+    if (close) last = close;
+    return before && close ? close / before - 1 : null;
   });
 }
 

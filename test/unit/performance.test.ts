@@ -4,6 +4,7 @@
 // mixed_returns, weekly_returns, monthly_returns, flat_line_1, one_return) and its expected values, which it asserts
 // to 8 decimal places (assert_almost_equal(..., DECIMAL_PLACES=8)); we assert to the same 8 places.
 // XIRR: Microsoft's documented XIRR example (Excel help, "XIRR function"): 0.373362535.
+import { benchmarkDailyReturns } from '../../src/portfolio/performance-report';
 import {
   alphaBeta, annualReturn, annualVolatility, calmarRatio, cumulativeReturn, downsideRisk, excessSharpe, hitRate, informationRatio,
   maxDrawdown, sharpeRatio, sortinoRatio, timeWeightedReturns, trackingError, turnover, xirr,
@@ -152,5 +153,20 @@ describe('money- and time-weighted returns', () => {
     close(hitRate(mixedReturns), 6 / 8, 12);
     close(turnover(1000, 400, 2000), 0.2, 12);
     expect(turnover(1000, 400, 0)).toBeNaN();
+  });
+});
+
+describe('benchmark returns over a missing close', () => {
+  it('bridges the gap from the last close, so compounding gives the close-to-close change', () => {
+    const days = ['2015-01-02', '2015-01-05', '2015-01-06', '2015-01-07', '2015-01-08'].map((asOf) => ({ asOf }));
+    // 2015-01-06's bar was quarantined: no close that day.
+    const closes = new Map([['2015-01-02', 100], ['2015-01-05', 102], ['2015-01-07', 99], ['2015-01-08', 104]]);
+    const r = benchmarkDailyReturns(days, closes);
+    expect(r[0]).toBeNull();
+    expect(r[1]).toBeCloseTo(0.02, 12);
+    expect(r[2]).toBeNull();
+    expect(r[3]).toBeCloseTo(99 / 102 - 1, 12);
+    const compounded = r.reduce((acc: number, x) => acc * (1 + (x ?? 0)), 1) - 1;
+    expect(compounded).toBeCloseTo(104 / 100 - 1, 12);
   });
 });
