@@ -12,6 +12,13 @@ export const num = (v: number | string | null | undefined): string => {
 };
 
 /** A fraction as a percentage with two decimals. */
+/** An amount to the cent for reading; the exact stored decimal stays in `data-value` (and the tooltip). */
+export const money = (v: string | number | null | undefined): Html => {
+  if (v === null || v === undefined || v === '' || !Number.isFinite(Number(v))) return html`–`;
+  const shown = Number(v).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  return html`<span class="amount" data-value="${String(v)}" title="${String(v)}">${shown}</span>`;
+};
+
 export const pct = (v: number | null | undefined): string => (v === null || v === undefined || !Number.isFinite(v) ? '–' : `${(v * 100).toFixed(2)} %`);
 
 export const day = (d: Date | string): string => (typeof d === 'string' ? d.slice(0, 10) : d.toISOString().slice(0, 10));

@@ -46,7 +46,9 @@ describe('tickflow ui: Portfolios & risk', () => {
     expect(await row.locator('td').nth(1).innerText()).toBe(HOSTILE);
     await noScriptRan(page);
     const [nav] = await ui.h.ds.query(`SELECT nav::text AS nav FROM portfolio_valuation WHERE portfolio_id = $1 ORDER BY as_of DESC LIMIT 1`, [ID]);
-    expect(await row.locator('td').nth(5).innerText()).toBe(nav.nav);
+    // Amounts read to the cent; the exact stored decimal is the cell's data-value.
+    expect(await row.locator('td').nth(5).locator('[data-value]').getAttribute('data-value')).toBe(nav.nav);
+    expect(await row.locator('td').nth(5).innerText()).toBe(Number(nav.nav).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }));
     expect(await row.locator('.badge.bad').innerText()).toBe('stale from 2015-11-02');
     expect(await page.locator(`#optimizations tr[data-optimization="${optimizationId}"] .badge.bad`).innerText()).toBe('stale from 2015-11-02');
 
@@ -63,7 +65,7 @@ describe('tickflow ui: Portfolios & risk', () => {
     for (const p of positions) {
       const cells = page.locator(`#positions tr[data-symbol="${p.symbol}"] td`);
       expect(await cells.nth(1).innerText()).toBe(p.quantity);
-      expect(await cells.nth(5).innerText()).toBe(p.market_value);
+      expect(await cells.nth(5).locator('[data-value]').getAttribute('data-value')).toBe(p.market_value);
     }
     // TWR compounded from the stored daily returns; charts drawn as SVG.
     const returns: { r: number | null }[] = await ui.h.ds.query(`SELECT daily_return AS r FROM portfolio_valuation WHERE portfolio_id = $1 ORDER BY as_of`, [ID]);

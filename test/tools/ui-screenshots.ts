@@ -2,6 +2,7 @@
 // one after `npm run demo`), opens each page in headless Chromium and writes a full-page PNG. Run through
 // scripts/ui-screenshots.js. Add a page: append to SHOTS.
 import { loadConfig } from '../../src/config';
+import { OptimizationRepository } from '../../src/repositories/optimization-repository';
 import { RunRepository } from '../../src/repositories/run-repository';
 import { openRuntime } from '../../src/runtime';
 import { startUiServer } from '../../src/ui/server';
@@ -19,9 +20,17 @@ export const SHOTS: { name: string; path: (ctx: ShotContext) => Promise<string> 
   { name: 'run-detail', path: (c) => `/runs/${c.pipelineRunId}` },
   { name: 'lineage', path: (c) => `/lineage?run=${c.pipelineRunId}` },
   { name: 'quality', path: (c) => `/quality?run=${c.pipelineRunId}` },
-  { name: 'features', path: () => '/features' },
+  { name: 'features', path: () => '/features?symbol=AAPL' },
   { name: 'portfolios', path: () => '/portfolios' },
-  { name: 'documents', path: () => '/documents' },
+  // The demo's portfolio and its riskRun (historical 99 % 1-day is the page's default series).
+  { name: 'portfolio-demo', path: () => '/portfolios/demo' },
+  { name: 'optimization', path: async (c) => {
+    const [latest] = await new OptimizationRepository(c.dataSource).list(1);
+    if (!latest) throw new Error('no portfolio optimization in this database: run `npm run demo` first');
+    return `/optimizations/${latest.id}`;
+  } },
+  { name: 'documents', path: () => '/documents?q=Macintosh%20sales%20and%20new%20products&as_of=2000-12-31&k=8&hybrid=1' },
+  { name: 'document', path: () => '/documents/1' },
 ];
 
 export async function main(): Promise<void> {

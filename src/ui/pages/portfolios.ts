@@ -17,7 +17,7 @@ import { barChart, lineChart, type ChartSeries } from '../charts';
 import { scatterChart, type ScatterGroup } from '../charts-extra';
 import type { UiApp, UiDeps } from '../deps';
 import { href, html, type Html } from '../html';
-import { num, pct, staleBadge, staleMarksTable } from '../marks';
+import { money, num, pct, staleBadge, staleMarksTable } from '../marks';
 import { parseQuery, q, UiNotFoundError } from '../params';
 import { sendPage } from '../respond';
 
@@ -58,7 +58,7 @@ function portfolioList(rows: { p: PortfolioRow; span: { first: string; last: str
   if (rows.length === 0) return html`<p class="empty">No portfolios yet (tickflow portfolio create, or npm run demo).</p>`;
   return html`<table id="portfolios"><thead><tr><th>id</th><th>name</th><th>currency</th><th>benchmark</th><th>valued</th><th class="num">NAV</th><th>state</th></tr></thead>
 <tbody>${rows.map(({ p, span, nav, marks }) => html`<tr data-portfolio="${p.id}"><td><a href="${href(`/portfolios/${encodeURIComponent(p.id)}`)}">${p.id}</a></td><td>${p.name}</td>
-<td>${p.currency}</td><td>${p.benchmarkSymbol ?? '–'}</td><td>${span ? `${span.first} … ${span.last}` : 'not valued'}</td><td class="num">${nav ?? '–'}</td>
+<td>${p.currency}</td><td>${p.benchmarkSymbol ?? '–'}</td><td>${span ? `${span.first} … ${span.last}` : 'not valued'}</td><td class="num">${money(nav)}</td>
 <td>${staleBadge(marks)}</td></tr>`)}</tbody></table>`;
 }
 
@@ -123,8 +123,8 @@ export function register(app: UiApp, deps: UiDeps): void {
     const positionTable = positions.length === 0 ? html`<p class="empty">No positions stored.</p>` : html`<p>At the close of <b id="positions-as-of">${positions[0].asOf}</b>.</p>
 <table id="positions"><thead><tr><th>symbol</th><th class="num">quantity</th><th class="num">cost basis</th><th class="num">close</th><th>price date</th><th class="num">market value</th>
 <th class="num">unrealised P&amp;L</th><th class="num">realised P&amp;L</th><th class="num">dividends</th><th class="num">weight</th></tr></thead>
-<tbody>${positions.map((r) => html`<tr data-symbol="${r.symbol}"><td>${r.symbol}</td><td class="num">${r.quantity}</td><td class="num">${r.costBasis}</td><td class="num">${num(r.close)}</td>
-<td>${r.priceDate ?? '–'}</td><td class="num">${r.marketValue}</td><td class="num">${r.unrealisedPnl}</td><td class="num">${r.realisedPnl}</td><td class="num">${r.dividends}</td>
+<tbody>${positions.map((r) => html`<tr data-symbol="${r.symbol}"><td>${r.symbol}</td><td class="num">${r.quantity}</td><td class="num">${money(r.costBasis)}</td><td class="num">${num(r.close)}</td>
+<td>${r.priceDate ?? '–'}</td><td class="num">${money(r.marketValue)}</td><td class="num">${money(r.unrealisedPnl)}</td><td class="num">${money(r.realisedPnl)}</td><td class="num">${money(r.dividends)}</td>
 <td class="num">${pct(r.weight)}</td></tr>`)}</tbody></table>`;
 
     // Performance: TWR from the stored daily returns, the benchmark's total return over the same dates, drawdown.
@@ -154,9 +154,9 @@ export function register(app: UiApp, deps: UiDeps): void {
         maxDrawdown: stored('max_drawdown')?.value ?? maxDrawdown(returns).value,
         benchmark: stored('benchmark_return')?.value,
       };
-      performance = html`<dl class="facts"><dt>NAV</dt><dd id="nav">${last.nav}</dd><dt>time-weighted return</dt><dd id="twr">${pct(headline.twr)}</dd>
+      performance = html`<dl class="facts"><dt>NAV</dt><dd id="nav">${money(last.nav)}</dd><dt>time-weighted return</dt><dd id="twr">${pct(headline.twr)}</dd>
 ${headline.benchmark !== undefined ? html`<dt>benchmark return</dt><dd id="benchmark-return">${pct(headline.benchmark)}</dd>` : ''}
-<dt>max drawdown</dt><dd id="max-drawdown">${pct(headline.maxDrawdown)}</dd><dt>realised P&amp;L</dt><dd>${last.realisedPnl}</dd><dt>unrealised P&amp;L</dt><dd>${last.unrealisedPnl}</dd></dl>
+<dt>max drawdown</dt><dd id="max-drawdown">${pct(headline.maxDrawdown)}</dd><dt>realised P&amp;L</dt><dd>${money(last.realisedPnl)}</dd><dt>unrealised P&amp;L</dt><dd>${money(last.unrealisedPnl)}</dd></dl>
 <div class="charts">${lineChart({ title: 'Time-weighted return against the benchmark', id: 'twr', series: lines, width: 620 })}
 ${lineChart({ title: 'Drawdown', id: 'drawdown', series: [{ name: 'drawdown', points: dd }], width: 620 })}
 ${lineChart({ title: 'Net asset value', id: 'nav', series: pnl, width: 620, yName: portfolio.currency })}
