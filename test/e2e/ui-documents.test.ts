@@ -12,7 +12,7 @@ import { DocumentRepository } from '../../src/repositories/document-repository';
 import { startUiServer } from '../../src/ui/server';
 import { collectionName, openVectorStore } from '../../src/vectors';
 import { ingestDocuments } from '../../workflows';
-import { useUiBrowser } from '../helpers/ui-browser';
+import { expectErrorPages, useUiBrowser } from '../helpers/ui-browser';
 import { useUiServer } from '../helpers/ui-server';
 
 jest.setTimeout(180_000);
@@ -111,19 +111,13 @@ describe('tickflow ui: Documents', () => {
   });
 
   it('answers bad parameters with 400 and an unknown document with 404', async () => {
-    for (const [url, code, text] of [
+    await expectErrorPages(browser, ui.url, [
       ['/documents?k=0', 400, 'k="0"'],
       ['/documents?as_of=2000-02-30', 400, 'as_of="2000-02-30"'],
       ['/documents?store=nosuch', 400, 'store="nosuch"'],
       [`/documents?symbols=${encodeURIComponent(HOSTILE_TITLE)}`, 400, '<img src=x onerror=window.__x=1>'],
       ['/documents/999999999', 404, 'no document "999999999"'],
       [`/documents/${encodeURIComponent(HOSTILE_TITLE)}`, 404, 'no document'],
-    ] as const) {
-      const o = await browser.open(`${ui.url}${url}`);
-      expect([url, o.status]).toEqual([url, code]);
-      expect(await o.page.locator('#error-message').innerText()).toContain(text);
-      await noScriptRan(o.page);
-      await o.page.close();
-    }
+    ]);
   });
 });

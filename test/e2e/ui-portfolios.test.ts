@@ -6,7 +6,7 @@ import path from 'node:path';
 import { DerivedStalenessRepository } from '../../src/repositories/derived-staleness-repository';
 import { PortfolioRepository } from '../../src/repositories/portfolio-repository';
 import { bookTrades, optimizePortfolio, riskRun } from '../../workflows';
-import { useUiBrowser } from '../helpers/ui-browser';
+import { expectErrorPages, useUiBrowser } from '../helpers/ui-browser';
 import { useUiServer } from '../helpers/ui-server';
 
 jest.setTimeout(180_000);
@@ -129,7 +129,7 @@ describe('tickflow ui: Portfolios & risk', () => {
   });
 
   it('answers bad parameters with 400 and unknown portfolios and runs with 404', async () => {
-    for (const [url, code, text] of [
+    await expectErrorPages(browser, ui.url, [
       [`/portfolios/${ID}?level=2`, 400, 'level="2"'],
       [`/portfolios/${ID}?method=${encodeURIComponent(HOSTILE)}`, 400, '<img src=x onerror=window.__x=1>'],
       [`/portfolios?x=1`, 400, 'x: unknown parameter'],
@@ -137,12 +137,6 @@ describe('tickflow ui: Portfolios & risk', () => {
       [`/portfolios/${encodeURIComponent(HOSTILE)}`, 404, 'no portfolio'],
       ['/optimizations/00000000-0000-4000-8000-000000000000', 404, 'no optimisation run'],
       ['/optimizations/not-a-uuid', 404, 'no optimisation run'],
-    ] as const) {
-      const o = await browser.open(`${ui.url}${url}`);
-      expect([url, o.status]).toEqual([url, code]);
-      expect(await o.page.locator('#error-message').innerText()).toContain(text);
-      await noScriptRan(o.page);
-      await o.page.close();
-    }
+    ]);
   });
 });

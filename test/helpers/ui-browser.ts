@@ -78,3 +78,14 @@ export function useUiBrowser(): { readonly context: BrowserContext; open(url: st
     },
   };
 }
+
+/** Each [path, status, text]: the page answers with that status, its #error-message contains the text, no script ran. */
+export async function expectErrorPages(browser: { open(url: string): Promise<OpenedPage> }, base: string, cases: readonly (readonly [string, number, string])[]): Promise<void> {
+  for (const [url, code, text] of cases) {
+    const o = await browser.open(`${base}${url}`);
+    expect([url, o.status]).toEqual([url, code]);
+    expect(await o.page.locator('#error-message').innerText()).toContain(text);
+    expect(await o.page.evaluate(() => (window as unknown as { __x?: number }).__x)).toBeUndefined();
+    await o.page.close();
+  }
+}
