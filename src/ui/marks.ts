@@ -1,27 +1,8 @@
 // What the Features and Portfolios pages share: open stale marks (derived rows whose inputs changed since they were
-// computed) as a table, and numbers printed so a test can compare them with the database.
+// computed) as a table and as a badge.
 import type { StaleScope } from '../contracts/derived';
+import { day } from './format';
 import { html, type Html } from './html';
-
-/** Integers as they are, others to 6 significant digits; '–' for none. */
-export const num = (v: number | string | null | undefined): string => {
-  if (v === null || v === undefined || v === '') return '–';
-  const n = typeof v === 'number' ? v : Number(v);
-  if (!Number.isFinite(n)) return String(v);
-  return Number.isInteger(n) ? String(n) : String(Number(n.toPrecision(6)));
-};
-
-/** A fraction as a percentage with two decimals. */
-/** An amount to the cent for reading; the exact stored decimal stays in `data-value` (and the tooltip). */
-export const money = (v: string | number | null | undefined): Html => {
-  if (v === null || v === undefined || v === '' || !Number.isFinite(Number(v))) return html`–`;
-  const shown = Number(v).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
-  return html`<span class="amount" data-value="${String(v)}" title="${String(v)}">${shown}</span>`;
-};
-
-export const pct = (v: number | null | undefined): string => (v === null || v === undefined || !Number.isFinite(v) ? '–' : `${(v * 100).toFixed(2)} %`);
-
-export const day = (d: Date | string): string => (typeof d === 'string' ? d.slice(0, 10) : d.toISOString().slice(0, 10));
 
 /** Open marks as a table (kind, key, scope, interval, stale from, cause), or a line saying there are none. */
 export function staleMarksTable(marks: StaleScope[], what: string): Html {

@@ -12,7 +12,7 @@ import { DocumentRepository } from '../../src/repositories/document-repository';
 import { startUiServer } from '../../src/ui/server';
 import { collectionName, openVectorStore } from '../../src/vectors';
 import { ingestDocuments } from '../../workflows';
-import { expectErrorPages, useUiBrowser } from '../helpers/ui-browser';
+import { expectErrorPages, expectNoScriptRan, useUiBrowser } from '../helpers/ui-browser';
 import { useUiServer } from '../helpers/ui-server';
 
 jest.setTimeout(180_000);
@@ -38,7 +38,6 @@ describe('tickflow ui: Documents', () => {
     },
   });
   const browser = useUiBrowser();
-  const noScriptRan = async (page: import('playwright-core').Page) => expect(await page.evaluate(() => (window as unknown as { __x?: number }).__x)).toBeUndefined();
 
   it('searches as of a date with the hits searchChunks gives, and links each to its document and chunks', async () => {
     const { page, status, pageErrors, consoleErrors, requests } = await browser.open(`${ui.url}/documents`);
@@ -46,7 +45,7 @@ describe('tickflow ui: Documents', () => {
     const [{ n }] = await ui.h.ds.query(`SELECT count(*)::int AS n FROM document WHERE superseded_at IS NULL`);
     expect(await page.locator('#documents tbody tr').count()).toBe(n);
     expect(await page.locator('#documents tr', { hasText: 'EVIL' }).locator('td.title').innerText()).toBe(HOSTILE_TITLE);
-    await noScriptRan(page);
+    await expectNoScriptRan(page);
 
     // The form, filled and submitted as a user would.
     await page.fill('input[name="q"]', 'hostile Macintosh press release claim');
@@ -71,7 +70,7 @@ describe('tickflow ui: Documents', () => {
     expect(await evil.locator('.snippet').innerText()).toContain('<script>window.__x=1</script>');
     expect(await evil.locator('a.outside').count()).toBe(0);
     expect(await page.locator('a[href^="javascript:"]').count()).toBe(0);
-    await noScriptRan(page);
+    await expectNoScriptRan(page);
 
     // Click through to the document: its metadata and chunks as stored.
     await evil.locator('a.doc').click();
@@ -83,7 +82,7 @@ describe('tickflow ui: Documents', () => {
     expect(await page.locator('#doc-chunks').innerText()).toBe(String(doc.chunks));
     const chunks: { text: string }[] = await ui.h.ds.query(`SELECT text FROM document_chunk WHERE document_id = $1 ORDER BY chunk_index`, [id]);
     expect(await page.locator('section.chunk pre').allInnerTexts()).toEqual(chunks.map((c) => c.text));
-    await noScriptRan(page);
+    await expectNoScriptRan(page);
     expect(await page.locator('section.chunk b, img[src="x"], script').count()).toBe(0);
     expect(pageErrors).toEqual([]);
     // Nothing the CSP refused (an inline style or script would be logged), nothing fetched from elsewhere.

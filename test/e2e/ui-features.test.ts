@@ -2,7 +2,7 @@
 // 2015 Q1, on a Temporal test worker) plus a second version of the same features (values doubled, a hostile set
 // name) and a stale mark written by the staleness mechanism: versions flagged, charts drawn, numbers as stored.
 import { DerivedStalenessRepository } from '../../src/repositories/derived-staleness-repository';
-import { useUiBrowser } from '../helpers/ui-browser';
+import { expectNoScriptRan, useUiBrowser } from '../helpers/ui-browser';
 import { useUiServer } from '../helpers/ui-server';
 
 jest.setTimeout(120_000);
@@ -36,7 +36,7 @@ describe('tickflow ui: Features', () => {
     expect(await page.locator('#versions tbody tr').count()).toBe(versions);
     // The hostile set name shows literally and runs nothing.
     expect(await page.locator(`#versions tr[data-version="${V2}"] td`).nth(1).innerText()).toBe(HOSTILE);
-    expect(await page.evaluate(() => (window as unknown as { __x?: number }).__x)).toBeUndefined();
+    await expectNoScriptRan(page);
     expect(await page.locator('img[src="x"]').count()).toBe(0);
     const marks: { key: string; stale_from: Date }[] = await ui.h.ds.query(`SELECT derived_key AS key, stale_from FROM derived_staleness WHERE cleared_at IS NULL AND derived_kind = 'feature_data' ORDER BY 1`);
     expect(marks.map((m) => m.key)).toEqual(expect.arrayContaining([base, V2]));
@@ -99,7 +99,7 @@ describe('tickflow ui: Features', () => {
     const hostile = await browser.open(`${ui.url}/features?symbol=${encodeURIComponent(HOSTILE)}`);
     expect(hostile.status).toBe(400);
     expect(await hostile.page.locator('#error-message').innerText()).toContain('<img src=x onerror=window.__x=1>');
-    expect(await hostile.page.evaluate(() => (window as unknown as { __x?: number }).__x)).toBeUndefined();
+    await expectNoScriptRan(hostile.page);
     const feature = await browser.open(`${ui.url}/features?features=nope`);
     expect(feature.status).toBe(400);
     const missing = await browser.open(`${ui.url}/features?version=nope`);

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { DerivedStalenessRepository } from '../../src/repositories/derived-staleness-repository';
 import { PortfolioRepository } from '../../src/repositories/portfolio-repository';
 import { bookTrades, optimizePortfolio, riskRun } from '../../workflows';
-import { expectErrorPages, useUiBrowser } from '../helpers/ui-browser';
+import { expectErrorPages, expectNoScriptRan, useUiBrowser } from '../helpers/ui-browser';
 import { useUiServer } from '../helpers/ui-server';
 
 jest.setTimeout(180_000);
@@ -37,14 +37,13 @@ describe('tickflow ui: Portfolios & risk', () => {
     },
   });
   const browser = useUiBrowser();
-  const noScriptRan = async (page: import('playwright-core').Page) => expect(await page.evaluate(() => (window as unknown as { __x?: number }).__x)).toBeUndefined();
 
   it('lists portfolios and runs, and shows positions, performance, VaR against P&L with exceptions and the traffic light', async () => {
     const { page, status, pageErrors, consoleErrors, requests } = await browser.open(`${ui.url}/portfolios`);
     expect(status).toBe(200);
     const row = page.locator(`#portfolios tr[data-portfolio="${ID}"]`);
     expect(await row.locator('td').nth(1).innerText()).toBe(HOSTILE);
-    await noScriptRan(page);
+    await expectNoScriptRan(page);
     const [nav] = await ui.h.ds.query(`SELECT nav::text AS nav FROM portfolio_valuation WHERE portfolio_id = $1 ORDER BY as_of DESC LIMIT 1`, [ID]);
     // Amounts read to the cent; the exact stored decimal is the cell's data-value.
     expect(await row.locator('td').nth(5).locator('[data-value]').getAttribute('data-value')).toBe(nav.nav);
@@ -55,7 +54,7 @@ describe('tickflow ui: Portfolios & risk', () => {
     await row.locator('a').click();
     await page.waitForURL(new RegExp(`/portfolios/${ID}$`));
     expect(await page.locator('#portfolio-name').innerText()).toBe(HOSTILE);
-    await noScriptRan(page);
+    await expectNoScriptRan(page);
     expect(await page.locator('table.stale-marks tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-kind')).sort()))
       .toEqual(['portfolio_position', 'var_calculation']);
     // Positions: the latest valued date's rows, as stored.

@@ -79,13 +79,18 @@ export function useUiBrowser(): { readonly context: BrowserContext; open(url: st
   };
 }
 
+/** The hostile payloads the UI tests plant set window.__x when they run: it must stay unset. */
+export async function expectNoScriptRan(page: Page): Promise<void> {
+  expect(await page.evaluate(() => (window as unknown as { __x?: number }).__x)).toBeUndefined();
+}
+
 /** Each [path, status, text]: the page answers with that status, its #error-message contains the text, no script ran. */
 export async function expectErrorPages(browser: { open(url: string): Promise<OpenedPage> }, base: string, cases: readonly (readonly [string, number, string])[]): Promise<void> {
   for (const [url, code, text] of cases) {
     const o = await browser.open(`${base}${url}`);
     expect([url, o.status]).toEqual([url, code]);
     expect(await o.page.locator('#error-message').innerText()).toContain(text);
-    expect(await o.page.evaluate(() => (window as unknown as { __x?: number }).__x)).toBeUndefined();
+    await expectNoScriptRan(o.page);
     await o.page.close();
   }
 }

@@ -2,7 +2,8 @@
 // frontier) is CSP-safe SVG with its text escaped, a document's link is an anchor only when it is http(s), stale
 // marks render escaped, and numbers print as the tests compare them.
 import { scatterChart } from '../../src/ui/charts-extra';
-import { num, pct, staleBadge, staleMarksTable } from '../../src/ui/marks';
+import { fmtNumber, pct } from '../../src/ui/format';
+import { staleBadge, staleMarksTable } from '../../src/ui/marks';
 import { outsideLink } from '../../src/ui/pages/documents';
 import type { StaleScope } from '../../src/contracts/derived';
 
@@ -45,7 +46,7 @@ describe('stale marks and numbers', () => {
     expect(staleBadge([]).value).toContain('fresh');
   });
   it('prints integers as they are, others to 6 significant digits, fractions as percentages', () => {
-    expect([num(3), num('12.5'), num(1 / 3), num(null), num('abc')]).toEqual(['3', '12.5', '0.333333', '–', 'abc']);
+    expect([fmtNumber(3), fmtNumber('12.5'), fmtNumber(1 / 3), fmtNumber(null), fmtNumber('abc')]).toEqual(['3', '12.5', '0.333333', '–', 'abc']);
     expect([pct(0.045075996), pct(null), pct(Number.NaN)]).toEqual(['4.51 %', '–', '–']);
   });
 });

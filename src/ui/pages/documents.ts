@@ -11,7 +11,7 @@ import { DocumentRepository, type DocumentRow } from '../../repositories/documen
 import { STORE_NAMES, collectionName, openVectorStore, vectorStoreSettings } from '../../vectors';
 import type { UiApp, UiDeps } from '../deps';
 import { href, html, type Html } from '../html';
-import { num } from '../marks';
+import { fmtNumber } from '../format';
 import { parseQuery, q, UiNotFoundError } from '../params';
 import { sendPage } from '../respond';
 
@@ -114,7 +114,7 @@ export function register(app: UiApp, deps: UiDeps): void {
 <dt>title</dt><dd id="doc-title">${d.title ?? '–'}</dd><dt>symbol</dt><dd>${d.symbol}</dd><dt>form</dt><dd>${d.formType ?? '–'}</dd>
 <dt>published</dt><dd id="doc-published">${when(d.publishedAt)}</dd><dt>source</dt><dd>${d.source}</dd><dt>link</dt><dd id="doc-link">${outsideLink(d.link)}</dd>
 <dt>key</dt><dd><code>${d.documentKey}</code></dd><dt>version</dt><dd>${d.version} of ${d.versions.join(', ')}${d.supersededAt ? html` <span class="badge bad">superseded ${when(d.supersededAt)}</span>` : ''}</dd>
-<dt>content</dt><dd>${d.format}, ${num(d.tokens)} tokens in <span id="doc-chunks">${d.chunks}</span> chunks, sha256 <code>${d.contentHash}</code></dd>
+<dt>content</dt><dd>${d.format}, ${fmtNumber(d.tokens)} tokens in <span id="doc-chunks">${d.chunks}</span> chunks, sha256 <code>${d.contentHash}</code></dd>
 <dt>ingested</dt><dd>${when(d.ingestedAt)}${d.pipelineRunId ? html` by run <a href="/runs/${d.pipelineRunId}">${d.pipelineRunId.slice(0, 8)}</a>` : ''}</dd></dl>
 <h2>Chunks</h2>${chunks.length === 0 ? html`<p class="empty">No chunks.</p>` : chunks.map((ch) => html`<section class="chunk" id="chunk-${ch.index}" data-chunk="${ch.id}">
 <h3>#${ch.index} <span class="muted">${ch.tokens} tokens, characters ${ch.start}–${ch.end}</span></h3><pre>${ch.text}</pre></section>`)}

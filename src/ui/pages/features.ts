@@ -6,7 +6,8 @@ import { FeatureRepository, type RegisteredVersion } from '../../repositories/fe
 import { lineChart, type ChartSeries } from '../charts';
 import type { UiApp, UiDeps } from '../deps';
 import { href, html, type Html } from '../html';
-import { day, staleBadge, staleMarksTable } from '../marks';
+import { day } from '../format';
+import { staleBadge, staleMarksTable } from '../marks';
 import { parseQuery, q, UiNotFoundError, UiParamError } from '../params';
 import { sendPage } from '../respond';
 

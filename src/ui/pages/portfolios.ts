@@ -17,7 +17,8 @@ import { barChart, lineChart, type ChartSeries } from '../charts';
 import { scatterChart, type ScatterGroup } from '../charts-extra';
 import type { UiApp, UiDeps } from '../deps';
 import { href, html, type Html } from '../html';
-import { money, num, pct, staleBadge, staleMarksTable } from '../marks';
+import { fmtNumber, money, pct } from '../format';
+import { staleBadge, staleMarksTable } from '../marks';
 import { parseQuery, q, UiNotFoundError } from '../params';
 import { sendPage } from '../respond';
 
@@ -68,7 +69,7 @@ function optimizationList(rows: OptimizationRecord[], marks: StaleScope[]): Html
 <th class="num">volatility</th><th class="num">Sharpe</th><th>created</th><th>state</th></tr></thead>
 <tbody>${rows.map((o) => html`<tr data-optimization="${o.id}"><td><a href="/optimizations/${o.id}">${o.id.slice(0, 8)}</a></td><td>${o.asOf}</td><td>${o.objective}</td>
 <td class="status-${o.status === 'optimal' ? 'completed' : 'failed'}">${o.status}</td><td>${o.symbols.join(', ')}</td><td class="num">${pct(o.expectedReturn)}</td>
-<td class="num">${pct(o.volatility)}</td><td class="num">${num(o.sharpe)}</td><td>${o.createdAt}</td><td>${staleBadge(marks.filter((m) => m.key === o.id))}</td></tr>`)}</tbody></table>`;
+<td class="num">${pct(o.volatility)}</td><td class="num">${fmtNumber(o.sharpe)}</td><td>${o.createdAt}</td><td>${staleBadge(marks.filter((m) => m.key === o.id))}</td></tr>`)}</tbody></table>`;
 }
 
 function backtestTable(id: string, rows: BacktestRow[], current: { method: string; level: number; horizon: number }): Html {
@@ -77,8 +78,8 @@ function backtestTable(id: string, rows: BacktestRow[], current: { method: strin
 <th class="num">exceptions</th><th class="num">Kupiec p</th><th class="num">Christoffersen p (cc)</th><th>traffic light</th><th>ES Z2</th></tr></thead>
 <tbody>${rows.map((b) => html`<tr data-method="${b.method}" data-level="${b.level}" data-horizon="${b.horizon}"${b.method === current.method && b.level === current.level && b.horizon === current.horizon ? html` class="current"` : ''}>
 <td><a href="${href(`/portfolios/${encodeURIComponent(id)}`, { method: b.method, level: b.level, horizon: b.horizon })}#var">${b.method}</a></td><td class="num">${b.level}</td><td class="num">${b.horizon}</td>
-<td>${b.from} … ${b.to}</td><td class="num">${b.observations}</td><td class="num">${b.exceptions}</td><td class="num">${num(b.kupiecP)}</td><td class="num">${num(b.conditionalCoverageP)}</td>
-<td>${lightBadge(b.trafficLight)} ${b.trafficLightExceptions}/${b.trafficLightObservations}</td><td>${num(b.esZ2)} (${b.esVerdict})</td></tr>`)}</tbody></table>`;
+<td>${b.from} … ${b.to}</td><td class="num">${b.observations}</td><td class="num">${b.exceptions}</td><td class="num">${fmtNumber(b.kupiecP)}</td><td class="num">${fmtNumber(b.conditionalCoverageP)}</td>
+<td>${lightBadge(b.trafficLight)} ${b.trafficLightExceptions}/${b.trafficLightObservations}</td><td>${fmtNumber(b.esZ2)} (${b.esVerdict})</td></tr>`)}</tbody></table>`;
 }
 
 export function register(app: UiApp, deps: UiDeps): void {
@@ -123,7 +124,7 @@ export function register(app: UiApp, deps: UiDeps): void {
     const positionTable = positions.length === 0 ? html`<p class="empty">No positions stored.</p>` : html`<p>At the close of <b id="positions-as-of">${positions[0].asOf}</b>.</p>
 <table id="positions"><thead><tr><th>symbol</th><th class="num">quantity</th><th class="num">cost basis</th><th class="num">close</th><th>price date</th><th class="num">market value</th>
 <th class="num">unrealised P&amp;L</th><th class="num">realised P&amp;L</th><th class="num">dividends</th><th class="num">weight</th></tr></thead>
-<tbody>${positions.map((r) => html`<tr data-symbol="${r.symbol}"><td>${r.symbol}</td><td class="num">${r.quantity}</td><td class="num">${money(r.costBasis)}</td><td class="num">${num(r.close)}</td>
+<tbody>${positions.map((r) => html`<tr data-symbol="${r.symbol}"><td>${r.symbol}</td><td class="num">${r.quantity}</td><td class="num">${money(r.costBasis)}</td><td class="num">${fmtNumber(r.close)}</td>
 <td>${r.priceDate ?? '–'}</td><td class="num">${money(r.marketValue)}</td><td class="num">${money(r.unrealisedPnl)}</td><td class="num">${money(r.realisedPnl)}</td><td class="num">${money(r.dividends)}</td>
 <td class="num">${pct(r.weight)}</td></tr>`)}</tbody></table>`;
 
@@ -173,7 +174,7 @@ ${lineChart({
 <table id="metrics"><thead><tr><th>period</th><th>from</th><th>to</th>${metricNames.map((n) => html`<th class="num">${n}</th>`)}</tr></thead>
 <tbody>${periods.map((r) => html`<tr data-period="${r.period}" data-start="${r.periodStart}"><td>${r.period}</td><td>${r.periodStart}</td><td>${r.periodEnd}</td>${metricNames.map((n) => {
     const m = metrics.find((x) => x.period === r.period && x.periodStart === r.periodStart && x.periodEnd === r.periodEnd && x.metric === n);
-    return html`<td class="num" data-metric="${n}">${m ? num(m.value) : ''}</td>`;
+    return html`<td class="num" data-metric="${n}">${m ? fmtNumber(m.value) : ''}</td>`;
   })}</tr>`)}</tbody></table></details>`;
 
     // Risk: one (method, level, horizon) series against the realised P&L of the same horizon.
@@ -186,7 +187,7 @@ ${lineChart({
       const backtest = backtests.find((b) => b.method === series.method && b.level === series.level && b.horizon === series.horizon);
       const latest = varRows[varRows.length - 1];
       riskSection = html`<dl class="facts"><dt>series</dt><dd>${series.method}, ${series.level * 100} %, ${series.horizon} day(s)</dd>
-<dt>latest (${latest.asOf})</dt><dd>VaR <b id="latest-var">${num(latest.var)}</b>, ES <b id="latest-es">${num(latest.es)}</b> ${portfolio.currency}${latest.status !== 'ok' ? html` <span class="badge">${latest.status}: ${latest.reason}</span>` : ''}</dd>
+<dt>latest (${latest.asOf})</dt><dd>VaR <b id="latest-var">${fmtNumber(latest.var)}</b>, ES <b id="latest-es">${fmtNumber(latest.es)}</b> ${portfolio.currency}${latest.status !== 'ok' ? html` <span class="badge">${latest.status}: ${latest.reason}</span>` : ''}</dd>
 <dt>exceptions shown</dt><dd id="exceptions">${exceptions.length} of ${varRows.filter((r) => pnlByDate.has(r.asOf)).length} days with an outcome</dd>
 <dt>traffic light</dt><dd id="traffic-light">${backtest ? html`${lightBadge(backtest.trafficLight)} ${backtest.trafficLightExceptions} exceptions in the last ${backtest.trafficLightObservations} observations (backtest ${backtest.from} … ${backtest.to}, run ${runLink(backtest.pipelineRunId)})` : 'no backtest of this series'}</dd></dl>
 ${lineChart({
@@ -232,8 +233,8 @@ ${lineChart({
     const diagnostics = r.diagnostics as { constraint?: string; message?: string }[];
     return sendPage(c, `Optimisation ${r.id.slice(0, 8)}`, 'portfolios', html`<dl class="facts"><dt>run</dt><dd>${r.id}</dd><dt>pipeline run</dt><dd>${runLink(r.pipelineRunId)}</dd>
 <dt>as of</dt><dd>${r.asOf}</dd><dt>objective</dt><dd>${r.objective}</dd><dt>status</dt><dd id="opt-status">${r.status}</dd><dt>symbols</dt><dd>${r.symbols.join(', ')}</dd>
-<dt>expected return</dt><dd id="opt-return">${pct(r.expectedReturn)}</dd><dt>volatility</dt><dd id="opt-volatility">${pct(r.volatility)}</dd><dt>Sharpe</dt><dd id="opt-sharpe">${num(r.sharpe)}</dd>
-${outputs.allocation ? html`<dt>allocation</dt><dd>leftover ${num(outputs.allocation.leftover)}, rounding RMSE ${num(outputs.allocation.rmse)}</dd>` : ''}</dl>
+<dt>expected return</dt><dd id="opt-return">${pct(r.expectedReturn)}</dd><dt>volatility</dt><dd id="opt-volatility">${pct(r.volatility)}</dd><dt>Sharpe</dt><dd id="opt-sharpe">${fmtNumber(r.sharpe)}</dd>
+${outputs.allocation ? html`<dt>allocation</dt><dd>leftover ${fmtNumber(outputs.allocation.leftover)}, rounding RMSE ${fmtNumber(outputs.allocation.rmse)}</dd>` : ''}</dl>
 <h2>Staleness</h2>${staleMarksTable(marks, `optimisation ${r.id.slice(0, 8)} (its closes, predictions or turnover portfolio changed since)`)}
 ${diagnostics.length ? html`<h2>Why there is no solution</h2><ul class="diagnostics">${diagnostics.map((d) => html`<li><b>${d.constraint ?? ''}</b>: ${d.message ?? JSON.stringify(d)}</li>`)}</ul>` : ''}
 ${outputs.warnings?.length ? html`<h2>Warnings</h2><ul>${outputs.warnings.map((w) => html`<li>${w}</li>`)}</ul>` : ''}
