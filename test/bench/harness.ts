@@ -3,6 +3,7 @@
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { openDataSource } from '../../src/db/data-source';
+import { PartitionRepository } from '../../src/repositories/partition-repository';
 
 export type Stage = 'import' | 'features' | 'quality' | 'export' | 'orchestration' | 'portfolio' | 'risk' | 'optimize' | 'vectors' | 'scale';
 
@@ -67,6 +68,9 @@ export async function scratchDatabase(adminUrl: string): Promise<{ url: string; 
   url.pathname = `/${name}`;
   const ds = await openDataSource({ url: url.toString(), poolMax: 8, applicationName: 'tickflow-bench' });
   await ds.runMigrations({ transaction: 'each' });
+  // The year partitions every bench's rows fall in, as importing them would make: benches that seed price_data with
+  // plain COPY would otherwise measure the DEFAULT partition, which a real import never writes.
+  await new PartitionRepository(ds).ensureYears(new Date('2000-01-01T00:00:00Z'), new Date());
   return {
     url: url.toString(),
     ds,
