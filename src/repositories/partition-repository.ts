@@ -11,6 +11,9 @@ export interface PartitionInfo {
   bytes: number;
 }
 
+/** The years that get a partition of their own (migration 1732408600000); rows of others stay in DEFAULT. */
+export const PARTITIONED_YEARS = { first: 1900, last: 2199 } as const;
+
 export class PartitionRepository {
   constructor(private readonly ds: DataSource) {}
 
@@ -22,6 +25,17 @@ export class PartitionRepository {
   async ensureYears(from: Date, to: Date): Promise<number> {
     const [{ made }] = await this.ds.query(`SELECT tickflow_ensure_year_partitions($1, $2) AS made`, [from, to]);
     return made;
+  }
+
+  /** Per table, the years whose rows wait in DEFAULT (written by plain SQL for a year nobody ensured), with counts. */
+  async yearsInDefault(): Promise<{ table: PartitionInfo['table']; year: number; rows: number }[]> {
+    return this.ds.query(
+      `SELECT t.name AS table, t.year, t.rows FROM (
+         SELECT 'price_data' AS name, extract(year FROM ts AT TIME ZONE 'UTC')::int AS year, count(*)::int AS rows FROM price_data_default GROUP BY 2
+         UNION ALL
+         SELECT 'feature_data', extract(year FROM ts AT TIME ZONE 'UTC')::int, count(*)::int FROM feature_data_default GROUP BY 2) t
+       ORDER BY t.name DESC, t.year`,
+    );
   }
 
   async list(): Promise<PartitionInfo[]> {

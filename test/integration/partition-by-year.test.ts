@@ -6,6 +6,7 @@ import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { openDataSource } from '../../src/db/data-source';
 import { PartitionRepository } from '../../src/repositories/partition-repository';
+import { childEnv, spawnTickflow } from '../helpers/processes';
 import { testAdminUrl, testDbName } from '../helpers/services';
 
 const reader = `tickflow_test_partition_reader`;
@@ -118,6 +119,28 @@ describe('partitioning price_data and feature_data by year', () => {
     await expect(partitions.ensureYears(new Date('2022-01-01'), new Date('2021-01-01'))).rejects.toThrow(/is not a range/);
     const listed = await partitions.list();
     expect(listed.filter((p) => p.table === 'price_data').map((p) => p.year)).toEqual([2018, 2019, 2020, 2021, 2022, null]);
+  });
+
+  it('`tickflow db partitions` lists the partitions and the years waiting in DEFAULT, and --ensure makes them', async () => {
+    await ds.query(`INSERT INTO price_data (symbol, interval, ts, open, high, low, close, volume, source) VALUES ('AAA', '1d', '2023-05-01T00:00:00Z', 1, 1, 1, 1, 1, 'test')`);
+    const cli = async (...args: string[]) => {
+      const child = spawnTickflow(['db', 'partitions', ...args], childEnv({ DATABASE_URL: url.toString() }));
+      return { code: await child.closed, stdout: child.stdout(), stderr: child.stderr() };
+    };
+    const listed = await cli('--json');
+    expect(listed.code).toBe(0);
+    expect(JSON.parse(listed.stdout).inDefault).toEqual([
+      { table: 'price_data', year: 1850, rows: 1 }, { table: 'price_data', year: 2023, rows: 1 }, { table: 'feature_data', year: 1850, rows: 1 },
+    ]);
+    const made = await cli('--ensure', '2023');
+    expect(made.code).toBe(0);
+    expect(made.stdout).toContain('made 2 partition(s) for 2023');
+    expect(made.stdout).toMatch(/price_data_y2023 +2023/);
+    expect(made.stdout).toContain('1 price_data rows of 1850 wait in DEFAULT: no partition is made outside 1900–2199, so they stay');
+    expect(made.stdout).not.toContain('of 2023 wait');
+    const bad = await cli('--ensure', '2030:2029');
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain('--ensure="2030:2029": the first year comes after the last');
   });
 
   it('goes back to plain tables with the same rows', async () => {
