@@ -29,7 +29,7 @@ const help = `Usage: tickflow db migrate [--rules-role NAME] [--runtime-role NAM
   partitions  list the year partitions of price_data and feature_data (rows as the statistics estimate
             them, bytes with indexes) and the years whose rows wait in the DEFAULT partition; --ensure makes
             the partitions of those years (2027, or 2020:2027), moving their rows out of DEFAULT. Imports make
-            their range's years themselves. See docs/scale.md#physical-layout
+            their range's years themselves. See docs/scale.md#physical-layout-partitioned-by-year
   revert    undo the most recent migration
   status    list migrations and whether each is applied
   context   derive the bar context of every bar stored without it (bars from before the context
