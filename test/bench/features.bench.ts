@@ -20,7 +20,7 @@ import { SyntheticProvider } from '../../src/providers/synthetic';
 import { FeatureRepository, type SymbolColumns } from '../../src/repositories/feature-repository';
 import { RunRepository } from '../../src/repositories/run-repository';
 import { testActivityDeps } from '../helpers/services';
-import { measure, rate, type BenchContext, type BenchResult, type BenchStage } from './harness';
+import { ensureYears, measure, rate, type BenchContext, type BenchResult, type BenchStage } from './harness';
 
 const DAYS = 2500;
 /** The raw COPYs write a run id on every row, as the stage does (the limit tables have no key on it). */
@@ -63,6 +63,7 @@ async function run(ctx: BenchContext): Promise<BenchResult[]> {
   const bars = new Map<string, Bar[]>();
   for (const s of symbols) bars.set(s, await barsOf(provider, s, to));
   const rows = symbolCount * DAYS;
+  await ensureYears(ctx.ds, FROM, to);
   await ctx.ds.transaction((em) =>
     copyRows(em, 'price_data', ['symbol', 'interval', 'ts', 'open', 'high', 'low', 'close', 'adj_close', 'volume', 'source'],
       (function* () {

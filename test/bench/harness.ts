@@ -57,6 +57,14 @@ export async function measure<T>(fn: () => Promise<T>): Promise<Measured<T>> {
   }
 }
 
+/**
+ * The year partitions of [from, to], as an import of that range makes them: a bench that seeds price_data with plain
+ * COPY calls it first, or it would measure the DEFAULT partition, which the importer never writes.
+ */
+export async function ensureYears(ds: DataSource, from: string, to: string): Promise<void> {
+  await new PartitionRepository(ds).ensureYears(new Date(`${from}T00:00:00Z`), new Date(`${to}T23:59:59.999Z`));
+}
+
 /** A fresh migrated database for one bench run; `drop` removes it. */
 export async function scratchDatabase(adminUrl: string): Promise<{ url: string; ds: DataSource; drop: () => Promise<void> }> {
   const name = `tickflow_bench_${Date.now()}_${process.pid}`;
@@ -68,9 +76,6 @@ export async function scratchDatabase(adminUrl: string): Promise<{ url: string; 
   url.pathname = `/${name}`;
   const ds = await openDataSource({ url: url.toString(), poolMax: 8, applicationName: 'tickflow-bench' });
   await ds.runMigrations({ transaction: 'each' });
-  // The year partitions every bench's rows fall in, as importing them would make: benches that seed price_data with
-  // plain COPY would otherwise measure the DEFAULT partition, which a real import never writes.
-  await new PartitionRepository(ds).ensureYears(new Date('2000-01-01T00:00:00Z'), new Date());
   return {
     url: url.toString(),
     ds,
