@@ -20,7 +20,7 @@ import { SyntheticProvider } from '../../src/providers/synthetic';
 import { FeatureRepository, type SymbolColumns } from '../../src/repositories/feature-repository';
 import { RunRepository } from '../../src/repositories/run-repository';
 import { testActivityDeps } from '../helpers/services';
-import { ensureYears, measure, rate, type BenchContext, type BenchResult, type BenchStage } from './harness';
+import { createTableLike, ensureYears, measure, rate, type BenchContext, type BenchResult, type BenchStage } from './harness';
 
 const DAYS = 2500;
 /** The raw COPYs write a run id on every row, as the stage does (the limit tables have no key on it). */
@@ -107,12 +107,12 @@ async function run(ctx: BenchContext): Promise<BenchResult[]> {
     }
   }));
   await new FeatureRepository(ctx.ds).register(set);
-  await ctx.ds.query(`CREATE TABLE bench_raw_features (LIKE feature_data INCLUDING ALL)`);
+  await createTableLike(ctx.ds, 'bench_raw_features', 'feature_data');
   await ctx.ds.query(`ALTER TABLE bench_raw_features ADD FOREIGN KEY (feature_set_version) REFERENCES feature_set (version)`);
   ctx.log(`raw COPY of ${rows} output rows (limit)`);
   const raw = await measure(() => binaryRows('bench_raw_features'));
   await ctx.ds.query(`DROP TABLE bench_raw_features`);
-  await ctx.ds.query(`CREATE TABLE bench_raw_features (LIKE feature_data INCLUDING ALL)`);
+  await createTableLike(ctx.ds, 'bench_raw_features', 'feature_data');
   ctx.log(`raw COPY of ${rows} output rows without the foreign key (reference)`);
   const rawNoFk = await measure(() => binaryRows('bench_raw_features'));
   await ctx.ds.query(`TRUNCATE bench_raw_features`);
