@@ -107,8 +107,6 @@ export function createImportActivities(deps: ActivityDeps) {
         rangeFor,
         pipelineRunId: args.pipelineRunId,
       }, (symbol, i) => ctx.heartbeat({ stage: 'import', symbol, done: offset + i + 1, total: args.symbols.length, cursor }));
-      // Before any transaction of this import reads price_data: a new year's partition waits for DEFAULT's readers.
-      await prices.partitions.ensureYears(new Date(`${args.from}T00:00:00Z`), new Date(`${args.to}T23:59:59.999Z`));
       return honouringRetryAfter(() => lineageStep(ds, runs, args.pipelineRunId, async (em) => {
         for (let k = cursor.segmentsDone; k < segments.length - 1; k++) {
           const part = await ds.transaction((segmentEm) => importSegment(segmentEm, segments[k], k * IMPORT_SEGMENT_SYMBOLS));

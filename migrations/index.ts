@@ -14,9 +14,7 @@ import { PortfolioOptimization1732407700000 } from './1732407700000-portfolio-op
 import { Documents1732407900000 } from './1732407900000-documents';
 import { FeatureSetInputs1732408200000 } from './1732408200000-feature-set-inputs';
 import { FeatureDataWithoutFk1732408400000 } from './1732408400000-feature-data-without-fk';
-import { PartitionByYear1732408600000 } from './1732408600000-partition-by-year';
 
 export const migrations = [CoreSchema1732406400000, PortfolioAndModels1732406500000, Quality1732406700000, CorporateActions1732406800000, Orchestration1732406900000,
   BarContext1732407000000, QualityParallelSample1732407100000, DerivedStaleness1732407200000, DatabaseIdentity1732407400000, PortfolioLedger1732407500000,
-  Risk1732407600000, PortfolioOptimization1732407700000, Documents1732407900000, FeatureSetInputs1732408200000, FeatureDataWithoutFk1732408400000,
-  PartitionByYear1732408600000];
+  Risk1732407600000, PortfolioOptimization1732407700000, Documents1732407900000, FeatureSetInputs1732408200000, FeatureDataWithoutFk1732408400000];

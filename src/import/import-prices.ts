@@ -12,7 +12,6 @@ import { BarContextRepository } from '../repositories/bar-context-repository';
 import { BarRepository, type FirstWritten } from '../repositories/bar-repository';
 import { CorporateActionRepository } from '../repositories/corporate-action-repository';
 import { DerivedStalenessRepository } from '../repositories/derived-staleness-repository';
-import { PartitionRepository } from '../repositories/partition-repository';
 import { QuarantineRepository, type QuarantinedRow } from '../repositories/quarantine-repository';
 
 /** The stateless repositories an import writes through; one set serves every concurrent import. */
@@ -22,14 +21,12 @@ export interface ImportRepositories {
   actions: CorporateActionRepository;
   quarantine: QuarantineRepository;
   staleness: DerivedStalenessRepository;
-  /** Used before importPrices' transaction: the range's year partitions (PartitionRepository.ensureYears). */
-  partitions: PartitionRepository;
 }
 
 export function importRepositories(ds: DataSource): ImportRepositories {
   return {
     bars: new BarRepository(ds), context: new BarContextRepository(ds), actions: new CorporateActionRepository(),
-    quarantine: new QuarantineRepository(), staleness: new DerivedStalenessRepository(ds), partitions: new PartitionRepository(ds),
+    quarantine: new QuarantineRepository(), staleness: new DerivedStalenessRepository(ds),
   };
 }
 

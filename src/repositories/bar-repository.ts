@@ -142,11 +142,7 @@ export class BarRepository {
    */
   async mergeStaging(em: EntityManager): Promise<{ inserted: number; revised: number; firstWritten: FirstWritten }> {
     const rows: { symbol: string; inserted: number; revised: number; first: Date }[] = await em.query(`
-      WITH stored AS MATERIALIZED (
-        -- Which staged bars replace a stored one, read in the statement's snapshot (before the upsert): a partitioned
-        -- table gives RETURNING no xmax to tell an insert from an update. The import's locks keep it true.
-        SELECT s.symbol, s.ts FROM price_staging s JOIN price_data p ON p.symbol = s.symbol AND p.interval = s.interval AND p.ts = s.ts
-      ), up AS (
+      WITH up AS (
         INSERT INTO price_data (${PRICE_COLUMNS.join(', ')}, updated_at)
         SELECT ${PRICE_COLUMNS.join(', ')}, now() FROM price_staging
         ON CONFLICT (symbol, interval, ts) DO UPDATE SET
@@ -157,11 +153,10 @@ export class BarRepository {
         WHERE (price_data.open, price_data.high, price_data.low, price_data.close, price_data.volume)
           IS DISTINCT FROM (EXCLUDED.open, EXCLUDED.high, EXCLUDED.low, EXCLUDED.close, EXCLUDED.volume)
           OR (EXCLUDED.adj_close IS NOT NULL AND price_data.adj_close IS DISTINCT FROM EXCLUDED.adj_close)
-        RETURNING price_data.symbol, price_data.ts
+        RETURNING price_data.symbol, price_data.ts, (xmax = 0) AS inserted
       )
       SELECT symbol, count(*) FILTER (WHERE inserted)::int AS inserted, count(*) FILTER (WHERE NOT inserted)::int AS revised, min(ts) AS first
-      FROM (SELECT up.symbol, up.ts, NOT EXISTS (SELECT 1 FROM stored WHERE stored.symbol = up.symbol AND stored.ts = up.ts) AS inserted FROM up) up
-      GROUP BY symbol`);
+      FROM up GROUP BY symbol`);
     return {
       inserted: rows.reduce((n, r) => n + r.inserted, 0),
       revised: rows.reduce((n, r) => n + r.revised, 0),

@@ -40,16 +40,11 @@ function scopeParams(base: ExportFeatureSet, scope: ExportScope): unknown[] {
   return [scope.symbols, scope.interval, `${scope.from}T00:00:00Z`, `${scope.to}T23:59:59.999Z`, base.version];
 }
 
-// Every read is per symbol: the scope's symbols, de-duplicated, each driving its own index range scans (LATERAL).
-// With `symbol = ANY(…)` instead, the planner without fresh statistics (a partition just loaded, autovacuum behind)
-// kept the version, interval and ts range as the index condition and filtered the symbols, reading every symbol's
-// feature rows of every year for each batch: a cost that grew with the table, not the batch. OFFSET 0 keeps each
-// LATERAL a per-symbol subquery (the planner would otherwise flatten it back into one join over the whole table).
-const SCOPE_SYMBOLS = 'SELECT DISTINCT unnest($1::text[]) AS symbol';
-const FEATURE_SCOPE = (alias: string, upTo = '$4') =>
-  `${alias}.feature_set_version = $5 AND ${alias}.symbol = s.symbol AND ${alias}.interval = $2 AND ${alias}.ts >= $3 AND ${alias}.ts <= ${upTo}`;
-// The bars' side carries the scope too (implied by the join, but the planner does not derive it).
-const BAR_JOIN = `JOIN price_data p ON p.symbol = s.symbol AND p.interval = $2 AND p.ts = f0.ts AND p.ts >= $3 AND p.ts <= $4`;
+const SCOPE_FILTER = 'f0.feature_set_version = $5 AND f0.symbol = ANY($1) AND f0.interval = $2 AND f0.ts >= $3 AND f0.ts <= $4';
+// The bars' side carries the scope too (implied by the join, but the planner does not derive it): without it a batch's
+// export hashed the features and scanned every bar of price_data, a cost that grew with the table, not the batch.
+const BAR_JOIN = `JOIN price_data p ON p.symbol = f0.symbol AND p.interval = f0.interval AND p.ts = f0.ts
+        AND p.symbol = ANY($1) AND p.interval = $2 AND p.ts >= $3 AND p.ts <= $4`;
 
 /**
  * The split boundaries, from a light pass over (symbol, ts) only: the dates that have a bar `horizon` bars ahead
@@ -63,15 +58,17 @@ export function buildSplitQuery(base: ExportFeatureSet, label: LabelSpec, scope:
   const sql = `
     WITH last_labeled AS MATERIALIZED (
       SELECT s.symbol, (
-        SELECT f.ts FROM feature_data f WHERE ${FEATURE_SCOPE('f')}
+        SELECT f.ts FROM feature_data f
+        WHERE f.feature_set_version = $5 AND f.symbol = s.symbol AND f.interval = $2 AND f.ts >= $3 AND f.ts <= $4
         ORDER BY f.ts DESC OFFSET ${h} LIMIT 1
       ) AS ts
-      FROM (${SCOPE_SYMBOLS}) s
+      FROM unnest($1::text[]) AS s(symbol)
     ),
     dates AS (
       SELECT ts, row_number() OVER (ORDER BY ts) AS i, count(*) OVER () AS n
       FROM (
-        SELECT DISTINCT f0.ts FROM last_labeled s CROSS JOIN LATERAL (SELECT f0.ts FROM feature_data f0 WHERE ${FEATURE_SCOPE('f0', 's.ts')} OFFSET 0) f0
+        SELECT DISTINCT f0.ts FROM feature_data f0 JOIN last_labeled c ON c.symbol = f0.symbol AND f0.ts <= c.ts
+        WHERE ${SCOPE_FILTER}
       ) d
     ),
     assigned AS (
@@ -97,8 +94,8 @@ export function buildExportQuery(
   const params = scopeParams(base, scope);
   const joins = joined.map((s, j) => {
     params.push(s.version);
-    return `LEFT JOIN feature_data f${j + 1} ON f${j + 1}.feature_set_version = $${params.length} AND f${j + 1}.symbol = s.symbol
-              AND f${j + 1}.interval = $2 AND f${j + 1}.ts = f0.ts AND f${j + 1}.ts >= $3 AND f${j + 1}.ts <= $4`;
+    return `LEFT JOIN feature_data f${j + 1} ON f${j + 1}.feature_set_version = $${params.length} AND f${j + 1}.symbol = f0.symbol
+              AND f${j + 1}.interval = f0.interval AND f${j + 1}.ts = f0.ts`;
   });
   const when = (Object.entries(ranges) as [string, { from: Date; to: Date } | null][])
     .filter(([, r]) => r !== null)
@@ -113,13 +110,10 @@ export function buildExportQuery(
   const tsColumn = tsAs === 'text' ? `to_char(ts AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS ts` : 'ts';
   const sql = `
     WITH bars AS (
-      SELECT s.symbol, b.* FROM (${SCOPE_SYMBOLS}) s CROSS JOIN LATERAL (
-        SELECT f0.ts, ${vectors}, coalesce(p.adj_close, p.close) AS close_ahead_0
-        FROM feature_data f0 ${BAR_JOIN}
-        ${joins.join('\n        ')}
-        WHERE ${FEATURE_SCOPE('f0')}
-        OFFSET 0
-      ) b
+      SELECT f0.symbol, f0.ts, ${vectors}, coalesce(p.adj_close, p.close) AS close_ahead_0
+      FROM feature_data f0 ${BAR_JOIN}
+      ${joins.join('\n      ')}
+      WHERE ${SCOPE_FILTER}
     ),
     labeled AS (
       SELECT symbol, ts, ${sets.map((_, j) => `v${j}`).join(', ')}, ${label.sql} AS label,

@@ -136,8 +136,7 @@ export class RoleRepository {
     if (db.anyone_can_create) await step(`REVOKE CREATE ON SCHEMA ${db.schema} FROM PUBLIC`);
     if (db.can_create) await step(`REVOKE CREATE ON SCHEMA ${db.schema} FROM ${id}`);
     const tables: { relname: string; relkind: string }[] = await this.ds.query(
-      // Partitions are reached through their parent, which is where privileges are checked.
-      `SELECT relname, relkind FROM pg_class WHERE relnamespace = current_schema()::regnamespace AND relkind IN ('r', 'p', 'v', 'm') AND NOT relispartition`,
+      `SELECT relname, relkind FROM pg_class WHERE relnamespace = current_schema()::regnamespace AND relkind IN ('r', 'p', 'v', 'm')`,
     );
     const readOnly = new Set([...MIGRATION_OWNED_TABLES, ...tables.filter((t) => t.relkind !== 'r' && t.relkind !== 'p').map((t) => t.relname)]);
     const writable = tables.map((t) => t.relname).filter((t) => !readOnly.has(t));
@@ -151,14 +150,6 @@ export class RoleRepository {
       [role],
     );
     for (const s of seqs) await step(`GRANT USAGE, SELECT, UPDATE ON SEQUENCE "${s.relname}" TO ${id}`);
-    // The schema's SECURITY DEFINER functions are the DDL the runtime may ask for (tickflow_ensure_year_partitions:
-    // a new year's partitions); their EXECUTE is revoked from PUBLIC, so the rules role never gets it.
-    const definers: { signature: string }[] = await this.ds.query(
-      `SELECT oid::regprocedure::text AS signature FROM pg_proc WHERE pronamespace = current_schema()::regnamespace AND prosecdef
-         AND NOT has_function_privilege($1, oid, 'EXECUTE')`,
-      [role],
-    );
-    for (const f of definers) await step(`GRANT EXECUTE ON FUNCTION ${f.signature} TO ${id}`);
     await this.grantMembership(rulesRole, role);
   }
 

@@ -15,7 +15,7 @@ import { compileFeatureSet } from '../../src/features/compute';
 import { DEFAULT_FEATURE_SET, featureSetVersion } from '../../src/features/feature-set';
 import { SyntheticProvider } from '../../src/providers/synthetic';
 import { FeatureRepository } from '../../src/repositories/feature-repository';
-import { ensureYears, measure, type BenchContext, type BenchResult, type BenchStage } from './harness';
+import { measure, type BenchContext, type BenchResult, type BenchStage } from './harness';
 
 const DAYS = 2500;
 const FROM = '2010-01-04';
@@ -31,7 +31,6 @@ async function run(ctx: BenchContext): Promise<BenchResult[]> {
 
   ctx.log(`storing ${rows} bars and feature rows × ${width} values (untimed)`);
   await new FeatureRepository(ctx.ds).register(set);
-  await ensureYears(ctx.ds, FROM, to);
   let seed = 12345;
   const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
   await ctx.ds.transaction(async (em) => {

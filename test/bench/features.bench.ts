@@ -20,7 +20,7 @@ import { SyntheticProvider } from '../../src/providers/synthetic';
 import { FeatureRepository, type SymbolColumns } from '../../src/repositories/feature-repository';
 import { RunRepository } from '../../src/repositories/run-repository';
 import { testActivityDeps } from '../helpers/services';
-import { createTableLike, ensureYears, measure, rate, type BenchContext, type BenchResult, type BenchStage } from './harness';
+import { measure, rate, type BenchContext, type BenchResult, type BenchStage } from './harness';
 
 const DAYS = 2500;
 /** The raw COPYs write a run id on every row, as the stage does (the limit tables have no key on it). */
@@ -63,7 +63,6 @@ async function run(ctx: BenchContext): Promise<BenchResult[]> {
   const bars = new Map<string, Bar[]>();
   for (const s of symbols) bars.set(s, await barsOf(provider, s, to));
   const rows = symbolCount * DAYS;
-  await ensureYears(ctx.ds, FROM, to);
   await ctx.ds.transaction((em) =>
     copyRows(em, 'price_data', ['symbol', 'interval', 'ts', 'open', 'high', 'low', 'close', 'adj_close', 'volume', 'source'],
       (function* () {
@@ -107,12 +106,12 @@ async function run(ctx: BenchContext): Promise<BenchResult[]> {
     }
   }));
   await new FeatureRepository(ctx.ds).register(set);
-  await createTableLike(ctx.ds, 'bench_raw_features', 'feature_data');
+  await ctx.ds.query(`CREATE TABLE bench_raw_features (LIKE feature_data INCLUDING ALL)`);
   await ctx.ds.query(`ALTER TABLE bench_raw_features ADD FOREIGN KEY (feature_set_version) REFERENCES feature_set (version)`);
   ctx.log(`raw COPY of ${rows} output rows (limit)`);
   const raw = await measure(() => binaryRows('bench_raw_features'));
   await ctx.ds.query(`DROP TABLE bench_raw_features`);
-  await createTableLike(ctx.ds, 'bench_raw_features', 'feature_data');
+  await ctx.ds.query(`CREATE TABLE bench_raw_features (LIKE feature_data INCLUDING ALL)`);
   ctx.log(`raw COPY of ${rows} output rows without the foreign key (reference)`);
   const rawNoFk = await measure(() => binaryRows('bench_raw_features'));
   await ctx.ds.query(`TRUNCATE bench_raw_features`);

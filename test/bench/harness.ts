@@ -3,7 +3,6 @@
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { openDataSource } from '../../src/db/data-source';
-import { PartitionRepository } from '../../src/repositories/partition-repository';
 
 export type Stage = 'import' | 'features' | 'quality' | 'export' | 'orchestration' | 'portfolio' | 'risk' | 'optimize' | 'vectors' | 'scale';
 
@@ -55,26 +54,6 @@ export async function measure<T>(fn: () => Promise<T>): Promise<Measured<T>> {
   } finally {
     clearInterval(timer);
   }
-}
-
-/**
- * The year partitions of [from, to], as an import of that range makes them: a bench that seeds price_data with plain
- * COPY calls it first, or it would measure the DEFAULT partition, which the importer never writes.
- */
-export async function ensureYears(ds: DataSource, from: string, to: string): Promise<void> {
-  await new PartitionRepository(ds).ensureYears(new Date(`${from}T00:00:00Z`), new Date(`${to}T23:59:59.999Z`));
-}
-
-/**
- * A scratch table shaped like `like`: its columns and indexes and, when `like` is partitioned, the same partition
- * key and bounds, so a reference COPY into it is measured on the layout the stage writes to.
- */
-export async function createTableLike(ds: DataSource, name: string, like: string): Promise<void> {
-  const [{ key }] = await ds.query(`SELECT pg_get_partkeydef($1::regclass) AS key`, [like]);
-  await ds.query(`CREATE TABLE ${name} (LIKE ${like} INCLUDING ALL)${key ? ` PARTITION BY ${key}` : ''}`);
-  const parts: { bound: string }[] = await ds.query(`SELECT pg_get_expr(c.relpartbound, c.oid) AS bound FROM pg_inherits i
-    JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = $1::regclass ORDER BY c.relname`, [like]);
-  for (const [i, p] of parts.entries()) await ds.query(`CREATE TABLE ${name}_p${i} PARTITION OF ${name} ${p.bound}`);
 }
 
 /** A fresh migrated database for one bench run; `drop` removes it. */

@@ -7,13 +7,12 @@
 // Bars and trades are generated inside PostgreSQL (untimed), so setup stays a few statements.
 import { valuePortfolio } from '../../src/portfolio/valuation';
 import { PortfolioRepository } from '../../src/repositories/portfolio-repository';
-import { ensureYears, measure, peakLiveMemoryMb, rate, type BenchContext, type BenchResult, type BenchStage } from './harness';
+import { measure, peakLiveMemoryMb, rate, type BenchContext, type BenchResult, type BenchStage } from './harness';
 
 const FROM = '2008-01-02';
 const TO = '2017-12-29';
 
 async function seedBars(ctx: BenchContext, symbols: number): Promise<void> {
-  await ensureYears(ctx.ds, FROM, TO);
   await ctx.ds.query(`INSERT INTO price_data (symbol, interval, ts, open, high, low, close, adj_close, volume, source)
     SELECT 'V' || lpad(i::text, 4, '0'), '1d', c.day::timestamp AT TIME ZONE 'UTC', p.px, p.px * 1.02, p.px * 0.98, p.px, p.px, 1e6, 'bench'
     FROM generate_series(0, $1 - 1) i CROSS JOIN exchange_calendar c

@@ -8,7 +8,7 @@ import { evaluateRules } from '../../src/quality/run-quality';
 import { defaultRules } from '../../src/quality/rules';
 import { BarContextRepository } from '../../src/repositories/bar-context-repository';
 import { textArrayLiteral } from '../../src/repositories/quality-repository';
-import { ensureYears, measure, rate, type BenchContext, type BenchResult, type BenchStage } from './harness';
+import { measure, rate, type BenchContext, type BenchResult, type BenchStage } from './harness';
 
 const BARS_PER_SYMBOL = 2500;
 const FULL_SYMBOLS = 400; // 400 × 2500 = 1,000,000 bars
@@ -30,7 +30,6 @@ async function loadBars(ctx: BenchContext, symbols: string[]): Promise<{ bars: n
       }
     }
   }
-  await ensureYears(ctx.ds, range.from, range.to);
   const bars = await ctx.ds.transaction((em) =>
     copyRows(em, 'price_data', ['symbol', 'interval', 'ts', 'open', 'high', 'low', 'close', 'adj_close', 'volume', 'source'], rows()));
   return { bars, ...range };

@@ -3,7 +3,6 @@
 // point in its own scratch database on one worker process. The largest point is the end-to-end figure. Then, on
 // the smallest and the largest database, the same reads: a one-year feature window of K symbols and a gated,
 // point-in-time training export of the same K symbols over that year (K = 100, or every symbol of the smallest).
-// On the 5 M database, the partitioning migration is timed down and up again (moving every row).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -66,7 +65,6 @@ export async function costCurve(ctx: BenchContext, env: TestWorkflowEnvironment)
   const k = Math.min(100, points[0].symbols);
   const runs: (BackfillRun & { key: string; bytes: { database: number; priceData: number; featureData: number } })[] = [];
   const read = new Map<string, Reads>();
-  let migration: { downS: number; upS: number; bars: number } | null = null;
   for (const p of points) {
     const db = await scratchDatabase(ctx.databaseUrl);
     try {
@@ -76,7 +74,6 @@ export async function costCurve(ctx: BenchContext, env: TestWorkflowEnvironment)
       ctx.log(`${p.key}: ${run.bars} bars in ${run.seconds.toFixed(1)} s (${run.barsPerS.toFixed(0)} bars/s); peaks bench ${run.probe.benchPeakMb.toFixed(0)} MiB, `
         + `worker ${run.probe.workerPeakMb[0].toFixed(0)} MiB, backend ${run.probe.backendPeakMb.toFixed(0)} MiB; PostgreSQL busy ${(100 * run.probe.pgBusyShare).toFixed(0)}%`);
       if (p === points[0] || p === points[points.length - 1]) read.set(p.key, await reads(db.ds, k));
-      if (p.key === MIGRATION_POINT) migration = { ...(await repartition(db.ds)), bars: run.bars };
     } finally {
       await db.drop();
     }
@@ -112,32 +109,5 @@ export async function costCurve(ctx: BenchContext, env: TestWorkflowEnvironment)
     { name: 'scale.export_pit_year_s', value: big.exportS, unit: 's', limit: 'same export on the 1e6 database', ratio: small.exportS / big.exportS,
       note: `${k} symbols, gated, ${big.exportRows} rows; ${small.exportS.toFixed(2)} s on ${first.bars} bars` },
   );
-  if (migration) {
-    const { downS, upS, bars } = migration;
-    results.push(
-      { name: 'scale.migrate_to_year_partitions_s', value: upS, unit: 's', limit: 'scale.migrate_back_to_plain_tables_s', ratio: downS / upS,
-        note: `migration 1732408600000 on ${bars} bars and as many feature rows: ${(bars / upS).toFixed(0)} bars/s, key, indexes and triggers included` },
-      { name: 'scale.migrate_back_to_plain_tables_s', value: downS, unit: 's', limit: '-', ratio: null, note: 'its down: the same rows into one table each' },
-    );
-  }
   return results;
-}
-
-/**
- * Times the partitioning migration on a filled database: down to the single tables it replaced, then up again,
- * moving every row both ways. At the 5 M point, not 25 M: each direction is one more pass over all rows, and the
- * scale stage must finish within the hour at full size.
- */
-const MIGRATION_POINT = '5e6';
-async function repartition(ds: DataSource): Promise<{ downS: number; upS: number }> {
-  const last = ds.migrations.at(-1)!;
-  if (last.name !== 'PartitionByYear1732408600000') throw new Error(`scale bench: the last migration is ${last.name}, not the partitioning one`);
-  const t0 = process.hrtime.bigint();
-  await ds.undoLastMigration({ transaction: 'each' });
-  const t1 = process.hrtime.bigint();
-  await ds.runMigrations({ transaction: 'each' });
-  const t2 = process.hrtime.bigint();
-  const [{ kind }] = await ds.query(`SELECT relkind AS kind FROM pg_class WHERE oid = 'price_data'::regclass`);
-  if (kind !== 'p') throw new Error('scale bench: price_data is not partitioned after the migration');
-  return { downS: Number(t1 - t0) / 1e9, upS: Number(t2 - t1) / 1e9 };
 }

@@ -1,7 +1,7 @@
 // Physical layout of price_data and feature_data, decided by measurement: each candidate built in its own scratch
 // database with the same synthetic rows (25 M bars × TICKFLOW_BENCH_SCALE, 20 years of weekdays per symbol):
-//   single_brin              one table each, B-tree primary key, BRIN on ts (price_data): the layout before migration 1732408600000
-//   range_year               PARTITION BY RANGE (ts), one partition per year: what the migrations ship since (plus DEFAULT)
+//   single_brin              what the migrations ship: one table each, B-tree primary key, BRIN on ts (price_data)
+//   range_year               PARTITION BY RANGE (ts), one partition per year
 //   hash_symbol              PARTITION BY HASH (symbol), 8 partitions
 //   range_year_hash_symbol   by year, each year by HASH (symbol) into 4
 // Every layout gets the same columns and indexes as the migrations (primary key, BRIN, the pending-context partial

@@ -88,15 +88,14 @@ export async function startProbe(opts: { databaseUrl: string; workerPids: number
   };
 }
 
-/** Bytes of the database and of the two big tables (all their partitions) with their indexes and TOAST. */
+/** Bytes of the database and of the two big tables with their indexes and TOAST. */
 export async function databaseSize(databaseUrl: string): Promise<{ database: number; priceData: number; featureData: number }> {
   const client = new Client({ connectionString: databaseUrl });
   await client.connect();
   try {
     const { rows: [r] } = await client.query(
-      `SELECT pg_database_size(current_database())::float8 AS database,
-              (SELECT sum(pg_total_relation_size(relid)) FROM pg_partition_tree('price_data'))::float8 AS price,
-              (SELECT sum(pg_total_relation_size(relid)) FROM pg_partition_tree('feature_data'))::float8 AS feature`);
+      `SELECT pg_database_size(current_database())::float8 AS database, pg_total_relation_size('price_data')::float8 AS price,
+              pg_total_relation_size('feature_data')::float8 AS feature`);
     return { database: r.database, priceData: r.price, featureData: r.feature };
   } finally {
     await client.end();

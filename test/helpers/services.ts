@@ -219,17 +219,15 @@ export interface ImportHarness {
   repo: ImportRepositories;
   /** A scratch folder for the files a test imports; removed after the suite. */
   dir: string;
-  /** importPrices over [from, to] in one transaction (its year partitions made first), with `now` fixed. */
+  /** importPrices over [from, to] in one transaction, with `now` fixed. */
   run(provider: PriceProvider, symbols: string[], from: string, to: string, interval?: string): Promise<ImportSummary>;
 }
 
 /** Registers the hooks of an import suite: a connection, data reset before each test, the scratch folder removed after. */
 export function useImportHarness(name: string, now: Date): ImportHarness {
   const h = { dir: fs.mkdtempSync(path.join(os.tmpdir(), `tickflow-${name}-`)) } as ImportHarness;
-  h.run = async (provider, symbols, from, to, interval = '1d') => {
-    await h.repo.partitions.ensureYears(new Date(`${from}T00:00:00Z`), new Date(`${to}T23:59:59.999Z`)); // as the activity does
-    return h.ds.transaction((em) => importPrices(em, h.repo, provider, { symbols, interval, range: { from, to }, pipelineRunId: null, now }));
-  };
+  h.run = (provider, symbols, from, to, interval = '1d') =>
+    h.ds.transaction((em) => importPrices(em, h.repo, provider, { symbols, interval, range: { from, to }, pipelineRunId: null, now }));
   beforeAll(async () => {
     h.ds = await openTestDataSource();
     h.repo = importRepositories(h.ds);
